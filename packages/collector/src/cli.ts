@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import { resolveServeConfig } from './config.js';
+import { UsageError } from './errors.js';
+import { startCollector } from './server.js';
+
+/** The slice of `process` the CLI uses, so tests can run it without spawning. */
+export interface CliProcess {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+}
+
+const HELP = `Usage: affil <command> [options]
+
+Commands:
+  serve     Run the collector (HTTP API, SDK, dashboard)
+  help      Show this help
+
+affil serve options (flags beat environment, which beats the config file):
+  --port N          listen port (AFFIL_PORT, default 8787)
+  --host HOST       listen address (AFFIL_HOST, default 127.0.0.1)
+  --db FILE         SQLite database file (AFFIL_DB, default ./data/affil.db)
+  --config FILE     JSON config file (AFFIL_CONFIG)
+  --public-url URL  collector origin embedded in /affil.js (AFFIL_PUBLIC_URL)
+
+Environment: AFFIL_ADMIN_KEY, AFFIL_WEBHOOK_SECRET (space-separated for rotation).
+`;
+
+/** Runs the `affil` command; resolves to the exit code (serve resolves when it stops). */
+export async function run(proc: CliProcess): Promise<number> {
+  const [command, ...rest] = proc.argv.slice(2);
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(proc, rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        proc.stdout.write(HELP);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; run "affil help"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      proc.stderr.write(`affil: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function serve(proc: CliProcess, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' }, 'public-url': { type: 'string' } },
+    strict: true,
+  });
+  const config = resolveServeConfig({ ...values, publicUrl: values['public-url'] }, proc.env);
+  let collector;
+  try {
+    collector = await startCollector(config, { log: (m) => proc.stderr.write(`${m}\n`) });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new UsageError(`cannot listen on ${config.host}:${config.port}: ${code}`);
+    }
+    if (code?.startsWith('SQLITE_')) throw new UsageError(`cannot open database ${config.db}: ${(error as Error).message}`);
+    throw error;
+  }
+  proc.stdout.write(`affil collector listening on ${collector.url}\n`);
+  proc.stdout.write(`  database ${config.db}; ${config.marketplaces.length} marketplace(s): ${config.marketplaces.map((m) => m.id).join(', ')}\n`);
+  if (collector.generated.adminKey) proc.stdout.write(`  admin key (shown once, store it now): ${collector.generated.adminKey}\n`);
+  if (collector.generated.webhookSecret) proc.stdout.write(`  order-callback signing secret (shown once): ${collector.generated.webhookSecret}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      proc.stdout.write('affil collector stopping\n');
+      void collector.close().then(resolve);
+    };
+    proc.once('SIGTERM', stop);
+    proc.once('SIGINT', stop);
+  });
+  return 0;
+}

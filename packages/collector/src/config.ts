@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Marketplace } from './domain/marketplace.js';
+import { BUILTIN_STOREFRONTS } from './data/storefronts.js';
+import { UsageError } from './errors.js';
+import { fieldErrors } from './validation.js';
+
+/** The affiliate program's rules: windows, which tags it accepts, its storefronts. */
+export interface ProgramConfig {
+  /** Hours after a click in which every order of the visitor is credited. Default 24. */
+  clickWindowHours: number;
+  /** Days after an in-window cart add in which that item is still credited. Default 90. */
+  cartWindowDays: number;
+  /** Regular expression every tracking ID must match. */
+  tagPattern: string;
+  /** Beacon and redirect requests per client address per minute; 0 turns limiting off. Default 600. */
+  rateLimitPerMinute: number;
+  /** Days raw events are kept. Default 400. */
+  retentionDays: number;
+  marketplaces: Marketplace[];
+}
+
+export interface ServeConfig extends ProgramConfig {
+  port: number;
+  host: string;
+  db: string;
+  /** When set, the admin key; otherwise one is generated on first start. */
+  adminKey: string | undefined;
+  /** Order-callback signing secrets (`whsec_…`); the first signs, any verifies. */
+  webhookSecrets: string[] | undefined;
+  /** Origin used in `/affil.js`; default: the request's own origin. */
+  publicUrl: string | undefined;
+}
+
+/**
+ * Default commission rates (basis points) for the built-in storefronts, modelled on the
+ * Associates fixed-fee table; configure your own `rates` per marketplace.
+ */
+export const DEFAULT_RATES = {
+  default: 400,
+  luxury_beauty: 1000,
+  music: 500,
+  handmade: 500,
+  books: 450,
+  kitchen: 450,
+  automotive: 450,
+  electronics: 400,
+  toys: 300,
+  furniture: 300,
+  home: 300,
+  computers: 250,
+  video_games: 100,
+  grocery: 100,
+  health: 100,
+} as const;
+
+export const DEFAULT_TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}-[0-9]{2}$';
+
+export const DEFAULT_MARKETPLACES: Marketplace[] = BUILTIN_STOREFRONTS.map((s) => ({
+  id: s.id,
+  hosts: [s.host],
+  tagSuffix: s.tagSuffix,
+  currency: s.currency,
+  rates: { ...DEFAULT_RATES },
+}));
+
+export const DEFAULT_PROGRAM: ProgramConfig = {
+  clickWindowHours: 24,
+  cartWindowDays: 90,
+  tagPattern: DEFAULT_TAG_PATTERN,
+  rateLimitPerMinute: 600,
+  retentionDays: 400,
+  marketplaces: DEFAULT_MARKETPLACES,
+};
+
+const hostSchema = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:[0-9]{1,5})?$/, 'must be a lowercase hostname, optionally with :port (no scheme or path)');
+const marketplaceSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'must be 1-32 characters of a-z, 0-9, _ or -'),
+  hosts: z.array(hostSchema).min(1, 'must list at least one host'),
+  tagSuffix: z.string().regex(/^-[a-z0-9]{1,8}$/, 'must look like -20'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  rates: z
+    .record(z.string().min(1), z.number().int('must be a whole number of basis points').min(0).max(10_000))
+    .refine((r) => Object.hasOwn(r, 'default'), 'must include a "default" rate'),
+});
+
+const regexSchema = z.string().refine((p) => {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false; // reported by the refinement's message
+  }
+}, 'must be a valid regular expression');
+
+export const configFileSchema = z
+  .strictObject({
+    port: z.number().int().min(0).max(65535),
+    host: z.string().min(1),
+    db: z.string().min(1),
+    publicUrl: z.url(),
+    clickWindowHours: z.number().positive().max(24 * 365),
+    cartWindowDays: z.number().positive().max(3650),
+    tagPattern: regexSchema,
+    rateLimitPerMinute: z.number().int().min(0),
+    retentionDays: z.number().int().min(1),
+    marketplaces: z.array(marketplaceSchema).min(1),
+  })
+  .partial()
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    const hosts = new Map<string, string>();
+    for (const [i, m] of (cfg.marketplaces ?? []).entries()) {
+      if (ids.has(m.id)) ctx.addIssue({ code: 'custom', path: ['marketplaces', i, 'id'], message: `duplicate marketplace id "${m.id}"` });
+      ids.add(m.id);
+      for (const [j, h] of m.hosts.entries()) {
+        const other = hosts.get(h);
+        if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['marketplaces', i, 'hosts', j], message: `host "${h}" already belongs to marketplace "${other}"` });
+        hosts.set(h, m.id);
+      }
+    }
+  });
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** Reads and validates a JSON config file, throwing a UsageError that names the file and field. */
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const result = configFileSchema.safeParse(json);
+  if (!result.success) {
+    const lines = fieldErrors(result.error).map((e) => `  ${e.path}: ${e.message}`);
+    throw new UsageError(`config file ${path} is invalid:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export interface ServeFlags {
+  port?: string | undefined;
+  host?: string | undefined;
+  db?: string | undefined;
+  config?: string | undefined;
+  publicUrl?: string | undefined;
+}
+
+/** Resolves `affil serve` settings: flags, then environment, then config file, then defaults. */
+export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
+  const configPath = flags.config ?? env.AFFIL_CONFIG;
+  const file: ConfigFile = configPath ? readConfigFile(configPath) : {};
+  const port = parsePort(flags.port ?? env.AFFIL_PORT, file.port ?? 8787);
+  const publicUrl = flags.publicUrl ?? env.AFFIL_PUBLIC_URL ?? file.publicUrl;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
+    throw new UsageError(`public URL "${publicUrl}" must be an origin such as https://track.example.com`);
+  }
+  const secrets = env.AFFIL_WEBHOOK_SECRET?.split(/\s+/).filter(Boolean);
+  for (const secret of secrets ?? []) {
+    if (!/^whsec_[A-Za-z0-9+/=]{16,}$/.test(secret)) throw new UsageError('AFFIL_WEBHOOK_SECRET must hold whsec_<base64> secrets separated by spaces');
+  }
+  return {
+    ...DEFAULT_PROGRAM,
+    ...withoutServerKeys(file),
+    port,
+    host: flags.host ?? env.AFFIL_HOST ?? file.host ?? '127.0.0.1',
+    db: flags.db ?? env.AFFIL_DB ?? file.db ?? './data/affil.db',
+    adminKey: env.AFFIL_ADMIN_KEY || undefined,
+    webhookSecrets: secrets?.length ? secrets : undefined,
+    publicUrl: publicUrl?.replace(/\/$/, ''),
+  };
+}
+
+function withoutServerKeys(file: ConfigFile): Partial<ProgramConfig> {
+  const { port: _port, host: _host, db: _db, publicUrl: _publicUrl, ...program } = file;
+  return program as Partial<ProgramConfig>;
+}
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`port "${value}" must be a number from 0 to 65535`);
+  return port;
+}

@@ -1,0 +1,43 @@
+import type { Db } from './database.js';
+
+export interface AccountRow { id: string; name: string; createdAt: number }
+export interface KeyRow { id: string; accountId: string | null; role: 'admin' | 'account'; revokedAt: number | null }
+export interface TagRow { tag: string; accountId: string; marketplace: string; createdAt: number }
+
+/** SQL for the program's people: settings, accounts, their API keys and tracking IDs. */
+export function accountStore(db: Db) {
+  const s = {
+    getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    putSetting: db.prepare('INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    insertAccount: db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (@id, @name, @createdAt)'),
+    listAccounts: db.prepare<[], AccountRow>('SELECT id, name, created_at AS createdAt FROM accounts ORDER BY created_at, id'),
+    getAccount: db.prepare<[string], AccountRow>('SELECT id, name, created_at AS createdAt FROM accounts WHERE id = ?'),
+    insertKey: db.prepare('INSERT INTO api_keys (id, account_id, role, key_hash, created_at) VALUES (@id, @accountId, @role, @keyHash, @createdAt)'),
+    keyByHash: db.prepare<[string], KeyRow>('SELECT id, account_id AS accountId, role, revoked_at AS revokedAt FROM api_keys WHERE key_hash = ?'),
+    keyById: db.prepare<[string], KeyRow>('SELECT id, account_id AS accountId, role, revoked_at AS revokedAt FROM api_keys WHERE id = ?'),
+    revokeKey: db.prepare('UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL'),
+    countAdminKeys: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL"),
+    insertTag: db.prepare('INSERT INTO tags (tag, account_id, marketplace, created_at) VALUES (@tag, @accountId, @marketplace, @createdAt) ON CONFLICT (tag) DO NOTHING'),
+    findTag: db.prepare<[string], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags WHERE tag = ?'),
+    listTags: db.prepare<[string], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags WHERE account_id = ? ORDER BY created_at, tag'),
+    accountTag: db.prepare<[string, string], { tag: string }>('SELECT tag FROM tags WHERE account_id = ? AND marketplace = ? ORDER BY created_at, tag LIMIT 1'),
+  };
+  return {
+    getSetting: (key: string): string | undefined => s.getSetting.get(key)?.value,
+    putSetting: (key: string, value: string): void => void s.putSetting.run({ key, value }),
+    insertAccount: (a: AccountRow): void => void s.insertAccount.run(a),
+    listAccounts: (): AccountRow[] => s.listAccounts.all(),
+    getAccount: (id: string): AccountRow | undefined => s.getAccount.get(id),
+    insertKey: (k: { id: string; accountId: string | null; role: 'admin' | 'account'; keyHash: string; createdAt: number }): void =>
+      void s.insertKey.run(k),
+    keyByHash: (hash: string): KeyRow | undefined => s.keyByHash.get(hash),
+    keyById: (id: string): KeyRow | undefined => s.keyById.get(id),
+    revokeKey: (id: string, at: number): boolean => s.revokeKey.run({ id, at }).changes > 0,
+    hasAdminKey: (): boolean => (s.countAdminKeys.get()?.n ?? 0) > 0,
+    /** False when the tag already belongs to someone. */
+    insertTag: (t: TagRow): boolean => s.insertTag.run(t).changes > 0,
+    findTag: (tag: string): TagRow | undefined => s.findTag.get(tag),
+    listTags: (accountId: string): TagRow[] => s.listTags.all(accountId),
+    accountTagIn: (accountId: string, marketplace: string): string | undefined => s.accountTag.get(accountId, marketplace)?.tag,
+  };
+}

@@ -1,0 +1,79 @@
+import type { Db } from './database.js';
+
+export interface ClickRow {
+  id: string;
+  tag: string;
+  accountId: string | null;
+  marketplace: string | null;
+  url: string;
+  product: string | null;
+  page: string | null;
+  session: string | null;
+  via: string;
+  bot: boolean;
+  registered: boolean;
+  at: number;
+  clientAt: number | null;
+}
+export interface PageviewRow { id: string; tag: string; accountId: string | null; page: string | null; session: string | null; links: number; at: number }
+export interface LandingRow { id: string; clickId: string; tag: string; page: string | null; at: number }
+export interface CartAddRow { id: string; clickId: string; sku: string; at: number }
+
+export type TrackingEvent =
+  | ({ type: 'click' } & ClickRow)
+  | ({ type: 'pageview' } & PageviewRow)
+  | ({ type: 'landing' } & LandingRow)
+  | ({ type: 'cart_add' } & CartAddRow);
+
+export interface ClickQuery { accountId?: string | undefined; tag?: string | undefined; from: number; to: number; limit: number; before?: { at: number; id: string } | undefined }
+
+const CLICK_COLUMNS = `id, tag, account_id AS accountId, marketplace, url, product, page, session, via, bot, registered, at, client_at AS clientAt`;
+type RawClick = Omit<ClickRow, 'bot' | 'registered'> & { bot: number; registered: number };
+const toClick = (r: RawClick): ClickRow => ({ ...r, bot: r.bot === 1, registered: r.registered === 1 });
+
+/** SQL for beacons: clicks, pageviews, landings and cart adds. An event ID is stored once, ever. */
+export function eventStore(db: Db) {
+  const insert = {
+    click: db.prepare(`INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at)
+      VALUES (@id, @tag, @accountId, @marketplace, @url, @product, @page, @session, @via, @bot, @registered, @at, @clientAt) ON CONFLICT (id) DO NOTHING`),
+    pageview: db.prepare(`INSERT INTO pageviews (id, tag, account_id, page, session, links, at)
+      VALUES (@id, @tag, @accountId, @page, @session, @links, @at) ON CONFLICT (id) DO NOTHING`),
+    landing: db.prepare(`INSERT INTO landings (id, click_id, tag, page, at) VALUES (@id, @clickId, @tag, @page, @at) ON CONFLICT (id) DO NOTHING`),
+    cart_add: db.prepare(`INSERT INTO cart_adds (id, click_id, sku, at) VALUES (@id, @clickId, @sku, @at) ON CONFLICT (id) DO NOTHING`),
+  };
+  const findClick = db.prepare<[string], RawClick>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = ?`);
+  const cartAdds = db.prepare<[string], { sku: string; at: number }>('SELECT sku, at FROM cart_adds WHERE click_id = ?');
+  const listClicks = db.prepare<Record<string, unknown>, RawClick>(`SELECT ${CLICK_COLUMNS} FROM clicks
+    WHERE at BETWEEN @from AND @to
+      AND (@accountId IS NULL OR account_id = @accountId)
+      AND (@tag IS NULL OR tag = @tag)
+      AND (@beforeAt IS NULL OR at < @beforeAt OR (at = @beforeAt AND id < @beforeId))
+    ORDER BY at DESC, id DESC LIMIT @limit`);
+
+  const recordAll = db.transaction((events: readonly TrackingEvent[]): boolean[] =>
+    events.map((e) => {
+      const { type, ...row } = e;
+      const params = 'bot' in row ? { ...row, bot: row.bot ? 1 : 0, registered: row.registered ? 1 : 0 } : row;
+      return insert[type].run(params).changes > 0;
+    }),
+  );
+
+  return {
+    /** Stores a batch in one transaction; answers, per event, whether it was new. */
+    record: (events: readonly TrackingEvent[]): boolean[] => recordAll(events),
+    findClick: (id: string): ClickRow | undefined => {
+      const r = findClick.get(id);
+      return r && toClick(r);
+    },
+    /** Times of `cart_add` events for a click, by sku. */
+    cartAddsFor: (clickId: string): Map<string, number[]> => {
+      const bySku = new Map<string, number[]>();
+      for (const { sku, at } of cartAdds.all(clickId)) bySku.set(sku, [...(bySku.get(sku) ?? []), at]);
+      return bySku;
+    },
+    listClicks: (q: ClickQuery): ClickRow[] =>
+      listClicks
+        .all({ from: q.from, to: q.to, accountId: q.accountId ?? null, tag: q.tag ?? null, beforeAt: q.before?.at ?? null, beforeId: q.before?.id ?? null, limit: q.limit })
+        .map(toClick),
+  };
+}

@@ -1,0 +1,6 @@
+import * as m001 from './001_initial.js';
+
+/** Every migration in order. Forward only: a new schema change is a new numbered file here. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: m001.name, sql: m001.sql },
+];

@@ -1,0 +1,127 @@
+import type { Db } from './database.js';
+import type { LineState } from '../domain/lifecycle.js';
+
+export interface OrderRow {
+  orderId: string;
+  marketplace: string;
+  currency: string;
+  orderedAt: number;
+  contentHash: string;
+  request: string;
+  attributed: boolean;
+  rule: string;
+  clickId: string | null;
+  tag: string | null;
+  creditedTag: string | null;
+  accountId: string | null;
+  unverifiedReferral: boolean;
+  /** The JSON body answered when the order was created, replayed for repeats. */
+  response: string;
+  receivedAt: number;
+}
+
+export interface OrderLineRow extends LineState {
+  orderId: string;
+  position: number;
+  sku: string;
+  name: string | null;
+  category: string;
+  cartAddedAt: number | null;
+  attributed: boolean;
+  direct: boolean;
+  reason: string;
+  commission: number;
+}
+
+export interface OrderEventRow { id: number; orderId: string; type: string; at: number; items: string; receivedAt: number }
+export interface LedgerEntryRow {
+  id: number;
+  eventId: number;
+  orderId: string;
+  lineId: string;
+  accountId: string;
+  tag: string;
+  marketplace: string;
+  currency: string;
+  kind: 'shipment' | 'return';
+  quantity: number;
+  amount: number;
+  at: number;
+}
+
+export interface OrderQuery { accountId?: string | undefined; tag?: string | undefined; from: number; to: number; limit: number; before?: { at: number; id: string } | undefined }
+
+const ORDER_COLUMNS = `order_id AS orderId, marketplace, currency, ordered_at AS orderedAt, content_hash AS contentHash, request,
+  attributed, rule, click_id AS clickId, tag, credited_tag AS creditedTag, account_id AS accountId,
+  unverified_referral AS unverifiedReferral, response, received_at AS receivedAt`;
+const LINE_COLUMNS = `order_id AS orderId, line_id AS lineId, position, sku, name, category, quantity, unit_amount AS unitAmount,
+  cart_added_at AS cartAddedAt, attributed, direct, reason, rate_bp AS rateBp, commission, cancelled, shipped, returned`;
+
+type Raw<T> = { [K in keyof T]: T[K] extends boolean ? number : T[K] };
+const toOrder = (r: Raw<OrderRow>): OrderRow => ({ ...r, attributed: r.attributed === 1, unverifiedReferral: r.unverifiedReferral === 1 });
+const toLine = (r: Raw<OrderLineRow>): OrderLineRow => ({ ...r, attributed: r.attributed === 1, direct: r.direct === 1 });
+const flags = <T extends object>(row: T) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 1 : 0) : v]));
+
+/** SQL for orders, their lines, lifecycle events and the append-only ledger. */
+export function orderStore(db: Db) {
+  const s = {
+    delivery: db.prepare<[string], { status: number; response: string }>('SELECT status, response FROM webhook_deliveries WHERE webhook_id = ?'),
+    putDelivery: db.prepare('INSERT INTO webhook_deliveries (webhook_id, status, response, received_at) VALUES (@webhookId, @status, @response, @at) ON CONFLICT (webhook_id) DO NOTHING'),
+    order: db.prepare<[string], Raw<OrderRow>>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?`),
+    insertOrder: db.prepare(`INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
+      credited_tag, account_id, unverified_referral, response, received_at)
+      VALUES (@orderId, @marketplace, @currency, @orderedAt, @contentHash, @request, @attributed, @rule, @clickId, @tag,
+      @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)`),
+    insertLine: db.prepare(`INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
+      attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned)
+      VALUES (@orderId, @lineId, @position, @sku, @name, @category, @quantity, @unitAmount, @cartAddedAt,
+      @attributed, @direct, @reason, @rateBp, @commission, @cancelled, @shipped, @returned)`),
+    lines: db.prepare<[string], Raw<OrderLineRow>>(`SELECT ${LINE_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY position`),
+    updateLine: db.prepare('UPDATE order_lines SET cancelled = @cancelled, shipped = @shipped, returned = @returned WHERE order_id = @orderId AND line_id = @lineId'),
+    insertEvent: db.prepare('INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (@orderId, @type, @at, @items, @receivedAt)'),
+    events: db.prepare<[string], OrderEventRow>('SELECT id, order_id AS orderId, type, at, items, received_at AS receivedAt FROM order_events WHERE order_id = ? ORDER BY id'),
+    insertEntry: db.prepare(`INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
+      VALUES (@eventId, @orderId, @lineId, @accountId, @tag, @marketplace, @currency, @kind, @quantity, @amount, @at)`),
+    entries: db.prepare<[string], LedgerEntryRow>(`SELECT id, event_id AS eventId, order_id AS orderId, line_id AS lineId, account_id AS accountId, tag,
+      marketplace, currency, kind, quantity, amount, at FROM ledger_entries WHERE order_id = ? ORDER BY id`),
+    list: db.prepare<Record<string, unknown>, Raw<OrderRow>>(`SELECT ${ORDER_COLUMNS} FROM orders
+      WHERE ordered_at BETWEEN @from AND @to
+        AND (@accountId IS NULL OR account_id = @accountId)
+        AND (@tag IS NULL OR tag = @tag OR credited_tag = @tag)
+        AND (@beforeAt IS NULL OR ordered_at < @beforeAt OR (ordered_at = @beforeAt AND order_id < @beforeId))
+      ORDER BY ordered_at DESC, order_id DESC LIMIT @limit`),
+  };
+
+  return {
+    delivery: (webhookId: string) => s.delivery.get(webhookId),
+    putDelivery: (webhookId: string, status: number, response: string, at: number): void =>
+      void s.putDelivery.run({ webhookId, status, response, at }),
+    findOrder: (orderId: string): OrderRow | undefined => {
+      const r = s.order.get(orderId);
+      return r && toOrder(r);
+    },
+    insertOrder: (order: OrderRow, lines: readonly OrderLineRow[]): void => {
+      s.insertOrder.run(flags(order));
+      for (const line of lines) s.insertLine.run(flags(line));
+    },
+    lines: (orderId: string): OrderLineRow[] => s.lines.all(orderId).map(toLine),
+    events: (orderId: string): OrderEventRow[] => s.events.all(orderId),
+    entries: (orderId: string): LedgerEntryRow[] => s.entries.all(orderId),
+    /** Appends an order event, the new line quantities and its ledger entries. */
+    appendEvent: (
+      event: Omit<OrderEventRow, 'id'>,
+      lines: readonly LineState[],
+      entries: readonly Omit<LedgerEntryRow, 'id' | 'eventId'>[],
+    ): number => {
+      const eventId = Number(s.insertEvent.run(event).lastInsertRowid);
+      for (const l of lines) s.updateLine.run({ orderId: event.orderId, lineId: l.lineId, cancelled: l.cancelled, shipped: l.shipped, returned: l.returned });
+      for (const e of entries) s.insertEntry.run({ ...e, eventId });
+      return eventId;
+    },
+    listOrders: (q: OrderQuery): OrderRow[] =>
+      s.list
+        .all({ from: q.from, to: q.to, accountId: q.accountId ?? null, tag: q.tag ?? null, beforeAt: q.before?.at ?? null, beforeId: q.before?.id ?? null, limit: q.limit })
+        .map(toOrder),
+  };
+}

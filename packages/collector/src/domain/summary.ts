@@ -1,0 +1,55 @@
+import { lineCommission } from './money.js';
+import type { SummaryTotals } from '../db/reports.js';
+
+export interface CurrencyTotals { revenue: number; earnings: number; pending: number }
+
+export interface Summary {
+  from: string;
+  to: string;
+  clicks: number;
+  botClicks: number;
+  pageviews: number;
+  linkImpressions: number;
+  ctr: number | null;
+  orders: number;
+  conversionRate: number | null;
+  itemsOrdered: number;
+  directItems: number;
+  indirectItems: number;
+  itemsShipped: number;
+  itemsReturned: number;
+  byCurrency: Record<string, CurrencyTotals>;
+}
+
+/** Ratio of two counts, null when the divisor is 0 (SPEC §4.3). Rates are not money: floats are fine. */
+export const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
+
+/** Turns raw period totals into the summary body. Pure. */
+export function buildSummary(from: string, to: string, t: SummaryTotals): Summary {
+  const byCurrency: Record<string, CurrencyTotals> = {};
+  const bucket = (currency: string) => (byCurrency[currency] ??= { revenue: 0, earnings: 0, pending: 0 });
+  for (const currency of t.currencies) bucket(currency);
+  for (const line of t.creditedLines) {
+    const b = bucket(line.currency);
+    b.revenue += line.unitAmount * line.quantity;
+    b.pending += lineCommission(line.unitAmount, line.quantity - line.cancelled - line.shipped, line.rateBp);
+  }
+  for (const e of t.earnings) bucket(e.currency).earnings += e.amount;
+  return {
+    from,
+    to,
+    clicks: t.clicks,
+    botClicks: t.botClicks,
+    pageviews: t.pageviews,
+    linkImpressions: t.linkImpressions,
+    ctr: ratio(t.clicks, t.linkImpressions),
+    orders: t.orders,
+    conversionRate: ratio(t.orders, t.clicks),
+    itemsOrdered: t.itemsOrdered,
+    directItems: t.directItems,
+    indirectItems: t.itemsOrdered - t.directItems,
+    itemsShipped: t.itemsShipped,
+    itemsReturned: t.itemsReturned,
+    byCurrency,
+  };
+}

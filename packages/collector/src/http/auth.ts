@@ -1,0 +1,33 @@
+import type { Request, RequestHandler } from 'express';
+import { Problem } from '../errors.js';
+import { hashKey, sameHash } from '../secrets.js';
+import type { Repository } from '../db/repository.js';
+import type { Principal } from '../services/principal.js';
+
+/** Resolves `Authorization: Bearer <key>` to a principal, or answers 401. */
+export function authenticate(repo: Repository, envAdminKeyHash: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    const header = req.get('authorization');
+    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+    if (!match) return next(new Problem('unauthorized', 'Send an API key as "Authorization: Bearer <key>"', { headers: { 'WWW-Authenticate': 'Bearer' } }));
+    const hash = hashKey(match[1]!);
+    if (envAdminKeyHash && sameHash(hash, envAdminKeyHash)) {
+      res.locals.principal = { role: 'admin', keyId: 'env' } satisfies Principal;
+      return next();
+    }
+    const key = repo.accounts.keyByHash(hash);
+    if (!key || key.revokedAt !== null) return next(new Problem('unauthorized', 'Unknown or revoked API key', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }));
+    res.locals.principal = (key.role === 'admin' ? { role: 'admin', keyId: key.id } : { role: 'account', keyId: key.id, accountId: key.accountId! }) satisfies Principal;
+    next();
+  };
+}
+
+export const principalOf = (res: { locals: Record<string, unknown> }): Principal => res.locals.principal as Principal;
+
+/** Admin-only endpoints answer 404 to account keys: they cannot learn what exists. */
+export const adminOnly: RequestHandler = (req, res, next) => {
+  if (principalOf(res).role !== 'admin') return next(new Problem('not_found', `No route for ${req.method} ${req.path}`));
+  next();
+};
+
+export type { Request };

@@ -1,0 +1,45 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { Problem } from '../errors.js';
+
+export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem): void {
+  res.status(problem.status).set(problem.headers).type('application/problem+json').send(JSON.stringify(problem.toJSON()));
+}
+
+/** body-parser signals its failures with `type`; each becomes a problem that says what happened. */
+function fromBodyParser(error: { type?: string; limit?: number; message?: string }): Problem | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new Problem('payload_too_large', `The body is larger than the ${error.limit} bytes this endpoint accepts`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new Problem('unsupported_media_type', error.message ?? 'Unsupported body encoding');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new Problem('invalid_request', error.message ?? 'The request body could not be read');
+    case 'entity.parse.failed':
+      return new Problem('malformed_json', `The body is not valid JSON: ${error.message}`);
+    default:
+      return undefined;
+  }
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new Problem('not_found', `No route for ${req.method} ${req.path}`));
+};
+
+/** Registered last: every error becomes problem+json; anything unexpected is a logged 500. */
+export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const problem =
+      error instanceof Problem
+        ? error
+        : error !== null && typeof error === 'object'
+          ? fromBodyParser(error as { type?: string })
+          : undefined;
+    if (problem) return sendProblem(res, problem);
+    log(`error: ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (res.headersSent) return void res.end();
+    sendProblem(res, new Problem('internal', 'The collector failed to handle this request; it has been logged'));
+  };
+}

@@ -1,0 +1,42 @@
+import express, { Router } from 'express';
+import type { Context } from '../../services/context.js';
+import { ingestEvents } from '../../services/events.js';
+import { parseJson } from '../../validation.js';
+import { rateLimit } from '../rate-limit.js';
+import type { SdkAssets } from '../sdk-assets.js';
+
+/** Browser endpoints: CORS open, no credentials. */
+export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
+  const router = Router();
+  const cors: express.RequestHandler = (req, res, next) => {
+    res.set('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'content-type', 'Access-Control-Max-Age': '86400' });
+      return void res.status(204).end();
+    }
+    next();
+  };
+
+  for (const name of ['affil.js', 'affil-merchant.js'] as const) {
+    router.get(`/${name}`, cors, (req, res) => {
+      const asset = assets.get(name, ctx.program, req);
+      res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300', ETag: asset.etag });
+      if (req.fresh) return void res.status(304).end();
+      res.send(asset.body);
+    });
+  }
+
+  router.options('/v1/events', cors);
+  router.post(
+    '/v1/events',
+    cors,
+    rateLimit(ctx.program.rateLimitPerMinute, ctx.now),
+    // text/plain avoids a CORS preflight for sendBeacon; both types carry JSON.
+    express.text({ type: () => true, limit: '16kb' }),
+    (req, res) => {
+      const body = parseJson(typeof req.body === 'string' ? req.body : '');
+      res.status(202).json(ingestEvents(ctx, body, { userAgent: req.get('user-agent') }));
+    },
+  );
+  return router;
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Request } from 'express';
+import type { ProgramConfig } from '../config.js';
+import { Problem } from '../errors.js';
+
+type AssetName = 'affil.js' | 'affil-merchant.js';
+
+/** The literal the SDK build leaves for the collector to fill with the program (JSON in a string). */
+const PLACEHOLDER = /(["'])__AFFIL_PROGRAM__\1/;
+
+export interface SdkAssets {
+  get(name: AssetName, program: ProgramConfig, req: Request): { body: string; etag: string };
+}
+
+/**
+ * Serves the built SDK bundles with this program's marketplaces embedded, so a publisher's
+ * page needs one script and no extra request. Bundles are read once; each endpoint origin's
+ * variant is built once and kept.
+ */
+export function sdkAssets(publicUrl: string | undefined): SdkAssets {
+  const require = createRequire(import.meta.url);
+  const sources = new Map<AssetName, string>();
+  const built = new Map<string, { body: string; etag: string }>();
+  const source = (name: AssetName): string => {
+    let text = sources.get(name);
+    if (text === undefined) {
+      try {
+        text = readFileSync(require.resolve(`@affil/sdk/${name}`), 'utf8');
+      } catch {
+        throw new Problem('not_found', `${name} has not been built: run "npm run build"`);
+      }
+      sources.set(name, text);
+    }
+    return text;
+  };
+  return {
+    get(name, program, req) {
+      const endpoint = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+      const key = `${name} ${endpoint}`;
+      let asset = built.get(key);
+      if (!asset) {
+        const embedded = JSON.stringify({
+          endpoint,
+          tagPattern: program.tagPattern,
+          marketplaces: program.marketplaces.map((m) => ({ id: m.id, hosts: m.hosts, tagSuffix: m.tagSuffix })),
+        });
+        const body = source(name).replace(PLACEHOLDER, () => JSON.stringify(embedded));
+        asset = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+        built.set(key, asset);
+      }
+      return asset;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { openDatabase } from './db/database.js';
+import { createRepository, type Repository } from './db/repository.js';
+import { createApp } from './http/app.js';
+import { liveHub } from './http/live.js';
+import type { ServeConfig } from './config.js';
+import type { Context } from './services/context.js';
+import { createAdminKey } from './services/accounts.js';
+import { generateWebhookSecret, hashKey } from './secrets.js';
+
+export interface Collector {
+  /** Base URL, e.g. http://127.0.0.1:8787 */
+  url: string;
+  port: number;
+  repo: Repository;
+  context: Context;
+  /** Secrets generated on this start: shown once, never again. */
+  generated: { adminKey?: string; webhookSecret?: string };
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+const WEBHOOK_SECRET_SETTING = 'webhook_secret';
+
+/** Opens the database, fills in first-start secrets and listens. */
+export async function startCollector(config: ServeConfig, options: { log?: (message: string) => void; now?: () => number } = {}): Promise<Collector> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const repo = createRepository(openDatabase(config.db));
+  const generated: Collector['generated'] = {};
+
+  if (!config.adminKey && !repo.accounts.hasAdminKey()) {
+    generated.adminKey = createAdminKey({ repo, now: () => Date.now() } as Context).key;
+  }
+  let webhookSecrets = config.webhookSecrets;
+  if (!webhookSecrets) {
+    let stored = repo.accounts.getSetting(WEBHOOK_SECRET_SETTING);
+    if (!stored) {
+      // The HMAC needs the secret itself, so it is kept (unlike API keys, which are hashed).
+      stored = generateWebhookSecret();
+      repo.accounts.putSetting(WEBHOOK_SECRET_SETTING, stored);
+      generated.webhookSecret = stored;
+    }
+    webhookSecrets = [stored];
+  }
+
+  const live = liveHub();
+  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e) };
+  const app = createApp({ ctx: context, repo, live, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 5_000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    repo,
+    context,
+    generated,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        live.close();
+        server.close(() => {
+          repo.close();
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

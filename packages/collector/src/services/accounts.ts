@@ -1,0 +1,81 @@
+import { tagFitsMarketplace } from '@affil/sdk/url';
+import { z } from 'zod';
+import { Problem } from '../errors.js';
+import { generateKey, hashKey, newId } from '../secrets.js';
+import { parseWith } from '../validation.js';
+import { marketplaceById, type Context } from './context.js';
+import type { Principal } from './principal.js';
+
+export const accountSchema = z.object({ name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters') });
+export const tagSchema = z.object({ tag: z.string().min(1, 'must not be empty').max(128), marketplace: z.string().min(1, 'must not be empty') });
+
+const accountView = (a: { id: string; name: string; createdAt: number }) => ({ id: a.id, name: a.name, createdAt: new Date(a.createdAt).toISOString() });
+const tagView = (t: { tag: string; accountId: string; marketplace: string; createdAt: number }) => ({ tag: t.tag, account: t.accountId, marketplace: t.marketplace, createdAt: new Date(t.createdAt).toISOString() });
+
+export function createAccount(ctx: Context, body: unknown) {
+  const { name } = parseWith(accountSchema, body);
+  const account = { id: newId('acc'), name, createdAt: ctx.now() };
+  ctx.repo.accounts.insertAccount(account);
+  return accountView(account);
+}
+
+export function listAccounts(ctx: Context) {
+  return { accounts: ctx.repo.accounts.listAccounts().map(accountView) };
+}
+
+/** The account, when the principal may see it; otherwise a 404 as if it did not exist. */
+export function visibleAccount(ctx: Context, principal: Principal, accountId: string) {
+  const account = ctx.repo.accounts.getAccount(accountId);
+  if (!account || (principal.role === 'account' && principal.accountId !== accountId)) {
+    throw new Problem('not_found', `No account "${accountId}"`);
+  }
+  return account;
+}
+
+/** Registers a tracking ID: it must fit the program's pattern and the marketplace's suffix. */
+export function createTag(ctx: Context, accountId: string, body: unknown) {
+  const input = parseWith(tagSchema, body);
+  const account = ctx.repo.accounts.getAccount(accountId);
+  if (!account) throw new Problem('not_found', `No account "${accountId}"`);
+  const marketplace = marketplaceById(ctx.program, input.marketplace);
+  if (!marketplace) {
+    throw new Problem('unprocessable', `marketplace: unknown marketplace "${input.marketplace}" (this program has: ${ctx.program.marketplaces.map((m) => m.id).join(', ')})`, { errors: [{ path: 'marketplace', message: 'unknown marketplace' }] });
+  }
+  if (!new RegExp(ctx.program.tagPattern).test(input.tag)) {
+    throw new Problem('unprocessable', `tag: "${input.tag}" does not match the program's tag pattern ${ctx.program.tagPattern}`, { errors: [{ path: 'tag', message: 'malformed tag' }] });
+  }
+  if (!tagFitsMarketplace(input.tag, ctx.program.tagPattern, marketplace)) {
+    throw new Problem('unprocessable', `tag: "${input.tag}" must end with "${marketplace.tagSuffix}" to be used in marketplace "${marketplace.id}"`, { errors: [{ path: 'tag', message: `suffix must be ${marketplace.tagSuffix}` }] });
+  }
+  const row = { tag: input.tag, accountId, marketplace: marketplace.id, createdAt: ctx.now() };
+  if (!ctx.repo.accounts.insertTag(row)) throw new Problem('conflict', `tag: "${input.tag}" is already registered`);
+  return tagView(row);
+}
+
+export function listTags(ctx: Context, principal: Principal, accountId: string) {
+  visibleAccount(ctx, principal, accountId);
+  return { tags: ctx.repo.accounts.listTags(accountId).map(tagView) };
+}
+
+/** Issues an account key. The key is answered once; only its hash is stored. */
+export function createAccountKey(ctx: Context, accountId: string) {
+  if (!ctx.repo.accounts.getAccount(accountId)) throw new Problem('not_found', `No account "${accountId}"`);
+  const key = generateKey('affil_acct');
+  const id = newId('key');
+  ctx.repo.accounts.insertKey({ id, accountId, role: 'account', keyHash: hashKey(key), createdAt: ctx.now() });
+  return { id, account: accountId, key };
+}
+
+/** Issues an admin key (first start, or the CLI). */
+export function createAdminKey(ctx: Context) {
+  const key = generateKey('affil_admin');
+  const id = newId('key');
+  ctx.repo.accounts.insertKey({ id, accountId: null, role: 'admin', keyHash: hashKey(key), createdAt: ctx.now() });
+  return { id, key };
+}
+
+export function revokeKey(ctx: Context, keyId: string): void {
+  const key = ctx.repo.accounts.keyById(keyId);
+  if (!key || key.revokedAt !== null) throw new Problem('not_found', `No active key "${keyId}"`);
+  ctx.repo.accounts.revokeKey(keyId, ctx.now());
+}

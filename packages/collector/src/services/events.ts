@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { isBotUserAgent } from '../domain/bots.js';
+import { findMarketplace, productId } from '@affil/sdk/url';
+import type { Context } from './context.js';
+import type { TrackingEvent } from '../db/events.js';
+import { Problem } from '../errors.js';
+import { fieldErrors, formatPath } from '../validation.js';
+
+export const MAX_EVENTS_PER_BATCH = 50;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuid = z.string().regex(UUID, 'must be a UUID');
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const at = z.number().int('must be epoch milliseconds').nonnegative();
+const httpUrl = text(4096).refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), 'must be an absolute http(s) URL');
+
+const eventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('click'), id: uuid, tag: text(128).min(1), url: httpUrl, page: text(2048).optional(), session: text(128).optional(), via: z.enum(['click', 'middle', 'keyboard', 'contextmenu', 'touch']), at: at.optional() }),
+  z.object({ type: z.literal('pageview'), id: uuid, tag: text(128).min(1), page: text(2048).optional(), session: text(128).optional(), links: z.number().int().min(0).max(100_000), at: at.optional() }),
+  z.object({ type: z.literal('landing'), id: uuid, click: uuid, tag: text(128).min(1), page: text(2048).optional(), at: at.optional() }),
+  z.object({ type: z.literal('cart_add'), id: uuid, click: uuid, sku: text(128).min(1), at: at.optional() }),
+], { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of click, pageview, landing, cart_add' : undefined) });
+
+type EventBody = z.infer<typeof eventSchema>;
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; detail: string }[];
+}
+
+/** Splits a beacon body into its events: one object, or `{events: [...]}` of at most 50. */
+export function eventsOf(body: unknown): unknown[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new Problem('invalid_request', 'The body must be one event object or {"events": [...]}');
+  }
+  if (!('events' in body)) return [body];
+  const { events } = body as { events: unknown };
+  if (!Array.isArray(events)) throw new Problem('invalid_request', 'events: must be an array of event objects');
+  if (events.length > MAX_EVENTS_PER_BATCH) {
+    throw new Problem('payload_too_large', `events: at most ${MAX_EVENTS_PER_BATCH} events per request, got ${events.length}`);
+  }
+  return events;
+}
+
+/**
+ * Validates and stores beacon events. The server's receive time is the event time; a repeated
+ * event ID is counted once; clicks with an unregistered tag or from a bot are stored, flagged,
+ * never credited.
+ */
+export function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined }): IngestResult {
+  const raw = eventsOf(body);
+  const now = ctx.now();
+  const bot = isBotUserAgent(client.userAgent);
+  const rejected: IngestResult['rejected'] = [];
+  const valid: { index: number; event: TrackingEvent }[] = [];
+  raw.forEach((item, index) => {
+    const parsed = eventSchema.safeParse(item);
+    if (!parsed.success) {
+      const first = fieldErrors(parsed.error)[0];
+      rejected.push({ index, detail: first ? `${first.path}: ${first.message}` : 'invalid event' });
+      return;
+    }
+    valid.push({ index, event: toRow(ctx, parsed.data, now, bot) });
+  });
+  const fresh = ctx.repo.events.record(valid.map((v) => v.event));
+  let accepted = 0;
+  fresh.forEach((isNew, i) => {
+    if (!isNew) return;
+    accepted++;
+    const event = valid[i]!.event;
+    if (event.type === 'click') ctx.publish({ type: 'click', accountId: event.accountId, data: clickView(event) });
+  });
+  return { accepted, duplicates: valid.length - accepted, rejected };
+}
+
+function toRow(ctx: Context, e: EventBody, now: number, bot: boolean): TrackingEvent {
+  switch (e.type) {
+    case 'click': {
+      const owner = ctx.repo.accounts.findTag(e.tag);
+      const url = new URL(e.url);
+      const linked = findMarketplace(url.hostname, url.port, ctx.program.marketplaces);
+      return {
+        type: 'click', id: e.id.toLowerCase(), tag: e.tag, accountId: owner?.accountId ?? null,
+        marketplace: linked?.id ?? owner?.marketplace ?? null, url: e.url, product: productId(e.url),
+        page: e.page ?? null, session: e.session ?? null, via: e.via, bot, registered: owner !== undefined,
+        at: now, clientAt: e.at ?? null,
+      };
+    }
+    case 'pageview':
+      return { type: 'pageview', id: e.id.toLowerCase(), tag: e.tag, accountId: ctx.repo.accounts.findTag(e.tag)?.accountId ?? null, page: e.page ?? null, session: e.session ?? null, links: e.links, at: now };
+    case 'landing':
+      return { type: 'landing', id: e.id.toLowerCase(), clickId: e.click.toLowerCase(), tag: e.tag, page: e.page ?? null, at: now };
+    case 'cart_add':
+      return { type: 'cart_add', id: e.id.toLowerCase(), clickId: e.click.toLowerCase(), sku: e.sku, at: now };
+  }
+}
+
+/** A click as the API shows it. */
+export function clickView(c: { id: string; tag: string; marketplace: string | null; url: string; product: string | null; page: string | null; via: string; bot: boolean; at: number }) {
+  return { id: c.id, tag: c.tag, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, bot: c.bot, at: new Date(c.at).toISOString() };
+}
+
+export { formatPath };

@@ -1,0 +1,259 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
+import { applyOrderEvent, earnedCommission, openUnits, pendingCommission } from '../domain/lifecycle.js';
+import type { OrderLineRow, OrderRow } from '../db/orders.js';
+import { Problem } from '../errors.js';
+import { parseJson, parseWith } from '../validation.js';
+import { marketplaceById, type Context } from './context.js';
+import { verifySignature, type SignedRequest } from './webhooks.js';
+import { explainLine, explainOrder } from './explain.js';
+
+const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T10:00:00Z' });
+const id = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const amount = z.number().int('must be an integer amount in minor units (no fractions)').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER);
+
+export const orderSchema = z.object({
+  orderId: id(128),
+  marketplace: id(32),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  orderedAt: isoTime,
+  referral: z
+    .object({ clickId: id(64).optional(), tag: id(128), clickedAt: isoTime.optional() })
+    .refine((r) => r.clickId !== undefined || r.clickedAt !== undefined, 'needs clickId or clickedAt')
+    .nullish(),
+  items: z
+    .array(
+      z.object({
+        lineId: id(64),
+        sku: id(128),
+        name: z.string().max(500).optional(),
+        category: id(64),
+        quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000),
+        unitAmount: amount,
+        cartAddedAt: isoTime.optional(),
+      }),
+    )
+    .min(1, 'must list at least one item')
+    .max(1000, 'at most 1000 lines per order'),
+});
+export type OrderInput = z.infer<typeof orderSchema>;
+
+export const orderEventSchema = z.object({
+  type: z.enum(['shipped', 'cancelled', 'returned']),
+  at: isoTime.optional(),
+  items: z.array(z.object({ lineId: id(64), quantity: z.number().int('must be a whole number').min(1, 'must be at least 1') })).min(1).optional(),
+});
+
+export interface Answer { status: number; body: unknown }
+
+const ms = (iso: string) => Date.parse(iso);
+const iso = (t: number) => new Date(t).toISOString();
+
+/** `POST /v1/orders`: verify, deduplicate, validate, attribute, store; one transaction. */
+export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
+  const webhookId = verifySignature(ctx.webhookSecrets, request);
+  return ctx.repo.transaction(() => {
+    const replay = ctx.repo.orders.delivery(webhookId);
+    if (replay) return { status: 200, body: JSON.parse(replay.response) };
+    const order = parseWith(orderSchema, parseJson(request.body));
+    checkOrder(ctx, order);
+    const contentHash = hashOf(order);
+    const existing = ctx.repo.orders.findOrder(order.orderId);
+    if (existing) {
+      if (existing.contentHash !== contentHash) {
+        throw new Problem('conflict', `orderId: order "${order.orderId}" was already received with different content`);
+      }
+      ctx.repo.orders.putDelivery(webhookId, 200, existing.response, ctx.now());
+      return { status: 200, body: JSON.parse(existing.response) };
+    }
+    const attribution = attributeOrder(ctx, order);
+    const body = creationBody(order, attribution);
+    const response = JSON.stringify(body);
+    const receivedAt = ctx.now();
+    ctx.repo.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
+    ctx.repo.orders.putDelivery(webhookId, 201, response, receivedAt);
+    ctx.publish({ type: 'order', accountId: attribution.accountId, data: body });
+    return { status: 201, body };
+  });
+}
+
+/** `POST /v1/orders/{orderId}/events`: shipment, cancellation or return, appended to the ledger. */
+export function receiveOrderEvent(ctx: Context, orderId: string, request: SignedRequest): Answer {
+  const webhookId = verifySignature(ctx.webhookSecrets, request);
+  return ctx.repo.transaction(() => {
+    const replay = ctx.repo.orders.delivery(webhookId);
+    if (replay) return { status: 200, body: JSON.parse(replay.response) };
+    const event = parseWith(orderEventSchema, parseJson(request.body));
+    const order = ctx.repo.orders.findOrder(orderId);
+    if (!order) throw new Problem('not_found', `No order "${orderId}"`);
+    const lines = ctx.repo.orders.lines(orderId);
+    const outcome = applyOrderEvent(lines, event);
+    if (!outcome.ok) throw new Problem('conflict', outcome.detail, { errors: outcome.path ? [{ path: outcome.path, message: outcome.detail }] : undefined });
+    const receivedAt = ctx.now();
+    const at = event.at ? ms(event.at) : receivedAt;
+    const entries = outcome.adjustments.map((a) => ({
+      orderId, lineId: a.lineId, accountId: order.accountId!, tag: order.creditedTag!, marketplace: order.marketplace,
+      currency: order.currency, kind: event.type === 'returned' ? ('return' as const) : ('shipment' as const),
+      quantity: a.quantity, amount: a.amount, at,
+    }));
+    ctx.repo.orders.appendEvent({ orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, outcome.lines, entries);
+    const body = orderView(ctx, order);
+    ctx.repo.orders.putDelivery(webhookId, 200, JSON.stringify(body), receivedAt);
+    if (entries.length > 0) ctx.publish({ type: 'adjustment', accountId: order.accountId, data: { orderId, type: event.type, entries: entries.map((e) => ({ lineId: e.lineId, quantity: e.quantity, amount: e.amount, currency: e.currency, at: iso(e.at) })) } });
+    return { status: 200, body };
+  });
+}
+
+/** Checks a well-formed order against the program: marketplace, currency, unique lines. */
+function checkOrder(ctx: Context, order: OrderInput): void {
+  const marketplace = marketplaceById(ctx.program, order.marketplace);
+  if (!marketplace) {
+    const known = ctx.program.marketplaces.map((m) => m.id).join(', ');
+    throw new Problem('unprocessable', `marketplace: unknown marketplace "${order.marketplace}" (this program has: ${known})`, { errors: [{ path: 'marketplace', message: 'unknown marketplace' }] });
+  }
+  if (order.currency !== marketplace.currency) {
+    throw new Problem('unprocessable', `currency: marketplace "${marketplace.id}" trades in ${marketplace.currency}, not ${order.currency}`, { errors: [{ path: 'currency', message: `must be ${marketplace.currency}` }] });
+  }
+  const seen = new Set<string>();
+  for (const [i, item] of order.items.entries()) {
+    if (seen.has(item.lineId)) throw new Problem('unprocessable', `items[${i}].lineId: duplicate lineId "${item.lineId}"`, { errors: [{ path: `items[${i}].lineId`, message: 'duplicate lineId' }] });
+    seen.add(item.lineId);
+    if (item.unitAmount * item.quantity > Number.MAX_SAFE_INTEGER) {
+      throw new Problem('unprocessable', `items[${i}]: unitAmount × quantity is too large`, { errors: [{ path: `items[${i}].quantity`, message: 'line total too large' }] });
+    }
+  }
+}
+
+/** Gathers the facts attribution needs from the store, then applies the pure rules. */
+function attributeOrder(ctx: Context, order: OrderInput): Attribution {
+  const marketplace = marketplaceById(ctx.program, order.marketplace)!;
+  const referral = referralFacts(ctx, order);
+  const owner = referral?.owner;
+  return attribute({
+    orderedAt: ms(order.orderedAt),
+    marketplace,
+    lines: order.items.map((i) => ({ lineId: i.lineId, sku: i.sku, category: i.category, quantity: i.quantity, unitAmount: i.unitAmount, cartAddedAt: i.cartAddedAt ? ms(i.cartAddedAt) : undefined })),
+    referral,
+    accountTagInMarketplace: owner && owner.marketplace !== marketplace.id ? ctx.repo.accounts.accountTagIn(owner.accountId, marketplace.id) : undefined,
+    cartAdds: referral?.verified && referral.clickId ? ctx.repo.events.cartAddsFor(referral.clickId) : undefined,
+    clickWindowMs: ctx.program.clickWindowHours * 3_600_000,
+    cartWindowMs: ctx.program.cartWindowDays * 86_400_000,
+  });
+}
+
+/** SPEC §5.1: a stored click's own time and tag win over what the merchant captured. */
+function referralFacts(ctx: Context, order: OrderInput): ReferralFacts | null {
+  const r = order.referral;
+  if (!r) return null;
+  const click = r.clickId ? ctx.repo.events.findClick(r.clickId.toLowerCase()) : undefined;
+  if (!click && r.clickedAt === undefined) {
+    throw new Problem('unprocessable', `referral.clickedAt: required when referral.clickId "${r.clickId}" is not a click this collector recorded`, { errors: [{ path: 'referral.clickedAt', message: 'required for an unverified referral' }] });
+  }
+  const tag = click ? click.tag : r.tag;
+  const owner = ctx.repo.accounts.findTag(tag);
+  return {
+    clickId: click?.id ?? r.clickId ?? null,
+    tag,
+    clickedAt: click ? click.at : ms(r.clickedAt!),
+    verified: click !== undefined,
+    bot: click?.bot ?? false,
+    product: click?.product ?? null,
+    owner: owner ? { accountId: owner.accountId, marketplace: owner.marketplace } : undefined,
+  };
+}
+
+function creationBody(order: OrderInput, a: Attribution) {
+  return {
+    orderId: order.orderId,
+    attributed: a.attributed,
+    rule: a.rule,
+    clickId: a.clickId,
+    tag: a.tag,
+    creditedTag: a.creditedTag,
+    account: a.accountId,
+    unverifiedReferral: a.unverifiedReferral,
+    currency: order.currency,
+    status: 'pending',
+    lines: a.lines,
+    commission: a.commission,
+  };
+}
+
+function orderRow(order: OrderInput, a: Attribution, contentHash: string, response: string, receivedAt: number): OrderRow {
+  return {
+    orderId: order.orderId, marketplace: order.marketplace, currency: order.currency, orderedAt: ms(order.orderedAt),
+    contentHash, request: JSON.stringify(order), attributed: a.attributed, rule: a.rule, clickId: a.clickId, tag: a.tag,
+    creditedTag: a.creditedTag, accountId: a.accountId, unverifiedReferral: a.unverifiedReferral, response, receivedAt,
+  };
+}
+
+function lineRows(order: OrderInput, a: Attribution): OrderLineRow[] {
+  return order.items.map((item, position) => {
+    const line = a.lines[position]!;
+    return {
+      orderId: order.orderId, lineId: item.lineId, position, sku: item.sku, name: item.name ?? null, category: item.category,
+      quantity: item.quantity, unitAmount: item.unitAmount, cartAddedAt: item.cartAddedAt ? ms(item.cartAddedAt) : null,
+      attributed: line.attributed, direct: line.direct, reason: line.reason, rateBp: line.rateBp, commission: line.commission,
+      cancelled: 0, shipped: 0, returned: 0,
+    };
+  });
+}
+
+/** A stable fingerprint of an order's content, blind to key order and whitespace. */
+function hashOf(order: OrderInput): string {
+  return createHash('sha256').update(canonicalJson(order)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function orderStatus(lines: readonly OrderLineRow[]): 'pending' | 'shipped' | 'returned' | 'cancelled' {
+  if (lines.some((l) => openUnits(l) > 0)) return 'pending';
+  if (lines.every((l) => l.cancelled === l.quantity)) return 'cancelled';
+  if (lines.every((l) => l.shipped === l.returned)) return 'returned';
+  return 'shipped';
+}
+
+/** An order as `GET /v1/orders/{id}` shows it: lines, ledger entries and why each line earns. */
+export function orderView(ctx: Context, order: OrderRow) {
+  const lines = ctx.repo.orders.lines(order.orderId);
+  const entries = ctx.repo.orders.entries(order.orderId);
+  const events = ctx.repo.orders.events(order.orderId);
+  const request = JSON.parse(order.request) as OrderInput;
+  return {
+    orderId: order.orderId,
+    marketplace: order.marketplace,
+    currency: order.currency,
+    orderedAt: iso(order.orderedAt),
+    receivedAt: iso(order.receivedAt),
+    status: orderStatus(lines),
+    attributed: order.attributed,
+    rule: order.rule,
+    clickId: order.clickId,
+    tag: order.tag,
+    creditedTag: order.creditedTag,
+    account: order.accountId,
+    unverifiedReferral: order.unverifiedReferral,
+    referral: request.referral ?? null,
+    explanation: explainOrder(ctx.program, order, request),
+    lines: lines.map((l) => ({
+      lineId: l.lineId, sku: l.sku, name: l.name, category: l.category, unitAmount: l.unitAmount,
+      attributed: l.attributed, direct: l.direct, reason: l.reason, rateBp: l.rateBp, quantity: l.quantity,
+      cancelled: l.cancelled, shipped: l.shipped, returned: l.returned,
+      commission: l.commission, pending: pendingCommission(l), earned: earnedCommission(l),
+      explanation: explainLine(ctx.program, order, l),
+    })),
+    commission: lines.reduce((n, l) => n + l.commission, 0),
+    pending: lines.reduce((n, l) => n + pendingCommission(l), 0),
+    earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
+    events: events.map((e) => ({ type: e.type, at: iso(e.at), items: JSON.parse(e.items) as unknown })),
+    ledger: entries.map((e) => ({ id: e.id, lineId: e.lineId, kind: e.kind, quantity: e.quantity, amount: e.amount, currency: e.currency, tag: e.tag, at: iso(e.at) })),
+  };
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { buildSummary, type Summary } from '../domain/summary.js';
+import { Problem } from '../errors.js';
+import { parseWith } from '../validation.js';
+import type { Context } from './context.js';
+import { clickView } from './events.js';
+import { orderStatus } from './orders.js';
+import { ownAccount, type Principal } from './principal.js';
+
+const DAY = 86_400_000;
+/** The longest period one report may span: ten years. */
+export const MAX_REPORT_DAYS = 3660;
+
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date');
+const optional = (s: z.ZodType<string>) => s.optional();
+
+export const periodSchema = z.object({
+  from: optional(date),
+  to: optional(date),
+  account: optional(z.string().min(1).max(64)),
+  tag: optional(z.string().min(1).max(128)),
+  marketplace: optional(z.string().min(1).max(32)),
+});
+
+export interface Period { from: string; to: string; fromMs: number; toMs: number }
+
+/** Inclusive UTC dates; default: the 30 days ending today. */
+export function resolvePeriod(ctx: Context, q: { from?: string | undefined; to?: string | undefined }): Period {
+  const today = new Date(ctx.now()).toISOString().slice(0, 10);
+  const to = q.to ?? today;
+  const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY).toISOString().slice(0, 10);
+  const fromMs = Date.parse(`${from}T00:00:00Z`);
+  const toMs = Date.parse(`${to}T00:00:00Z`) + DAY - 1;
+  if (fromMs > toMs) throw new Problem('invalid_query', `from (${from}) is after to (${to})`, { errors: [{ path: 'from', message: 'must not be after to' }] });
+  if ((toMs + 1 - fromMs) / DAY > MAX_REPORT_DAYS) {
+    throw new Problem('invalid_query', `from..to spans more than ${MAX_REPORT_DAYS} days`, { errors: [{ path: 'to', message: 'range too large' }] });
+  }
+  return { from, to, fromMs, toMs };
+}
+
+/**
+ * Narrows a report to what the principal may see. An account key asking for another account
+ * or another account's tag gets a 404, exactly as if it did not exist.
+ */
+export function resolveScope(ctx: Context, principal: Principal, q: { account?: string | undefined; tag?: string | undefined }) {
+  const own = ownAccount(principal);
+  if (q.account !== undefined && ((own !== null && q.account !== own) || !ctx.repo.accounts.getAccount(q.account))) {
+    throw new Problem('not_found', `No account "${q.account}"`);
+  }
+  const accountId = own ?? q.account;
+  if (q.tag !== undefined && accountId !== undefined) {
+    const tag = ctx.repo.accounts.findTag(q.tag);
+    if (!tag || tag.accountId !== accountId) throw new Problem('not_found', `No tag "${q.tag}"`);
+  }
+  return { accountId, tag: q.tag };
+}
+
+export function summary(ctx: Context, principal: Principal, query: unknown): Summary {
+  const q = parseWith(periodSchema, query, 'invalid_query');
+  const period = resolvePeriod(ctx, q);
+  const scope = { ...resolveScope(ctx, principal, q), marketplace: q.marketplace, from: period.fromMs, to: period.toMs };
+  const totals = ctx.repo.reports.summaryTotals(scope);
+  const currencies = ctx.repo.reports
+    .tagMarketplaces(scope)
+    .map((id) => ctx.program.marketplaces.find((m) => m.id === id)?.currency)
+    .filter((c): c is string => c !== undefined);
+  return buildSummary(period.from, period.to, { ...totals, currencies });
+}
+
+const listSchema = periodSchema.extend({
+  limit: optional(z.string().regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000')),
+  cursor: optional(z.string().max(200)),
+});
+
+const encodeCursor = (at: number, id: string) => Buffer.from(JSON.stringify([at, id])).toString('base64url');
+function decodeCursor(cursor: string): { at: number; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'number' && Number.isSafeInteger(at) && typeof id === 'string') return { at, id };
+  } catch {
+    // falls through to the problem below: any undecodable cursor is the caller's mistake
+  }
+  throw new Problem('invalid_query', 'cursor: not a cursor this API returned', { errors: [{ path: 'cursor', message: 'invalid cursor' }] });
+}
+
+function page(q: z.infer<typeof listSchema>) {
+  const limit = q.limit === undefined ? 100 : Number(q.limit);
+  if (limit < 1 || limit > 1000) throw new Problem('invalid_query', 'limit: must be a whole number from 1 to 1000', { errors: [{ path: 'limit', message: 'out of range' }] });
+  return { limit, before: q.cursor ? decodeCursor(q.cursor) : undefined };
+}
+
+/** Raw clicks, newest first, a page at a time. */
+export function listClicks(ctx: Context, principal: Principal, query: unknown) {
+  const q = parseWith(listSchema, query, 'invalid_query');
+  const period = resolvePeriod(ctx, q);
+  const scope = resolveScope(ctx, principal, q);
+  const { limit, before } = page(q);
+  const rows = ctx.repo.events.listClicks({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
+  const more = rows.length > limit;
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return { clicks: shown.map(clickView), nextCursor: more && last ? encodeCursor(last.at, last.id) : null };
+}
+
+/** Orders by time placed, newest first, a page at a time. */
+export function listOrders(ctx: Context, principal: Principal, query: unknown) {
+  const q = parseWith(listSchema, query, 'invalid_query');
+  const period = resolvePeriod(ctx, q);
+  const scope = resolveScope(ctx, principal, q);
+  const { limit, before } = page(q);
+  const rows = ctx.repo.orders.listOrders({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
+  const more = rows.length > limit;
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    orders: shown.map((o) => {
+      const created = JSON.parse(o.response) as { commission: number };
+      return {
+        orderId: o.orderId, marketplace: o.marketplace, currency: o.currency, orderedAt: new Date(o.orderedAt).toISOString(),
+        status: orderStatus(ctx.repo.orders.lines(o.orderId)), attributed: o.attributed, rule: o.rule, tag: o.tag,
+        creditedTag: o.creditedTag, account: o.accountId, commission: created.commission,
+      };
+    }),
+    nextCursor: more && last ? encodeCursor(last.orderedAt, last.orderId) : null,
+  };
+}

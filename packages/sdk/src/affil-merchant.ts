@@ -1,0 +1,11 @@
+/** The merchant landing bundle (`affil-merchant.js`): captures the referral and installs `window.Affil`. */
+import { install } from './global.js';
+import { safe } from './log.js';
+import { cartAdd, merchant, referral } from './merchant.js';
+
+safe(() => {
+  const api = { merchant: safe(merchant), referral: safe(referral), cartAdd: safe(cartAdd) };
+  // Capture first, so cart adds the page queued before the script loaded find the referral.
+  api.merchant();
+  install(api);
+})();

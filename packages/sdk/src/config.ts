@@ -1,0 +1,57 @@
+import { DEFAULT_TAG_PATTERN, type Marketplace } from './url.js';
+import type { PrivacyOptions } from './consent.js';
+
+/**
+ * What a collector serves its scripts with: where beacons go and which links are merchant links.
+ * Each can be given (or overridden) in `init` options.
+ */
+export interface Program {
+  /** Collector base URL; beacons go to `endpoint + '/v1/events'`. Default: the embedded one. */
+  endpoint?: string;
+  /** Tracking IDs the program accepts (a RegExp source). Default: embedded, else the collector's default. */
+  tagPattern: string;
+  /** Default: the embedded ones. */
+  marketplaces: Marketplace[];
+}
+
+/** `Affil.init(tag, options)`. */
+export interface InitOptions extends PrivacyOptions, Partial<Program> {
+  /** Tag per marketplace id, e.g. `{ uk: 'janesblog-21' }`. Default: the main tag, where its suffix fits. */
+  tags?: Record<string, string>;
+  /** Replace tags other affiliates put on links. Default `false`. */
+  overrideForeignTags?: boolean;
+  /** Log what the SDK does. Default `false` (or `?affil_debug=1` in the page URL). */
+  debug?: boolean;
+}
+
+/**
+ * The collector replaces this literal, quotes included, with a JS string holding the program's JSON
+ * when it serves `/affil.js` and `/affil-merchant.js`. Parsed at run time, so the minifier keeps it;
+ * unreplaced (ESM build, tests) it is not JSON and there is no embedded program.
+ */
+const EMBEDDED: string = "__AFFIL_PROGRAM__";
+
+function embedded(): Partial<Program> {
+  try {
+    return JSON.parse(EMBEDDED);
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The embedded program under the caller's options (an option given, even as undefined, wins).
+ * `marketplaces` is missing when neither says which links are merchant links.
+ */
+export function program<O extends Partial<Program>>(options: O): Partial<Program> & { tagPattern: string } & O {
+  return { tagPattern: DEFAULT_TAG_PATTERN, ...embedded(), ...options };
+}
+
+/**
+ * The `data-tag` of the `<script>` running now. `document.currentScript` is only set while a classic
+ * script first runs (null later, and in modules), so the bundle entry calls this at once. This is the
+ * only place the SDK looks at its own script element.
+ */
+export function scriptTag(): string | undefined {
+  return document.currentScript?.getAttribute('data-tag') ?? undefined;
+}
