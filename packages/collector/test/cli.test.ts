@@ -1,0 +1,100 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../src/cli.js';
+
+/** A stand-in for `process`: captured output and signals we can raise. */
+function fakeProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const signals = new EventEmitter();
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    proc: {
+      argv: ['node', 'affil', ...argv],
+      env,
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+      once: (signal: 'SIGTERM' | 'SIGINT', listener: () => void) => signals.once(signal, listener),
+    },
+    out: () => out.join(''),
+    err: () => err.join(''),
+    signal: (name: 'SIGTERM' | 'SIGINT') => signals.emit(name),
+  };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'affil-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function until(probe: () => boolean) {
+  for (let i = 0; i < 200 && !probe(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('affil', () => {
+  it('prints help and exits 0', async () => {
+    const p = fakeProcess(['help']);
+    expect(await run(p.proc)).toBe(0);
+    expect(p.out()).toContain('affil serve');
+  });
+
+  it('rejects an unknown command with exit 2 and a message', async () => {
+    const p = fakeProcess(['serv']);
+    expect(await run(p.proc)).toBe(2);
+    expect(p.err()).toContain('unknown command "serv"');
+  });
+
+  it('rejects an unknown flag', async () => {
+    const p = fakeProcess(['serve', '--prot', '1']);
+    expect(await run(p.proc)).toBe(2);
+    expect(p.err()).toMatch(/--prot/);
+  });
+
+  it('serve: generates and prints the admin key and signing secret once, answers, and stops on SIGTERM', async () => {
+    const db = join(dir, 'affil.db');
+    const first = fakeProcess(['serve', '--port', '0', '--db', db]);
+    const running = run(first.proc);
+    await until(() => first.out().includes('listening on'));
+    const url = /listening on (\S+)/.exec(first.out())![1]!;
+    const adminKey = /admin key \(shown once, store it now\): (\S+)/.exec(first.out())![1]!;
+    expect(first.out()).toMatch(/signing secret \(shown once\): whsec_/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const accounts = await fetch(`${url}/v1/accounts`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(accounts.status).toBe(200);
+    first.signal('SIGTERM');
+    expect(await running).toBe(0);
+
+    // Second start on the same database: nothing generated, nothing printed, the key still works.
+    const second = fakeProcess(['serve', '--port', '0', '--db', db]);
+    const again = run(second.proc);
+    await until(() => second.out().includes('listening on'));
+    expect(second.out()).not.toContain('admin key');
+    expect(second.out()).not.toContain('whsec_');
+    const url2 = /listening on (\S+)/.exec(second.out())![1]!;
+    expect((await fetch(`${url2}/v1/accounts`, { headers: { authorization: `Bearer ${adminKey}` } })).status).toBe(200);
+    second.signal('SIGINT');
+    expect(await again).toBe(0);
+  });
+
+  it('serve: a port in use is a clear error, not a crash', async () => {
+    const db = join(dir, 'affil.db');
+    const first = fakeProcess(['serve', '--port', '0', '--db', db]);
+    const running = run(first.proc);
+    await until(() => first.out().includes('listening on'));
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(first.out())![1]!;
+    const second = fakeProcess(['serve', '--port', port, '--db', join(dir, 'other.db')]);
+    expect(await run(second.proc)).toBe(2);
+    expect(second.err()).toContain('EADDRINUSE');
+    first.signal('SIGTERM');
+    await running;
+  });
+
+  it('serve: an invalid config file is a clear error', async () => {
+    const p = fakeProcess(['serve', '--config', join(dir, 'nope.json')]);
+    expect(await run(p.proc)).toBe(2);
+    expect(p.err()).toMatch(/cannot read config file/);
+  });
+});

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MARKETPLACES, resolveServeConfig } from '../src/config.js';
+import { UsageError } from '../src/errors.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'affil-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = (content: unknown) => {
+  const path = join(dir, 'affil.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+
+describe('resolveServeConfig', () => {
+  it('has the spec defaults', () => {
+    const c = resolveServeConfig({}, {});
+    expect(c).toMatchObject({ port: 8787, host: '127.0.0.1', db: './data/affil.db', clickWindowHours: 24, cartWindowDays: 90, rateLimitPerMinute: 600, retentionDays: 400, adminKey: undefined, webhookSecrets: undefined, publicUrl: undefined });
+    expect(c.tagPattern).toBe('^[a-z0-9][a-z0-9-]{0,62}-[0-9]{2}$');
+  });
+
+  it('builds default marketplaces only from storefronts with a known tag suffix', () => {
+    expect(DEFAULT_MARKETPLACES.map((m) => m.id)).toEqual(['us', 'uk', 'de', 'fr', 'it', 'es', 'nl', 'se', 'ca', 'jp', 'br', 'in']);
+    expect(DEFAULT_MARKETPLACES.find((m) => m.id === 'jp')).toMatchObject({ hosts: ['amazon.co.jp'], tagSuffix: '-22', currency: 'JPY' });
+    expect(DEFAULT_MARKETPLACES.every((m) => m.rates.default === 400 && m.rates.books === 450)).toBe(true);
+  });
+
+  it('takes flags over environment over file over defaults', () => {
+    const path = file({ port: 1111, host: '0.0.0.0', db: 'file.db', clickWindowHours: 48 });
+    expect(resolveServeConfig({ config: path }, {})).toMatchObject({ port: 1111, host: '0.0.0.0', db: 'file.db', clickWindowHours: 48 });
+    expect(resolveServeConfig({ config: path }, { AFFIL_PORT: '2222', AFFIL_DB: 'env.db' })).toMatchObject({ port: 2222, db: 'env.db', host: '0.0.0.0' });
+    expect(resolveServeConfig({ config: path, port: '3333', host: '127.0.0.2' }, { AFFIL_PORT: '2222', AFFIL_HOST: 'x' })).toMatchObject({ port: 3333, host: '127.0.0.2' });
+    expect(resolveServeConfig({}, { AFFIL_CONFIG: path })).toMatchObject({ port: 1111 });
+  });
+
+  it('reads secrets and the public URL from the environment', () => {
+    const c = resolveServeConfig({}, { AFFIL_ADMIN_KEY: 'k', AFFIL_WEBHOOK_SECRET: 'whsec_AAAAAAAAAAAAAAAAAAAAAA== whsec_BBBBBBBBBBBBBBBBBBBBBB==', AFFIL_PUBLIC_URL: 'https://track.example.com/' });
+    expect(c.adminKey).toBe('k');
+    expect(c.webhookSecrets).toEqual(['whsec_AAAAAAAAAAAAAAAAAAAAAA==', 'whsec_BBBBBBBBBBBBBBBBBBBBBB==']);
+    expect(c.publicUrl).toBe('https://track.example.com');
+  });
+
+  it('replaces the marketplaces with the file\'s', () => {
+    const path = file({ marketplaces: [{ id: 'shop', hosts: ['localhost:8788'], tagSuffix: '-20', currency: 'EUR', rates: { default: 250 } }] });
+    expect(resolveServeConfig({ config: path }, {}).marketplaces).toEqual([{ id: 'shop', hosts: ['localhost:8788'], tagSuffix: '-20', currency: 'EUR', rates: { default: 250 } }]);
+  });
+
+  it.each([
+    { name: 'unknown key', content: { clickWindowHour: 24 }, message: /clickWindowHour: unknown field/ },
+    { name: 'wrong type', content: { cartWindowDays: '90' }, message: /cartWindowDays/ },
+    { name: 'rates without default', content: { marketplaces: [{ id: 'us', hosts: ['amazon.com'], tagSuffix: '-20', currency: 'USD', rates: { books: 450 } }] }, message: /marketplaces\[0\]\.rates: must include a "default" rate/ },
+    { name: 'fractional basis points', content: { marketplaces: [{ id: 'us', hosts: ['amazon.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 4.5 } }] }, message: /rates\.default/ },
+    { name: 'lowercase currency', content: { marketplaces: [{ id: 'us', hosts: ['amazon.com'], tagSuffix: '-20', currency: 'usd', rates: { default: 1 } }] }, message: /currency: must be an ISO 4217 code/ },
+    { name: 'host with a scheme', content: { marketplaces: [{ id: 'us', hosts: ['https://amazon.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /hosts\[0\]/ },
+    { name: 'duplicate marketplace', content: { marketplaces: [{ id: 'us', hosts: ['a.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }, { id: 'us', hosts: ['b.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /duplicate marketplace id "us"/ },
+    { name: 'bad regex', content: { tagPattern: '([' }, message: /tagPattern: must be a valid regular expression/ },
+    { name: 'not JSON', content: '{ nope', message: /is not valid JSON/ },
+  ])('rejects a config file with $name, naming the problem', ({ content, message }) => {
+    const path = file(content);
+    expect(() => resolveServeConfig({ config: path }, {})).toThrow(UsageError);
+    expect(() => resolveServeConfig({ config: path }, {})).toThrow(message);
+  });
+
+  it('names a config file it cannot read', () => {
+    expect(() => resolveServeConfig({ config: join(dir, 'missing.json') }, {})).toThrow(/cannot read config file .*missing\.json: ENOENT/);
+  });
+
+  it.each([['port', { port: 'eighty' }, /port "eighty"/], ['public URL', { publicUrl: 'track.example.com' }, /public URL/]])('rejects a bad %s flag', (_name, flags, message) => {
+    expect(() => resolveServeConfig(flags, {})).toThrow(message);
+  });
+
+  it('rejects a malformed webhook secret', () => {
+    expect(() => resolveServeConfig({}, { AFFIL_WEBHOOK_SECRET: 'hunter2' })).toThrow(/AFFIL_WEBHOOK_SECRET/);
+  });
+});
