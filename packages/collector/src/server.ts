@@ -4,6 +4,7 @@ import { openDatabase } from './db/database.js';
 import { createRepository, type Repository } from './db/repository.js';
 import { createApp } from './http/app.js';
 import { liveHub } from './http/live.js';
+import { createMetrics } from './http/metrics.js';
 import type { ServeConfig } from './config.js';
 import type { Context } from './services/context.js';
 import { createAdminKey } from './services/accounts.js';
@@ -45,8 +46,9 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
   }
 
   const live = liveHub();
-  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e) };
-  const app = createApp({ ctx: context, repo, live, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log });
+  const metrics = createMetrics();
+  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer };
+  const app = createApp({ ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
     s.once('error', reject);

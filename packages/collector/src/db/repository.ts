@@ -3,6 +3,7 @@ import { accountStore } from './accounts.js';
 import { eventStore } from './events.js';
 import { orderStore } from './orders.js';
 import { reportStore } from './reports.js';
+import { breakdownStore } from './breakdowns.js';
 
 /**
  * The one place that speaks SQL. Attribution and report logic see only these plain-value
@@ -13,7 +14,7 @@ export function createRepository(db: Db) {
     accounts: accountStore(db),
     events: eventStore(db),
     orders: orderStore(db),
-    reports: reportStore(db),
+    reports: { ...reportStore(db), ...breakdownStore(db) },
     /** Runs `fn` in one transaction: all of its writes land, or none. */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     /** True when the database answers a query. */

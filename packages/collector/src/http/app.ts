@@ -8,11 +8,13 @@ import { apiRoutes } from './routes/api.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { sdkAssets } from './sdk-assets.js';
 import type { LiveHub } from './live.js';
+import type { createMetrics } from './metrics.js';
 
 export interface AppOptions {
   ctx: Context;
   repo: Repository;
   live: LiveHub;
+  metrics: ReturnType<typeof createMetrics>;
   publicUrl: string | undefined;
   envAdminKeyHash: string | undefined;
   log: (message: string) => void;
@@ -24,6 +26,8 @@ export function createApp(o: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false); // SDK assets set their own; API answers are not cached
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
+  app.use(o.metrics.middleware);
+  app.get('/metrics', o.metrics.handler);
 
   app.get('/healthz', (_req, res) => {
     let ok = false;

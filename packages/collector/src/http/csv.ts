@@ -1,6 +1,6 @@
-/** RFC 4180 CSV with a header row from the first record's keys. */
+/** RFC 4180 CSV; the header is every key any row has, in first-seen order. */
 export function toCsv(rows: readonly Record<string, unknown>[]): string {
-  const header = Object.keys(rows[0] ?? {});
+  const header = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
     // A leading = + - @ would run as a formula in spreadsheets.

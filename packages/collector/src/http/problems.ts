@@ -19,8 +19,16 @@ function fromBodyParser(error: { type?: string; limit?: number; message?: string
       return new Problem('invalid_request', error.message ?? 'The request body could not be read');
     case 'entity.parse.failed':
       return new Problem('malformed_json', `The body is not valid JSON: ${error.message}`);
-    default:
+    default: {
+      // Express and body-parser mark client mistakes (a bad %-escape in a path, a corrupt gzip
+      // body) with a 4xx status; those are the caller's to fix, not our failures.
+      const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request';
+        return new Problem(code, error.message ?? 'The request could not be read');
+      }
       return undefined;
+    }
   }
 }
 

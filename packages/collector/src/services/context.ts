@@ -1,6 +1,7 @@
 import type { ProgramConfig } from '../config.js';
 import type { Marketplace } from '../domain/marketplace.js';
 import type { Repository } from '../db/repository.js';
+import type { Observer } from '../http/metrics.js';
 
 /** What every service needs: the program's rules, the store and a clock. */
 export interface Context {
@@ -11,6 +12,8 @@ export interface Context {
   webhookSecrets: string[];
   /** Publishes live updates (clicks, orders, adjustments) to `/v1/stream` listeners. */
   publish: (event: LiveEvent) => void;
+  /** Counts what happens, for `/metrics`. */
+  observe: Observer;
 }
 
 export type LiveEvent =

@@ -71,7 +71,9 @@ export function ingestEvents(ctx: Context, body: unknown, client: { userAgent: s
     const event = valid[i]!.event;
     if (event.type === 'click') ctx.publish({ type: 'click', accountId: event.accountId, data: clickView(event) });
   });
-  return { accepted, duplicates: valid.length - accepted, rejected };
+  const result = { accepted, duplicates: valid.length - accepted, rejected };
+  ctx.observe.events({ accepted, duplicates: result.duplicates, rejected: rejected.length });
+  return result;
 }
 
 function toRow(ctx: Context, e: EventBody, now: number, bot: boolean): TrackingEvent {

@@ -74,6 +74,7 @@ export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
     ctx.repo.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
     ctx.repo.orders.putDelivery(webhookId, 201, response, receivedAt);
     ctx.publish({ type: 'order', accountId: attribution.accountId, data: body });
+    ctx.observe.order(attribution.attributed);
     return { status: 201, body };
   });
 }
@@ -89,7 +90,7 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
     if (!order) throw new Problem('not_found', `No order "${orderId}"`);
     const lines = ctx.repo.orders.lines(orderId);
     const outcome = applyOrderEvent(lines, event);
-    if (!outcome.ok) throw new Problem('conflict', outcome.detail, { errors: outcome.path ? [{ path: outcome.path, message: outcome.detail }] : undefined });
+    if (!outcome.ok) throw new Problem(outcome.code === 'unknown_line' || outcome.code === 'duplicate_line' ? 'unprocessable' : 'conflict', outcome.detail, { errors: outcome.path ? [{ path: outcome.path, message: outcome.detail }] : undefined });
     const receivedAt = ctx.now();
     const at = event.at ? ms(event.at) : receivedAt;
     const entries = outcome.adjustments.map((a) => ({
@@ -100,6 +101,7 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
     ctx.repo.orders.appendEvent({ orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, outcome.lines, entries);
     const body = orderView(ctx, order);
     ctx.repo.orders.putDelivery(webhookId, 200, JSON.stringify(body), receivedAt);
+    if (entries.length > 0) ctx.observe.ledgerEntries(event.type === 'returned' ? 'return' : 'shipment', entries.length);
     if (entries.length > 0) ctx.publish({ type: 'adjustment', accountId: order.accountId, data: { orderId, type: event.type, entries: entries.map((e) => ({ lineId: e.lineId, quantity: e.quantity, amount: e.amount, currency: e.currency, at: iso(e.at) })) } });
     return { status: 200, body };
   });
@@ -151,7 +153,8 @@ function referralFacts(ctx: Context, order: OrderInput): ReferralFacts | null {
     throw new Problem('unprocessable', `referral.clickedAt: required when referral.clickId "${r.clickId}" is not a click this collector recorded`, { errors: [{ path: 'referral.clickedAt', message: 'required for an unverified referral' }] });
   }
   const tag = click ? click.tag : r.tag;
-  const owner = ctx.repo.accounts.findTag(tag);
+  // A click stored as unregistered stays uncredited even if the tag is registered later (SPEC §4.1).
+  const owner = click && !click.registered ? undefined : ctx.repo.accounts.findTag(tag);
   return {
     clickId: click?.id ?? r.clickId ?? null,
     tag,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { buildSummary, type Summary } from '../domain/summary.js';
+import { BREAKDOWNS, type BreakdownBy } from '../db/breakdowns.js';
 import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
 import type { Context } from './context.js';
@@ -14,7 +15,10 @@ export const MAX_REPORT_DAYS = 3660;
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date');
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  }, 'is not a calendar date');
 const optional = (s: z.ZodType<string>) => s.optional();
 
 export const periodSchema = z.object({
@@ -60,6 +64,7 @@ export function resolveScope(ctx: Context, principal: Principal, q: { account?: 
 
 export function summary(ctx: Context, principal: Principal, query: unknown): Summary {
   const q = parseWith(periodSchema, query, 'invalid_query');
+  checkMarketplace(ctx, q.marketplace);
   const period = resolvePeriod(ctx, q);
   const scope = { ...resolveScope(ctx, principal, q), marketplace: q.marketplace, from: period.fromMs, to: period.toMs };
   const totals = ctx.repo.reports.summaryTotals(scope);
@@ -68,6 +73,34 @@ export function summary(ctx: Context, principal: Principal, query: unknown): Sum
     .map((id) => ctx.program.marketplaces.find((m) => m.id === id)?.currency)
     .filter((c): c is string => c !== undefined);
   return buildSummary(period.from, period.to, { ...totals, currencies });
+}
+
+function checkMarketplace(ctx: Context, id: string | undefined): void {
+  if (id !== undefined && !ctx.program.marketplaces.some((m) => m.id === id)) {
+    throw new Problem('invalid_query', `marketplace: unknown marketplace "${id}"`, { errors: [{ path: 'marketplace', message: 'unknown marketplace' }] });
+  }
+}
+
+const breakdownSchema = periodSchema.extend({
+  by: z.enum(BREAKDOWNS, { error: () => `must be one of ${BREAKDOWNS.join(', ')}` }),
+});
+
+/**
+ * The summary's metrics per day, tag, marketplace, category, product or source page. Totals a
+ * dimension does not apply to (clicks have no category) sit in the row with key null, so the
+ * rows always add up to the summary. Orders in category and product rows count each order once
+ * per row it has items in.
+ */
+export function breakdown(ctx: Context, principal: Principal, query: unknown): { by: BreakdownBy; rows: ({ key: string | null } & Summary)[] } {
+  const q = parseWith(breakdownSchema, query, 'invalid_query');
+  checkMarketplace(ctx, q.marketplace);
+  const period = resolvePeriod(ctx, q);
+  const scope = { ...resolveScope(ctx, principal, q), marketplace: q.marketplace, from: period.fromMs, to: period.toMs };
+  const totals = ctx.repo.reports.breakdownTotals(q.by, scope);
+  const rows = [...totals]
+    .map(([key, t]) => ({ key, ...buildSummary(period.from, period.to, { ...t, currencies: [] }) }))
+    .sort((a, b) => (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
+  return { by: q.by, rows };
 }
 
 const listSchema = periodSchema.extend({

@@ -25,7 +25,7 @@ export function verifySignature(secrets: readonly string[], request: SignedReque
   let lastError = 'No matching signature found';
   for (const secret of secrets) {
     try {
-      new Webhook(secret).verify(request.body, { 'webhook-id': id!, 'webhook-timestamp': timestamp!, 'webhook-signature': signature! });
+      new Webhook(secret).verify(request.body, { 'webhook-id': id!, 'webhook-timestamp': timestamp!, 'webhook-signature': signature! }, { jsonParse: false });
       return id!;
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;

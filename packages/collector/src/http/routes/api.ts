@@ -2,9 +2,10 @@ import express, { Router } from 'express';
 import type { Context } from '../../services/context.js';
 import type { Repository } from '../../db/repository.js';
 import { createAccount, createAccountKey, createTag, listAccounts, listTags, revokeKey } from '../../services/accounts.js';
-import { listClicks, listOrders, summary } from '../../services/reports.js';
+import { breakdown, listClicks, listOrders, summary } from '../../services/reports.js';
 import { orderView } from '../../services/orders.js';
 import { Problem } from '../../errors.js';
+import type { Summary } from '../../domain/summary.js';
 import { parseJson } from '../../validation.js';
 import { adminOnly, authenticate, principalOf } from '../auth.js';
 import { toCsv } from '../csv.js';
@@ -45,12 +46,17 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
     if (req.query.format === 'csv') return void res.type('text/csv').send(toCsv([flattenSummary(body)]));
     res.json(body);
   });
+  router.get('/v1/reports/breakdown', (req, res) => {
+    const body = breakdown(ctx, principalOf(res), req.query);
+    if (req.query.format === 'csv') return void res.type('text/csv').send(toCsv(body.rows.map((r) => flattenSummary(r))));
+    res.json(body);
+  });
   router.get('/v1/stream', (req, res) => live.subscribe(req, res, principalOf(res)));
   return router;
 }
 
 /** One CSV row per currency would lose the shared counts; one row with currency columns keeps both. */
-function flattenSummary(s: ReturnType<typeof summary>): Record<string, string | number | null> {
+function flattenSummary(s: Summary & { key?: string | null }): Record<string, string | number | null> {
   const { byCurrency, ...rest } = s;
   const row: Record<string, string | number | null> = { ...rest };
   for (const [currency, t] of Object.entries(byCurrency)) {

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { Context } from '../../services/context.js';
 import { ingestEvents } from '../../services/events.js';
+import { redirectClick } from '../../services/redirect.js';
 import { parseJson } from '../../validation.js';
 import { rateLimit } from '../rate-limit.js';
 import type { SdkAssets } from '../sdk-assets.js';
@@ -38,5 +39,16 @@ export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
       res.status(202).json(ingestEvents(ctx, body, { userAgent: req.get('user-agent') }));
     },
   );
+  router.get('/go/:tag', rateLimit(ctx.program.rateLimitPerMinute, ctx.now), (req, res) => {
+    const purpose = `${req.get('sec-purpose') ?? ''} ${req.get('purpose') ?? ''} ${req.get('x-moz') ?? ''}`;
+    const location = redirectClick(ctx, {
+      tag: req.params.tag as string,
+      url: req.query.url,
+      page: req.query.page,
+      userAgent: req.get('user-agent'),
+      speculative: /prefetch|prerender/i.test(purpose),
+    });
+    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, location);
+  });
   return router;
 }

@@ -1,0 +1,88 @@
+import type { Db } from './database.js';
+import type { ReportScope, SummaryTotals } from './reports.js';
+
+export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page'] as const;
+export type BreakdownBy = (typeof BREAKDOWNS)[number];
+
+const day = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
+
+/**
+ * The key each source row falls under, per breakdown. NULL where a source has no such key
+ * (pageviews have no marketplace, clicks no category): those totals land in the null row, so
+ * the rows of every breakdown always add up to the summary.
+ */
+const KEYS: Record<BreakdownBy, { clicks: string; pageviews: string; orders: string; lines: string; ledger: string }> = {
+  day: { clicks: day('c.at'), pageviews: day('p.at'), orders: day('o.ordered_at'), lines: day('o.ordered_at'), ledger: day('e.at') },
+  tag: { clicks: 'c.tag', pageviews: 'p.tag', orders: 'o.credited_tag', lines: 'o.credited_tag', ledger: 'e.tag' },
+  marketplace: { clicks: 'c.marketplace', pageviews: 'NULL', orders: 'o.marketplace', lines: 'o.marketplace', ledger: 'e.marketplace' },
+  category: { clicks: 'NULL', pageviews: 'NULL', orders: 'NULL', lines: 'l.category', ledger: 'l.category' },
+  product: { clicks: 'c.product', pageviews: 'NULL', orders: 'NULL', lines: 'l.sku', ledger: 'l.sku' },
+  page: { clicks: 'c.page', pageviews: 'p.page', orders: 'oc.page', lines: 'oc.page', ledger: 'oc.page' },
+};
+
+export type KeyedTotals = Map<string | null, Omit<SummaryTotals, 'currencies'>>;
+
+/** Summary totals grouped by one dimension; same filters and meanings as the summary. */
+export function breakdownStore(db: Db) {
+  const statements = new Map<BreakdownBy, ReturnType<typeof prepare>>();
+  function prepare(by: BreakdownBy) {
+    const k = KEYS[by];
+    const filter = (alias: string, time: string) => `${alias}.${time} BETWEEN @from AND @to AND (@accountId IS NULL OR ${alias}.account_id = @accountId)`;
+    return {
+      clicks: db.prepare<Record<string, unknown>, { key: string | null; clicks: number; botClicks: number }>(`SELECT ${k.clicks} AS key,
+          coalesce(sum(c.bot = 0 AND c.registered = 1), 0) AS clicks, coalesce(sum(c.bot = 1), 0) AS botClicks
+        FROM clicks c WHERE ${filter('c', 'at')} AND (@tag IS NULL OR c.tag = @tag) AND (@marketplace IS NULL OR c.marketplace = @marketplace)
+        GROUP BY 1`),
+      pageviews: db.prepare<Record<string, unknown>, { key: string | null; pageviews: number; links: number }>(`SELECT ${k.pageviews} AS key,
+          count(*) AS pageviews, coalesce(sum(p.links), 0) AS links
+        FROM pageviews p WHERE ${filter('p', 'at')} AND (@tag IS NULL OR p.tag = @tag) AND @marketplace IS NULL
+        GROUP BY 1`),
+      orders: db.prepare<Record<string, unknown>, { key: string | null; orders: number }>(`SELECT ${k.orders} AS key, count(*) AS orders
+        FROM orders o LEFT JOIN clicks oc ON oc.id = o.click_id
+        WHERE ${filter('o', 'ordered_at')} AND o.attributed = 1
+          AND (@tag IS NULL OR o.tag = @tag OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
+        GROUP BY 1`),
+      lines: db.prepare<Record<string, unknown>, SummaryTotals['creditedLines'][number] & { key: string | null; direct: number }>(`SELECT ${k.lines} AS key,
+          o.currency, l.unit_amount AS unitAmount, l.quantity, l.cancelled, l.shipped, l.rate_bp AS rateBp, l.direct
+        FROM orders o JOIN order_lines l ON l.order_id = o.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
+        WHERE ${filter('o', 'ordered_at')} AND l.attributed = 1
+          AND (@tag IS NULL OR o.tag = @tag OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)`),
+      ledger: db.prepare<Record<string, unknown>, { key: string | null; currency: string; kind: string; quantity: number; amount: number }>(`SELECT ${k.ledger} AS key,
+          e.currency, e.kind, sum(e.quantity) AS quantity, sum(e.amount) AS amount
+        FROM ledger_entries e JOIN order_lines l ON l.order_id = e.order_id AND l.line_id = e.line_id
+          JOIN orders o ON o.order_id = e.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
+        WHERE ${filter('e', 'at')} AND (@tag IS NULL OR e.tag = @tag) AND (@marketplace IS NULL OR e.marketplace = @marketplace)
+        GROUP BY 1, 2, 3`),
+    };
+  }
+
+  return {
+    breakdownTotals(by: BreakdownBy, scope: ReportScope): KeyedTotals {
+      let s = statements.get(by);
+      if (!s) statements.set(by, (s = prepare(by)));
+      const p = { from: scope.from, to: scope.to, accountId: scope.accountId ?? null, tag: scope.tag ?? null, marketplace: scope.marketplace ?? null };
+      const rows: KeyedTotals = new Map();
+      const row = (key: string | null) => {
+        let r = rows.get(key);
+        if (!r) rows.set(key, (r = { clicks: 0, botClicks: 0, pageviews: 0, linkImpressions: 0, orders: 0, itemsOrdered: 0, directItems: 0, itemsShipped: 0, itemsReturned: 0, creditedLines: [], earnings: [] }));
+        return r;
+      };
+      for (const c of s.clicks.all(p)) Object.assign(row(c.key), { clicks: c.clicks, botClicks: c.botClicks });
+      for (const v of s.pageviews.all(p)) Object.assign(row(v.key), { pageviews: v.pageviews, linkImpressions: v.links });
+      for (const o of s.orders.all(p)) row(o.key).orders = o.orders;
+      for (const l of s.lines.all(p)) {
+        const r = row(l.key);
+        r.itemsOrdered += l.quantity;
+        if (l.direct) r.directItems += l.quantity;
+        r.creditedLines.push(l);
+      }
+      for (const e of s.ledger.all(p)) {
+        const r = row(e.key);
+        if (e.kind === 'shipment') r.itemsShipped += e.quantity;
+        else r.itemsReturned += e.quantity;
+        r.earnings.push({ currency: e.currency, amount: e.amount });
+      }
+      return rows;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { addParam, decorateHref, findMarketplace, productId } from '@affil/sdk/url';
+import { isBotUserAgent } from '../domain/bots.js';
+import { Problem } from '../errors.js';
+import type { Context } from './context.js';
+import { clickView } from './events.js';
+
+/** Characters no destination may carry: whitespace, controls (incl. decoded %0d%0a) and backslashes. */
+const UNSAFE = /[\u0000-\u0020\u007f-\u009f\\\u2028\u2029]/;
+
+/**
+ * Checks a `/go` destination: an absolute http(s) URL on a marketplace host, with no userinfo
+ * and nothing a browser or proxy might read differently from us. Anything else is refused, so
+ * the collector can never be used as an open redirect.
+ */
+export function checkDestination(ctx: Context, raw: unknown): { url: string; marketplace: string } {
+  if (typeof raw !== 'string' || raw.length === 0) throw new Problem('invalid_query', 'url: the destination is required (?url=https://…)', { errors: [{ path: 'url', message: 'required' }] });
+  const refuse = (why: string) => new Problem('invalid_query', `url: ${why}`, { errors: [{ path: 'url', message: why }] });
+  if (raw.length > 4096) throw refuse('longer than 4096 characters');
+  if (UNSAFE.test(raw)) throw refuse('contains whitespace, control characters or backslashes');
+  if (!/^https?:\/\/[^/]/i.test(raw)) throw refuse('must be an absolute http(s) URL');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw refuse('is not a valid URL');
+  }
+  if (url.username || url.password || /^https?:\/\/[^/?#]*@/i.test(raw)) throw refuse('must not carry user info (user@host)');
+  const marketplace = findMarketplace(url.hostname, url.port, ctx.program.marketplaces);
+  if (!marketplace) throw refuse(`host "${url.host}" is not a marketplace of this program`);
+  return { url: raw, marketplace: marketplace.id };
+}
+
+export interface RedirectRequest {
+  tag: string;
+  url: unknown;
+  page: unknown;
+  userAgent: string | undefined;
+  /** True for a browser prefetch or prerender: redirect, but record no click. */
+  speculative: boolean;
+}
+
+/** `GET /go/{tag}`: records a click (`via: "redirect"`) and answers where to send the visitor. */
+export function redirectClick(ctx: Context, r: RedirectRequest): string {
+  const owner = ctx.repo.accounts.findTag(r.tag);
+  if (!owner) throw new Problem('not_found', `No registered tag "${r.tag}"`);
+  const destination = checkDestination(ctx, r.url);
+  const page = typeof r.page === 'string' && r.page.length <= 2048 && !UNSAFE.test(r.page) ? r.page : null;
+  const clickId = randomUUID();
+  const decorated = addParam(decorateHref(destination.url, r.tag, { overrideForeignTags: true }).href, 'affil_cid', clickId);
+  if (r.speculative) return decorateHref(destination.url, r.tag, { overrideForeignTags: true }).href;
+  const click = {
+    type: 'click' as const, id: clickId, tag: r.tag, accountId: owner.accountId, marketplace: destination.marketplace,
+    url: decorated, product: productId(destination.url), page, session: null, via: 'redirect',
+    bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null,
+  };
+  ctx.repo.events.record([click]);
+  ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });
+  return decorated;
+}

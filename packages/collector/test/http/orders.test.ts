@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { createClock, MINUTE, newWebhookSecret, useCollectors, type TestAccount, type TestCollector } from '../helpers/collector.js';
+import { BOOK, CAMERA, clickEvent, expectProblem, orderBody, TEST_MARKETPLACES, workedExampleItems } from '../helpers/fixtures.js';
+
+const start = useCollectors();
+
+interface Setup {
+  c: TestCollector;
+  jane: TestAccount;
+  clock: ReturnType<typeof createClock>;
+  clickId: string;
+}
+
+/** SPEC §5 worked example up to the order: a camera-link click beaconed at 09:00, clock now at 15:00. */
+async function workedExample(options: { webhookSecrets?: string[] } = {}): Promise<Setup> {
+  const clock = createClock('2026-11-20T09:00:00Z');
+  const c = await start({ marketplaces: TEST_MARKETPLACES, now: clock.now, ...options });
+  const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
+  const click = clickEvent('janesblog-20');
+  expect((await c.beacon(click)).body.accepted).toBe(1);
+  clock.set('2026-11-20T15:00:00Z');
+  return { c, jane, clock, clickId: click.id };
+}
+
+const exampleOrder = (clickId: string, orderId = '112-1234567-1234567') =>
+  orderBody({ orderId, orderedAt: '2026-11-20T15:00:00Z', referral: { clickId, tag: 'janesblog-20', clickedAt: '2026-11-20T09:00:00Z' } });
+
+describe('POST /v1/orders: signatures', () => {
+  it('answers 401 when the signature headers are missing, and stores nothing', async () => {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    expectProblem(await c.request('POST', '/v1/orders', { body: order, headers: { 'content-type': 'application/json' } }), 401);
+    for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+      expectProblem(await c.signed('/v1/orders', order, { headers: { [header]: undefined } }), 401, header);
+    }
+    expectProblem(await c.admin('GET', `/v1/orders/${order.orderId}`), 404);
+  });
+
+  it('answers 401 to a bad signature', async () => {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    const garbage = `v1,${randomBytes(32).toString('base64')}`;
+    expectProblem(await c.signed('/v1/orders', order, { headers: { 'webhook-signature': garbage } }), 401);
+    expectProblem(await c.signed('/v1/orders', order, { headers: { 'webhook-signature': 'not a signature' } }), 401);
+    // A valid signature over other bytes: the body was altered in transit.
+    const other = new Webhook(c.webhookSecrets[0]!).sign('msg_1', new Date(), JSON.stringify({ ...order, orderId: 'other' }));
+    expectProblem(await c.signed('/v1/orders', order, { id: 'msg_1', headers: { 'webhook-signature': other } }), 401);
+    expectProblem(await c.admin('GET', `/v1/orders/${order.orderId}`), 404);
+  });
+
+  it('answers 401 to a signature made with another secret', async () => {
+    const { c, clickId } = await workedExample();
+    expectProblem(await c.signed('/v1/orders', exampleOrder(clickId), { secret: newWebhookSecret() }), 401);
+  });
+
+  it('answers 401 when the timestamp is more than 5 minutes off, either way', async () => {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    expectProblem(await c.signed('/v1/orders', order, { timestamp: new Date(Date.now() - 6 * MINUTE) }), 401);
+    expectProblem(await c.signed('/v1/orders', order, { timestamp: new Date(Date.now() + 6 * MINUTE) }), 401);
+    expectProblem(await c.signed('/v1/orders', order, { headers: { 'webhook-timestamp': 'yesterday' } }), 401);
+    expect((await c.signed('/v1/orders', order, { timestamp: new Date(Date.now() - 4 * MINUTE) })).status).toBe(201);
+  });
+
+  it('verifies with any configured secret (rotation), and accepts several signatures', async () => {
+    const [oldSecret, newSecret] = [newWebhookSecret(), newWebhookSecret()];
+    const { c, clickId } = await workedExample({ webhookSecrets: [oldSecret, newSecret] });
+    expect((await c.signed('/v1/orders', exampleOrder(clickId, 'order-new'), { secret: newSecret })).status).toBe(201);
+    expect((await c.signed('/v1/orders', exampleOrder(clickId, 'order-old'), { secret: oldSecret })).status).toBe(201);
+    // A sender mid-rotation sends a signature per secret; one good one is enough.
+    const body = JSON.stringify(exampleOrder(clickId, 'order-both'));
+    const now = new Date();
+    const both = `${new Webhook(newWebhookSecret()).sign('msg_both', now, body)} ${new Webhook(newSecret).sign('msg_both', now, body)}`;
+    expect((await c.signed('/v1/orders', body, { id: 'msg_both', timestamp: now, headers: { 'webhook-signature': both } })).status).toBe(201);
+  });
+});
+
+describe('POST /v1/orders: the worked example', () => {
+  it('credits the camera directly and the book indirectly: 201, total 2113', async () => {
+    const { c, jane, clickId } = await workedExample();
+    const reply = await c.signed('/v1/orders', exampleOrder(clickId));
+    expect(reply.status, reply.text).toBe(201);
+    expect(reply.body).toMatchObject({
+      orderId: '112-1234567-1234567',
+      attributed: true,
+      rule: 'click_window',
+      clickId,
+      tag: 'janesblog-20',
+      creditedTag: 'janesblog-20',
+      account: jane.id,
+      currency: 'USD',
+      status: 'pending',
+      commission: 2113,
+    });
+    expect(reply.body.unverifiedReferral ?? false).toBe(false);
+    expect(reply.body.lines).toEqual([
+      expect.objectContaining({ lineId: '1', sku: CAMERA, attributed: true, direct: true, reason: 'ordered_within_click_window', rateBp: 400, quantity: 1, commission: 1996 }),
+      expect.objectContaining({ lineId: '2', sku: BOOK, attributed: true, direct: false, reason: 'ordered_within_click_window', rateBp: 450, quantity: 2, commission: 117 }),
+    ]);
+  });
+
+  it('answers a repeated webhook-id with 200 and the same body, counted once', async () => {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    const first = await c.signed('/v1/orders', order, { id: 'msg_order_1' });
+    expect(first.status).toBe(201);
+    const again = await c.signed('/v1/orders', order, { id: 'msg_order_1' });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const summary = (await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body;
+    expect(summary.orders).toBe(1);
+    expect(summary.itemsOrdered).toBe(3);
+  });
+
+  it('answers the identical order under a new webhook-id with 200 and the same body', async () => {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    const first = await c.signed('/v1/orders', order);
+    expect(first.status).toBe(201);
+    const again = await c.signed('/v1/orders', order);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    // Same content, other key order and whitespace: still the identical order.
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(order).reverse()), null, 2);
+    const third = await c.signed('/v1/orders', reordered);
+    expect(third.status).toBe(200);
+    expect(third.body).toEqual(first.body);
+    expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body.orders).toBe(1);
+  });
+
+  it('answers 409 to the same orderId with different content', async () => {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    expect((await c.signed('/v1/orders', order)).status).toBe(201);
+    const changed = { ...order, items: order.items.map((i: { quantity: number }, n: number) => (n === 1 ? { ...i, quantity: 3 } : i)) };
+    expectProblem(await c.signed('/v1/orders', changed), 409, 'orderId');
+    const view = (await c.admin('GET', `/v1/orders/${order.orderId}`)).body;
+    expect(view.lines[1].quantity).toBe(2);
+  });
+});
+
+describe('POST /v1/orders: validation', () => {
+  async function expect422(mutate: (order: ReturnType<typeof exampleOrder>) => unknown, field: string) {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    const reply = await c.signed('/v1/orders', mutate(structuredClone(order)));
+    expectProblem(reply, 422, field);
+    expectProblem(await c.admin('GET', `/v1/orders/${order.orderId}`), 404);
+  }
+
+  it('rejects an unknown marketplace with 422 naming marketplace', () => expect422((o) => ({ ...o, marketplace: 'xx' }), 'marketplace'));
+  it("rejects a currency not the marketplace's with 422 naming currency", () => expect422((o) => ({ ...o, currency: 'EUR' }), 'currency'));
+  it('rejects a malformed currency with 422 naming currency', () => expect422((o) => ({ ...o, currency: 'usd' }), 'currency'));
+  it('rejects quantity 0 with 422 naming the line quantity', () =>
+    expect422((o) => ({ ...o, items: [o.items[0], { ...o.items[1], quantity: 0 }] }), 'items[1].quantity'));
+  it('rejects a fractional quantity with 422 naming the line quantity', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], quantity: 1.5 }] }), 'items[0].quantity'));
+  it('rejects a negative unitAmount with 422 naming it', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], unitAmount: -1 }] }), 'items[0].unitAmount'));
+  it('rejects a fractional unitAmount with 422 naming it', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], unitAmount: 499.5 }] }), 'items[0].unitAmount'));
+  it('rejects a string unitAmount with 422 naming it', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], unitAmount: '49900' }] }), 'items[0].unitAmount'));
+  it('rejects a duplicate lineId with 422 naming it', () =>
+    expect422((o) => ({ ...o, items: [o.items[0], { ...o.items[1], lineId: '1' }] }), 'lineId'));
+  it('rejects an order without items with 422 naming items', () => expect422((o) => ({ ...o, items: [] }), 'items'));
+  it('rejects an orderedAt that is not a date-time with 422 naming it', () => expect422((o) => ({ ...o, orderedAt: 'yesterday' }), 'orderedAt'));
+  it('rejects a missing orderId with 422 naming it', () =>
+    expect422((o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'orderId')), 'orderId'));
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const { c } = await workedExample();
+    expectProblem(await c.signed('/v1/orders', '{"orderId": "1",'), 400);
+    expectProblem(await c.signed('/v1/orders', ''), 400);
+  });
+
+  it('answers a JSON body that is not an order object with a 4xx problem', async () => {
+    const { c } = await workedExample();
+    for (const body of ['[]', '"order"', 'null', '42']) {
+      const reply = await c.signed('/v1/orders', body);
+      expect(reply.status, body).toBeGreaterThanOrEqual(400);
+      expect(reply.status, body).toBeLessThan(500);
+      expectProblem(reply, reply.status);
+    }
+  });
+
+  it('accepts an order whose lines all fall in one category not in the rate table (default rate)', async () => {
+    const { c, clickId } = await workedExample();
+    const items = [{ ...workedExampleItems()[0], category: 'garden', unitAmount: 10000 }];
+    const reply = await c.signed('/v1/orders', orderBody({ orderedAt: '2026-11-20T15:00:00Z', referral: { clickId, tag: 'janesblog-20' }, items }));
+    expect(reply.status, reply.text).toBe(201);
+    expect(reply.body.lines[0]).toMatchObject({ rateBp: 400, commission: 400 });
+  });
+});
