@@ -2,6 +2,7 @@
 // Usage: npm run bench [-- name …]   (names: see BENCHES; default all)
 const BENCHES = {
   'sdk-size': () => import('./sdk-size.mjs'),
+  attribution: () => import('./attribution.mjs'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { openDatabase } from './db/database.js';
+import { handOffCheckpoints, openDatabase } from './db/database.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { createRepository, type Repository } from './db/repository.js';
 import { createApp } from './http/app.js';
 import { liveHub } from './http/live.js';
@@ -27,7 +28,8 @@ const WEBHOOK_SECRET_SETTING = 'webhook_secret';
 /** Opens the database, fills in first-start secrets and listens. */
 export async function startCollector(config: ServeConfig, options: { log?: (message: string) => void; now?: () => number } = {}): Promise<Collector> {
   const log = options.log ?? ((m: string) => console.error(m));
-  const repo = createRepository(openDatabase(config.db));
+  const db = openDatabase(config.db);
+  const repo = createRepository(db);
   const generated: Collector['generated'] = {};
 
   if (!config.adminKey && !repo.accounts.hasAdminKey()) {
@@ -45,6 +47,8 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     webhookSecrets = [stored];
   }
 
+  handOffCheckpoints(db);
+  const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(config.db);
   const live = liveHub();
   const metrics = createMetrics();
   const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer };
@@ -68,8 +72,11 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
       closing ??= new Promise<void>((resolve) => {
         live.close();
         server.close(() => {
-          repo.close();
-          resolve();
+          void (checkpointer?.stop() ?? Promise.resolve()).then(() => {
+            db.pragma('wal_checkpoint(TRUNCATE)');
+            repo.close();
+            resolve();
+          });
         });
         server.closeIdleConnections();
       });

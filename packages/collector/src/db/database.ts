@@ -23,6 +23,11 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/** For a server: commits never checkpoint; a worker thread does it (see checkpointer.ts). */
+export function handOffCheckpoints(db: Db): void {
+  if (db.name !== ':memory:') db.pragma('wal_autocheckpoint = 0');
+}
+
 /** Applies, in order and each in its own transaction, every migration not yet recorded. */
 export function migrate(db: Db): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

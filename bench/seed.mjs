@@ -1,0 +1,88 @@
+// Seeds a collector database with many clicks (and optionally orders) for the benchmarks, and
+// keeps it in .bench/ so later runs reuse it. Click IDs are time-ordered (UUIDv7 layout) so the
+// seeding itself is fast; lookups by ID cost the same for any UUID.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../packages/collector/dist/db/database.js';
+
+export const BENCH_DIR = new URL('../.bench/', import.meta.url).pathname;
+
+export function uuidAt(ms, n) {
+  const hex = ms.toString(16).padStart(12, '0') + n.toString(16).padStart(12, '0').slice(-12);
+  const r = randomBytes(4).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-${(8 | (n & 3)).toString(16)}${r.slice(0, 3)}-${hex.slice(12, 24)}`;
+}
+
+/**
+ * Returns the path of a database holding `clicks` clicks spread over `days` days before `end`,
+ * across `accounts` accounts with one us tag each, plus `orders` attributed orders.
+ */
+export function seededDatabase({ name, clicks, orders = 0, accounts = 1000, days = 365, end = Date.parse('2026-11-20T00:00:00Z'), log = console.log }) {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const file = `${BENCH_DIR}${name}.db`;
+  if (existsSync(file)) return file;
+  const tmp = `${file}.seeding`;
+  for (const s of ['', '-wal', '-shm']) rmSync(tmp + s, { force: true });
+  const started = Date.now();
+  const db = openDatabase(tmp);
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -2000000');
+  const start = end - days * 86_400_000;
+  db.transaction(() => {
+    const account = db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)');
+    const tag = db.prepare("INSERT INTO tags (tag, account_id, marketplace, created_at) VALUES (?, ?, 'us', ?)");
+    for (let a = 0; a < accounts; a++) {
+      account.run(`acc_bench${a}`, `Bench ${a}`, start);
+      tag.run(`bench${a}-20`, `acc_bench${a}`, start);
+    }
+  })();
+  const insertClick = db.prepare(`INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at)
+    VALUES (?, ?, ?, 'us', ?, ?, ?, NULL, 'click', ?, 1, ?)`);
+  const batch = 200_000;
+  for (let i = 0; i < clicks; i += batch) {
+    db.transaction(() => {
+      for (let n = i; n < Math.min(clicks, i + batch); n++) {
+        const at = start + Math.floor((n / clicks) * days * 86_400_000);
+        const a = n % accounts;
+        const product = `B0${String(n % 50_000).padStart(8, '0')}`;
+        insertClick.run(uuidAt(at, n), `bench${a}-20`, `acc_bench${a}`, `https://www.amazon.com/dp/${product}?tag=bench${a}-20`, product, `https://blog${a}.example/post-${n % 100}`, n % 50 === 0 ? 1 : 0, at);
+      }
+    })();
+    if ((i / batch) % 10 === 0) log(`  seeding ${name}: ${i.toLocaleString()} of ${clicks.toLocaleString()} clicks (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  if (orders > 0) seedOrders(db, { orders, clicks, accounts, start, days, log });
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  renameSync(tmp, file);
+  for (const s of ['-wal', '-shm']) rmSync(tmp + s, { force: true });
+  log(`  seeded ${name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return file;
+}
+
+function seedOrders(db, { orders, clicks, accounts, start, days, log }) {
+  const insertOrder = db.prepare(`INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
+    credited_tag, account_id, unverified_referral, response, received_at) VALUES (?, 'us', 'USD', ?, 'x', '{}', 1, 'click_window', ?, ?, ?, ?, 0, '{"commission":2000}', ?)`);
+  const insertLine = db.prepare(`INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
+    attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned) VALUES (?, '1', 0, ?, NULL, 'electronics', 1, 49900, NULL, 1, 1, 'ordered_within_click_window', 400, 1996, 0, ?, 0)`);
+  const insertEvent = db.prepare(`INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (?, 'shipped', ?, '[]', ?)`);
+  const insertEntry = db.prepare(`INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
+    VALUES (?, ?, '1', ?, ?, 'us', 'USD', 'shipment', 1, 1996, ?)`);
+  const batch = 100_000;
+  for (let i = 0; i < orders; i += batch) {
+    db.transaction(() => {
+      for (let n = i; n < Math.min(orders, i + batch); n++) {
+        const at = start + Math.floor((n / orders) * days * 86_400_000) + 3_600_000;
+        const a = n % accounts;
+        const orderId = `BENCH-${n}`;
+        const shipped = n % 2;
+        insertOrder.run(orderId, at, null, `bench${a}-20`, `bench${a}-20`, `acc_bench${a}`, at);
+        insertLine.run(orderId, `B0${String(n % 50_000).padStart(8, '0')}`, shipped);
+        if (shipped) {
+          const eventId = insertEvent.run(orderId, at + 86_400_000, at + 86_400_000).lastInsertRowid;
+          insertEntry.run(eventId, orderId, `acc_bench${a}`, `bench${a}-20`, at + 86_400_000);
+        }
+      }
+    })();
+    log(`  seeding orders: ${(i + batch).toLocaleString()} of ${orders.toLocaleString()}`);
+  }
+}
