@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolveServeConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { startCollector } from './server.js';
+import { accountsCommand, keysCommand, tagsCommand } from './commands/program.js';
 
 /** The slice of `process` the CLI uses, so tests can run it without spawning. */
 export interface CliProcess {
@@ -15,8 +16,15 @@ export interface CliProcess {
 const HELP = `Usage: affil <command> [options]
 
 Commands:
-  serve     Run the collector (HTTP API, SDK, dashboard)
-  help      Show this help
+  serve                                  Run the collector (HTTP API, SDK, dashboard)
+  accounts create NAME | list            Manage affiliate accounts
+  tags add ACCOUNT TAG MARKETPLACE       Register a tracking ID for an account
+  tags list ACCOUNT                      List an account's tracking IDs
+  keys create ACCOUNT | create --admin   Issue an API key (shown once; only its hash is stored)
+  keys revoke KEY_ID                     Revoke an API key
+  help                                   Show this help
+
+Commands other than serve take --db FILE, --config FILE (as serve does) and --json.
 
 affil serve options (flags beat environment, which beats the config file):
   --port N          listen port (AFFIL_PORT, default 8787)
@@ -35,6 +43,12 @@ export async function run(proc: CliProcess): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(proc, rest);
+      case 'accounts':
+        return accountsCommand(proc, rest);
+      case 'tags':
+        return tagsCommand(proc, rest);
+      case 'keys':
+        return keysCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':

@@ -47,16 +47,22 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     webhookSecrets = [stored];
   }
 
-  handOffCheckpoints(db);
-  const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(config.db);
   const live = liveHub();
   const metrics = createMetrics();
   const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer };
   const app = createApp({ ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+      s.once('error', reject);
+    });
+  } catch (error) {
+    repo.close();
+    throw error;
+  }
+  handOffCheckpoints(db);
+  const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(config.db);
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -98,3 +98,64 @@ describe('affil', () => {
     expect(p.err()).toMatch(/cannot read config file/);
   });
 });
+
+describe('affil accounts / tags / keys', () => {
+  const cli = async (...args: string[]) => {
+    const p = fakeProcess([...args, '--db', join(dir, 'program.db')]);
+    const code = await run(p.proc);
+    return { code, out: p.out(), err: p.err() };
+  };
+
+  it('creates an account, registers a tag, issues and revokes a key that then works and stops working', async () => {
+    const created = await cli('accounts', 'create', "Jane's Blog", '--json');
+    expect(created.code).toBe(0);
+    const account = JSON.parse(created.out) as { id: string; name: string };
+    expect(account.name).toBe("Jane's Blog");
+
+    expect((await cli('tags', 'add', account.id, 'janesblog-20', 'us')).out).toContain('registered janesblog-20');
+    const listed = await cli('tags', 'list', account.id, '--json');
+    expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ tag: 'janesblog-20', marketplace: 'us' })]);
+
+    const key = JSON.parse((await cli('keys', 'create', account.id, '--json')).out) as { id: string; key: string };
+    expect(key.key).toMatch(/^affil_acct_/);
+
+    // The key works against a collector on the same database, until revoked.
+    const server = fakeProcess(['serve', '--port', '0', '--db', join(dir, 'program.db')]);
+    const serving = run(server.proc);
+    await until(() => server.out().includes('listening on'));
+    const url = /listening on (\S+)/.exec(server.out())![1]!;
+    const tags = () => fetch(`${url}/v1/accounts/${account.id}/tags`, { headers: { authorization: `Bearer ${key.key}` } });
+    expect((await tags()).status).toBe(200);
+    expect((await cli('keys', 'revoke', key.id)).code).toBe(0);
+    expect((await tags()).status).toBe(401);
+    server.signal('SIGTERM');
+    await serving;
+
+    expect(JSON.parse((await cli('accounts', 'list', '--json')).out)).toEqual([expect.objectContaining({ id: account.id })]);
+  });
+
+  it.each([
+    [['tags', 'add', 'acc_missing', 'janesblog-20', 'us'], /No account "acc_missing"/],
+    [['accounts', 'create'], /usage: affil accounts create NAME/],
+    [['keys', 'revoke', 'key_nope'], /No active key "key_nope"/],
+    [['tags', 'frobnicate'], /usage: affil tags add/],
+  ])('%j fails with exit 2 and says why', async (args, message) => {
+    const result = await cli(...(args as string[]));
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+  });
+
+  it('refuses a tag with the wrong suffix or one already taken', async () => {
+    const account = JSON.parse((await cli('accounts', 'create', 'A', '--json')).out) as { id: string };
+    expect((await cli('tags', 'add', account.id, 'janesblog-21', 'us')).err).toContain('must end with "-20"');
+    await cli('tags', 'add', account.id, 'janesblog-20', 'us');
+    const again = await cli('tags', 'add', account.id, 'janesblog-20', 'us');
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('already registered');
+  });
+
+  it('issues an admin key', async () => {
+    const created = await cli('keys', 'create', '--admin', '--json');
+    expect(JSON.parse(created.out).key).toMatch(/^affil_admin_/);
+  });
+});

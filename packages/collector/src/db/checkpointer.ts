@@ -11,15 +11,21 @@ import { Worker } from 'node:worker_threads';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
+let db;
+try {
+  db = new Database(workerData.file);
+  db.pragma('busy_timeout = 1000');
+} catch (error) {
+  // The main connection keeps working; without this worker the WAL just grows until close.
+  parentPort.postMessage('failed: ' + error.message);
+}
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { /* busy: the next tick retries */ }
+  try { if (db) db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { /* busy: the next tick retries */ }
 }, workerData.intervalMs);
 parentPort.on('message', (message) => {
   if (message !== 'stop') return;
   clearInterval(timer);
-  db.close();
+  if (db) db.close();
   parentPort.postMessage('stopped');
 });
 `;
@@ -36,7 +42,7 @@ export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer
   return {
     stop() {
       stopping ??= new Promise<void>((resolve) => {
-        worker.once('message', () => void worker.terminate().then(() => resolve()));
+        worker.on('message', (m) => m === 'stopped' && void worker.terminate().then(() => resolve()));
         worker.once('error', () => resolve());
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
