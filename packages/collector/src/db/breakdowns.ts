@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import type { ReportScope, SummaryTotals } from './reports.js';
+import { halfEvenSql } from './migrations/002_daily_totals.js';
 
 export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page'] as const;
 export type BreakdownBy = (typeof BREAKDOWNS)[number];
@@ -40,13 +41,15 @@ export function breakdownStore(db: Db) {
       orders: db.prepare<Record<string, unknown>, { key: string | null; orders: number }>(`SELECT ${k.orders} AS key, count(*) AS orders
         FROM orders o LEFT JOIN clicks oc ON oc.id = o.click_id
         WHERE ${filter('o', 'ordered_at')} AND o.attributed = 1
-          AND (@tag IS NULL OR o.tag = @tag OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
+          AND (@tag IS NULL OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
         GROUP BY 1`),
-      lines: db.prepare<Record<string, unknown>, SummaryTotals['creditedLines'][number] & { key: string | null; direct: number }>(`SELECT ${k.lines} AS key,
-          o.currency, l.unit_amount AS unitAmount, l.quantity, l.cancelled, l.shipped, l.rate_bp AS rateBp, l.direct
+      lines: db.prepare<Record<string, unknown>, { key: string | null; currency: string; items: number; direct: number; revenue: number; pending: number }>(`SELECT ${k.lines} AS key,
+          o.currency, sum(l.quantity) AS items, sum(l.quantity * l.direct) AS direct, sum(l.unit_amount * l.quantity) AS revenue,
+          sum(${halfEvenSql('l.unit_amount * (l.quantity - l.cancelled - l.shipped) * l.rate_bp')}) AS pending
         FROM orders o JOIN order_lines l ON l.order_id = o.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
         WHERE ${filter('o', 'ordered_at')} AND l.attributed = 1
-          AND (@tag IS NULL OR o.tag = @tag OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)`),
+          AND (@tag IS NULL OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
+        GROUP BY 1, 2`),
       ledger: db.prepare<Record<string, unknown>, { key: string | null; currency: string; kind: string; quantity: number; amount: number }>(`SELECT ${k.ledger} AS key,
           e.currency, e.kind, sum(e.quantity) AS quantity, sum(e.amount) AS amount
         FROM ledger_entries e JOIN order_lines l ON l.order_id = e.order_id AND l.line_id = e.line_id
@@ -64,7 +67,7 @@ export function breakdownStore(db: Db) {
       const rows: KeyedTotals = new Map();
       const row = (key: string | null) => {
         let r = rows.get(key);
-        if (!r) rows.set(key, (r = { clicks: 0, botClicks: 0, pageviews: 0, linkImpressions: 0, orders: 0, itemsOrdered: 0, directItems: 0, itemsShipped: 0, itemsReturned: 0, creditedLines: [], earnings: [] }));
+        if (!r) rows.set(key, (r = { clicks: 0, botClicks: 0, pageviews: 0, linkImpressions: 0, orders: 0, itemsOrdered: 0, directItems: 0, itemsShipped: 0, itemsReturned: 0, money: [] }));
         return r;
       };
       for (const c of s.clicks.all(p)) Object.assign(row(c.key), { clicks: c.clicks, botClicks: c.botClicks });
@@ -72,15 +75,15 @@ export function breakdownStore(db: Db) {
       for (const o of s.orders.all(p)) row(o.key).orders = o.orders;
       for (const l of s.lines.all(p)) {
         const r = row(l.key);
-        r.itemsOrdered += l.quantity;
-        if (l.direct) r.directItems += l.quantity;
-        r.creditedLines.push(l);
+        r.itemsOrdered += l.items;
+        r.directItems += l.direct;
+        r.money.push({ currency: l.currency, revenue: l.revenue, pending: l.pending, earnings: 0 });
       }
       for (const e of s.ledger.all(p)) {
         const r = row(e.key);
         if (e.kind === 'shipment') r.itemsShipped += e.quantity;
         else r.itemsReturned += e.quantity;
-        r.earnings.push({ currency: e.currency, amount: e.amount });
+        r.money.push({ currency: e.currency, revenue: 0, pending: 0, earnings: e.amount });
       }
       return rows;
     },

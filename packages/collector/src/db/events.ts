@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { rollupWriter } from './rollups.js';
 
 export interface ClickRow {
   id: string;
@@ -50,11 +51,18 @@ export function eventStore(db: Db) {
       AND (@beforeAt IS NULL OR at < @beforeAt OR (at = @beforeAt AND id < @beforeId))
     ORDER BY at DESC, id DESC LIMIT @limit`);
 
+  const bump = rollupWriter(db);
   const recordAll = db.transaction((events: readonly TrackingEvent[]): boolean[] =>
     events.map((e) => {
       const { type, ...row } = e;
       const params = 'bot' in row ? { ...row, bot: row.bot ? 1 : 0, registered: row.registered ? 1 : 0 } : row;
-      return insert[type].run(params).changes > 0;
+      const isNew = insert[type].run(params).changes > 0;
+      if (isNew && e.type === 'click') {
+        bump(e, e.bot ? { botClicks: 1 } : e.registered ? { clicks: 1 } : {});
+      } else if (isNew && e.type === 'pageview') {
+        bump({ ...e, marketplace: null }, { pageviews: 1, linkImpressions: e.links });
+      }
+      return isNew;
     }),
   );
 

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import type { LineState } from '../domain/lifecycle.js';
+import { rollupWriter } from './rollups.js';
 
 export interface OrderRow {
   orderId: string;
@@ -93,6 +94,7 @@ export function orderStore(db: Db) {
       ORDER BY ordered_at DESC, order_id DESC LIMIT @limit`),
   };
 
+  const bump = rollupWriter(db);
   return {
     delivery: (webhookId: string) => s.delivery.get(webhookId),
     putDelivery: (webhookId: string, status: number, response: string, at: number): void =>
@@ -104,19 +106,42 @@ export function orderStore(db: Db) {
     insertOrder: (order: OrderRow, lines: readonly OrderLineRow[]): void => {
       s.insertOrder.run(flags(order));
       for (const line of lines) s.insertLine.run(flags(line));
+      if (!order.attributed) return;
+      const credited = lines.filter((l) => l.attributed);
+      bump(
+        { accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency },
+        {
+          orders: 1,
+          itemsOrdered: credited.reduce((n, l) => n + l.quantity, 0),
+          directItems: credited.reduce((n, l) => n + (l.direct ? l.quantity : 0), 0),
+          revenue: credited.reduce((n, l) => n + l.unitAmount * l.quantity, 0),
+          pending: credited.reduce((n, l) => n + l.commission, 0),
+        },
+      );
     },
     lines: (orderId: string): OrderLineRow[] => s.lines.all(orderId).map(toLine),
     events: (orderId: string): OrderEventRow[] => s.events.all(orderId),
     entries: (orderId: string): LedgerEntryRow[] => s.entries.all(orderId),
-    /** Appends an order event, the new line quantities and its ledger entries. */
+    /**
+     * Appends an order event, the new line quantities and its ledger entries. `pendingChange`
+     * is how the order's pending commission moved (shipping and cancelling lower it).
+     */
     appendEvent: (
+      order: OrderRow,
       event: Omit<OrderEventRow, 'id'>,
       lines: readonly LineState[],
       entries: readonly Omit<LedgerEntryRow, 'id' | 'eventId'>[],
+      pendingChange: number,
     ): number => {
       const eventId = Number(s.insertEvent.run(event).lastInsertRowid);
       for (const l of lines) s.updateLine.run({ orderId: event.orderId, lineId: l.lineId, cancelled: l.cancelled, shipped: l.shipped, returned: l.returned });
-      for (const e of entries) s.insertEntry.run({ ...e, eventId });
+      for (const e of entries) {
+        s.insertEntry.run({ ...e, eventId });
+        bump(e, { earnings: e.amount, [e.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: e.quantity });
+      }
+      if (pendingChange !== 0 && order.attributed) {
+        bump({ accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency }, { pending: pendingChange });
+      }
       return eventId;
     },
     listOrders: (q: OrderQuery): OrderRow[] =>

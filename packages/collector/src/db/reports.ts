@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { dayOf } from './rollups.js';
 
 export interface ReportScope {
   from: number;
@@ -7,6 +8,8 @@ export interface ReportScope {
   tag?: string | undefined;
   marketplace?: string | undefined;
 }
+
+export interface MoneyTotals { currency: string; revenue: number; pending: number; earnings: number }
 
 /** Raw totals for a period; the report domain turns them into the summary body. */
 export interface SummaryTotals {
@@ -19,38 +22,28 @@ export interface SummaryTotals {
   directItems: number;
   itemsShipped: number;
   itemsReturned: number;
-  /** Credited lines of orders placed in the period, for revenue and pending commission. */
-  creditedLines: { currency: string; unitAmount: number; quantity: number; cancelled: number; shipped: number; rateBp: number }[];
-  earnings: { currency: string; amount: number }[];
+  money: MoneyTotals[];
   /** Currencies the scope trades in even when nothing happened yet. */
   currencies: string[];
 }
 
-/** SQL for reports. Filters are optional; a null parameter means "any". */
+/**
+ * Summaries read the per-day totals (migration 002), so their cost grows with days × tags, not
+ * with clicks. Periods are whole UTC days. Filters are optional; a null parameter means "any".
+ */
 export function reportStore(db: Db) {
-  const where = (alias: string, time: string) => `${alias}.${time} BETWEEN @from AND @to
-    AND (@accountId IS NULL OR ${alias}.account_id = @accountId)`;
   const s = {
-    clicks: db.prepare<Record<string, unknown>, { clicks: number; botClicks: number }>(`SELECT
-        coalesce(sum(c.bot = 0 AND c.registered = 1), 0) AS clicks, coalesce(sum(c.bot = 1), 0) AS botClicks
-      FROM clicks c WHERE ${where('c', 'at')}
-        AND (@tag IS NULL OR c.tag = @tag) AND (@marketplace IS NULL OR c.marketplace = @marketplace)`),
-    pageviews: db.prepare<Record<string, unknown>, { pageviews: number; links: number }>(`SELECT count(*) AS pageviews,
-        coalesce(sum(p.links), 0) AS links
-      FROM pageviews p WHERE ${where('p', 'at')} AND (@tag IS NULL OR p.tag = @tag)`),
-    orders: db.prepare<Record<string, unknown>, { orders: number }>(`SELECT count(*) AS orders FROM orders o
-      WHERE ${where('o', 'ordered_at')} AND o.attributed = 1
-        AND (@tag IS NULL OR o.tag = @tag OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)`),
-    lines: db.prepare<Record<string, unknown>, SummaryTotals['creditedLines'][number] & { direct: number }>(`SELECT o.currency,
-        l.unit_amount AS unitAmount, l.quantity, l.cancelled, l.shipped, l.rate_bp AS rateBp, l.direct
-      FROM orders o JOIN order_lines l ON l.order_id = o.order_id
-      WHERE ${where('o', 'ordered_at')} AND l.attributed = 1
-        AND (@tag IS NULL OR o.tag = @tag OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)`),
-    ledger: db.prepare<Record<string, unknown>, { currency: string; kind: string; quantity: number; amount: number }>(`SELECT e.currency, e.kind,
-        sum(e.quantity) AS quantity, sum(e.amount) AS amount
-      FROM ledger_entries e WHERE ${where('e', 'at')}
-        AND (@tag IS NULL OR e.tag = @tag) AND (@marketplace IS NULL OR e.marketplace = @marketplace)
-      GROUP BY e.currency, e.kind`),
+    totals: db.prepare<Record<string, unknown>, Omit<SummaryTotals, 'money' | 'currencies'> & { currency: string; revenue: number; pending: number; earnings: number }>(`SELECT currency,
+        sum(clicks) AS clicks, sum(bot_clicks) AS botClicks, sum(pageviews) AS pageviews, sum(link_impressions) AS linkImpressions,
+        sum(orders) AS orders, sum(items_ordered) AS itemsOrdered, sum(direct_items) AS directItems,
+        sum(items_shipped) AS itemsShipped, sum(items_returned) AS itemsReturned,
+        sum(revenue) AS revenue, sum(pending) AS pending, sum(earnings) AS earnings
+      FROM daily_totals
+      WHERE day BETWEEN @fromDay AND @toDay
+        AND (@accountId IS NULL OR account_id = @accountId)
+        AND (@tag IS NULL OR tag = @tag)
+        AND (@marketplace IS NULL OR marketplace = @marketplace)
+      GROUP BY currency`),
     tagMarketplaces: db.prepare<Record<string, unknown>, { marketplace: string }>(`SELECT DISTINCT marketplace FROM tags
       WHERE (@accountId IS NULL OR account_id = @accountId) AND (@tag IS NULL OR tag = @tag)
         AND (@marketplace IS NULL OR marketplace = @marketplace)`),
@@ -58,32 +51,18 @@ export function reportStore(db: Db) {
 
   return {
     /** Marketplaces the scope holds tags in. */
-    tagMarketplaces: (scope: ReportScope): string[] => s.tagMarketplaces.all(params(scope)).map((r) => r.marketplace),
+    tagMarketplaces: (scope: ReportScope): string[] =>
+      s.tagMarketplaces.all({ accountId: scope.accountId ?? null, tag: scope.tag ?? null, marketplace: scope.marketplace ?? null }).map((r) => r.marketplace),
     summaryTotals: (scope: ReportScope): Omit<SummaryTotals, 'currencies'> => {
-      const p = params(scope);
-      const clicks = s.clicks.get(p)!;
-      const pageviews = scope.marketplace ? { pageviews: 0, links: 0 } : s.pageviews.get(p)!;
-      const lines = s.lines.all(p);
-      const ledger = s.ledger.all(p);
-      const earnings = new Map<string, number>();
-      for (const row of ledger) earnings.set(row.currency, (earnings.get(row.currency) ?? 0) + row.amount);
-      return {
-        clicks: clicks.clicks,
-        botClicks: clicks.botClicks,
-        pageviews: pageviews.pageviews,
-        linkImpressions: pageviews.links,
-        orders: s.orders.get(p)!.orders,
-        itemsOrdered: lines.reduce((n, l) => n + l.quantity, 0),
-        directItems: lines.reduce((n, l) => n + (l.direct ? l.quantity : 0), 0),
-        itemsShipped: ledger.filter((r) => r.kind === 'shipment').reduce((n, r) => n + r.quantity, 0),
-        itemsReturned: ledger.filter((r) => r.kind === 'return').reduce((n, r) => n + r.quantity, 0),
-        creditedLines: lines,
-        earnings: [...earnings].map(([currency, amount]) => ({ currency, amount })),
-      };
+      const rows = s.totals.all({
+        fromDay: dayOf(scope.from), toDay: dayOf(scope.to), accountId: scope.accountId ?? null, tag: scope.tag ?? null, marketplace: scope.marketplace ?? null,
+      });
+      const total: Omit<SummaryTotals, 'currencies'> = { clicks: 0, botClicks: 0, pageviews: 0, linkImpressions: 0, orders: 0, itemsOrdered: 0, directItems: 0, itemsShipped: 0, itemsReturned: 0, money: [] };
+      for (const r of rows) {
+        for (const k of ['clicks', 'botClicks', 'pageviews', 'linkImpressions', 'orders', 'itemsOrdered', 'directItems', 'itemsShipped', 'itemsReturned'] as const) total[k] += r[k];
+        if (r.currency) total.money.push({ currency: r.currency, revenue: r.revenue, pending: r.pending, earnings: r.earnings });
+      }
+      return total;
     },
   };
-}
-
-function params(scope: ReportScope) {
-  return { from: scope.from, to: scope.to, accountId: scope.accountId ?? null, tag: scope.tag ?? null, marketplace: scope.marketplace ?? null };
 }

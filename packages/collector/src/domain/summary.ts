@@ -1,4 +1,3 @@
-import { lineCommission } from './money.js';
 import type { SummaryTotals } from '../db/reports.js';
 
 export interface CurrencyTotals { revenue: number; earnings: number; pending: number }
@@ -29,12 +28,12 @@ export function buildSummary(from: string, to: string, t: SummaryTotals): Summar
   const byCurrency: Record<string, CurrencyTotals> = {};
   const bucket = (currency: string) => (byCurrency[currency] ??= { revenue: 0, earnings: 0, pending: 0 });
   for (const currency of t.currencies) bucket(currency);
-  for (const line of t.creditedLines) {
-    const b = bucket(line.currency);
-    b.revenue += line.unitAmount * line.quantity;
-    b.pending += lineCommission(line.unitAmount, line.quantity - line.cancelled - line.shipped, line.rateBp);
+  for (const m of t.money) {
+    const b = bucket(m.currency);
+    b.revenue += m.revenue;
+    b.pending += m.pending;
+    b.earnings += m.earnings;
   }
-  for (const e of t.earnings) bucket(e.currency).earnings += e.amount;
   return {
     from,
     to,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
-import { applyOrderEvent, earnedCommission, openUnits, pendingCommission } from '../domain/lifecycle.js';
+import { applyOrderEvent, earnedCommission, openUnits, pendingCommission, type LineState } from '../domain/lifecycle.js';
 import type { OrderLineRow, OrderRow } from '../db/orders.js';
 import { Problem } from '../errors.js';
 import { parseJson, parseWith } from '../validation.js';
@@ -98,7 +98,9 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
       currency: order.currency, kind: event.type === 'returned' ? ('return' as const) : ('shipment' as const),
       quantity: a.quantity, amount: a.amount, at,
     }));
-    ctx.repo.orders.appendEvent({ orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, outcome.lines, entries);
+    const pending = (ls: readonly LineState[]) => ls.reduce((n, l) => n + pendingCommission(l), 0);
+    const pendingChange = pending(outcome.lines) - pending(lines);
+    ctx.repo.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, outcome.lines, entries, pendingChange);
     const body = orderView(ctx, order);
     ctx.repo.orders.putDelivery(webhookId, 200, JSON.stringify(body), receivedAt);
     if (entries.length > 0) ctx.observe.ledgerEntries(event.type === 'returned' ? 'return' : 'shipment', entries.length);
