@@ -8,15 +8,13 @@ import { DEFAULT_PROGRAM } from '../packages/collector/dist/config.js';
 import { receiveOrder } from '../packages/collector/dist/services/orders.js';
 import { seededDatabase } from './seed.mjs';
 import { percentile } from './stats.mjs';
-import { copyFileSync, rmSync } from 'node:fs';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 10_000_000);
 const ORDERS = 2_000;
 
 export async function bench() {
-  const seeded = seededDatabase({ name: `clicks-${CLICKS}`, clicks: CLICKS });
-  const db = seeded.replace(/\.db$/, '.attribution-run.db');
-  copyFileSync(seeded, db);
+  // Orders are added to the seeded database; unique IDs keep runs apart.
+  const db = seededDatabase({ name: `clicks-${CLICKS}`, clicks: CLICKS });
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const collector = await startCollector({ ...DEFAULT_PROGRAM, port: 0, host: '127.0.0.1', db, adminKey: 'bench', webhookSecrets: [secret], publicUrl: undefined }, { log: () => {} });
   const webhook = new Webhook(secret);
@@ -36,7 +34,7 @@ export async function bench() {
       referral: { clickId: click.id, tag: click.tag, clickedAt: new Date(click.at).toISOString() },
       items: Array.from({ length: 5 }, (_, n) => ({ lineId: String(n + 1), sku: `B0SKU0000${n}`, category: ['electronics', 'books', 'toys', 'grocery', 'garden'][n], quantity: 1 + n, unitAmount: 999 + n * 1000 })),
     });
-    const id = `msg_${i}`;
+    const id = `msg_${i}_${randomBytes(6).toString("hex")}`;
     const now = new Date();
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now / 1000)), 'webhook-signature': webhook.sign(id, now, body) };
     const t0 = process.hrtime.bigint();
@@ -46,7 +44,6 @@ export async function bench() {
     if (answer.status !== 201 || !answer.body.attributed) throw new Error(`order ${i} not attributed: ${JSON.stringify(answer.body).slice(0, 300)}`);
   }
   await collector.close();
-  for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
   const p99 = percentile(timings, 99);
   return [
     { name: `stored clicks`, value: CLICKS.toLocaleString(), unit: '' },

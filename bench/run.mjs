@@ -3,6 +3,7 @@
 const BENCHES = {
   'sdk-size': () => import('./sdk-size.mjs'),
   attribution: () => import('./attribution.mjs'),
+  summary: () => import('./summary.mjs'),
 };
 
 const wanted = process.argv.slice(2);

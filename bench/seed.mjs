@@ -3,7 +3,7 @@
 // seeding itself is fast; lookups by ID cost the same for any UUID.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { openDatabase } from '../packages/collector/dist/db/database.js';
+import { openDatabase, rebuildDailyTotals } from '../packages/collector/dist/db/database.js';
 
 export const BENCH_DIR = new URL('../.bench/', import.meta.url).pathname;
 
@@ -50,7 +50,7 @@ export function seededDatabase({ name, clicks, orders = 0, accounts = 1000, days
     })();
     if ((i / batch) % 10 === 0) log(`  seeding ${name}: ${i.toLocaleString()} of ${clicks.toLocaleString()} clicks (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  if (orders > 0) seedOrders(db, { orders, clicks, accounts, start, days, log });
+  if (orders > 0) seedOrders(db, { orders, accounts, start, days, log });
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   renameSync(tmp, file);
@@ -59,7 +59,7 @@ export function seededDatabase({ name, clicks, orders = 0, accounts = 1000, days
   return file;
 }
 
-function seedOrders(db, { orders, clicks, accounts, start, days, log }) {
+export function seedOrders(db, { orders, accounts, start, days, log, from = 0 }) {
   const insertOrder = db.prepare(`INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
     credited_tag, account_id, unverified_referral, response, received_at) VALUES (?, 'us', 'USD', ?, 'x', '{}', 1, 'click_window', ?, ?, ?, ?, 0, '{"commission":2000}', ?)`);
   const insertLine = db.prepare(`INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
@@ -68,7 +68,7 @@ function seedOrders(db, { orders, clicks, accounts, start, days, log }) {
   const insertEntry = db.prepare(`INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
     VALUES (?, ?, '1', ?, ?, 'us', 'USD', 'shipment', 1, 1996, ?)`);
   const batch = 100_000;
-  for (let i = 0; i < orders; i += batch) {
+  for (let i = from; i < orders; i += batch) {
     db.transaction(() => {
       for (let n = i; n < Math.min(orders, i + batch); n++) {
         const at = start + Math.floor((n / orders) * days * 86_400_000) + 3_600_000;
@@ -84,5 +84,27 @@ function seedOrders(db, { orders, clicks, accounts, start, days, log }) {
       }
     })();
     log(`  seeding orders: ${(i + batch).toLocaleString()} of ${orders.toLocaleString()}`);
+  }
+}
+
+/**
+ * Adds `orders` attributed orders (half of them shipped) to a seeded database when it has fewer,
+ * then recomputes the per-day totals, since the seeding writes raw rows directly.
+ */
+export function ensureOrders(file, { orders, accounts = 1000, days = 365, end = Date.parse('2026-11-20T00:00:00Z'), log = console.log }) {
+  const db = openDatabase(file);
+  try {
+    const have = db.prepare("SELECT count(*) AS n FROM orders WHERE order_id LIKE 'BENCH-%'").get().n;
+    if (have >= orders) return;
+    const started = Date.now();
+    db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -2000000');
+    seedOrders(db, { orders, accounts, start: end - days * 86_400_000, days, log, from: have });
+    log('  rebuilding per-day totals');
+    rebuildDailyTotals(db);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    log(`  seeded ${orders - have} orders in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    db.close();
   }
 }

@@ -11,7 +11,7 @@ const day = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepo
 /** round_half_even(n / 10000) for n ≥ 0, in SQL (SPEC §5.6). */
 export const halfEvenSql = (n: string): string => `((${n}) / 10000 + (((${n}) % 10000) > 5000 OR (((${n}) % 10000) = 5000 AND ((${n}) / 10000) % 2 = 1)))`;
 
-export const sql = `
+const CREATE = `
 CREATE TABLE daily_totals (
   account_id       TEXT NOT NULL,
   day              TEXT NOT NULL,
@@ -33,7 +33,10 @@ CREATE TABLE daily_totals (
   PRIMARY KEY (account_id, day, tag, marketplace, currency)
 ) WITHOUT ROWID;
 CREATE INDEX daily_totals_by_day ON daily_totals (day);
+`;
 
+/** Folds every stored click, pageview, order and ledger entry into the (empty) totals. */
+export const BACKFILL = `
 INSERT INTO daily_totals (account_id, day, tag, marketplace, currency, clicks, bot_clicks)
 SELECT coalesce(account_id, ''), ${day('at')}, tag, coalesce(marketplace, ''), '', sum(bot = 0 AND registered = 1), sum(bot = 1)
 FROM clicks WHERE true GROUP BY 1, 2, 3, 4;
@@ -59,3 +62,5 @@ FROM ledger_entries WHERE true GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT DO UPDATE SET items_shipped = items_shipped + excluded.items_shipped,
   items_returned = items_returned + excluded.items_returned, earnings = earnings + excluded.earnings;
 `;
+
+export const sql = CREATE + BACKFILL;
