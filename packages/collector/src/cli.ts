@@ -3,6 +3,8 @@ import { resolveServeConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { startCollector } from './server.js';
 import { accountsCommand, keysCommand, tagsCommand } from './commands/program.js';
+import { auditCommand } from './commands/audit.js';
+import { linkCommand } from './commands/link.js';
 
 /** The slice of `process` the CLI uses, so tests can run it without spawning. */
 export interface CliProcess {
@@ -22,6 +24,8 @@ Commands:
   tags list ACCOUNT                      List an account's tracking IDs
   keys create ACCOUNT | create --admin   Issue an API key (shown once; only its hash is stored)
   keys revoke KEY_ID                     Revoke an API key
+  link TAG URL [--collector URL]         Print a /go redirect link for where no script runs
+  audit FILE|DIR|URL … [--tag TAG]       List merchant links and whether they earn; exit 1 if any leaks
   help                                   Show this help
 
 Commands other than serve take --db FILE, --config FILE (as serve does) and --json.
@@ -49,6 +53,10 @@ export async function run(proc: CliProcess): Promise<number> {
         return tagsCommand(proc, rest);
       case 'keys':
         return keysCommand(proc, rest);
+      case 'audit':
+        return await auditCommand(proc, rest);
+      case 'link':
+        return linkCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':

@@ -19,6 +19,7 @@ export function accountStore(db: Db) {
     countAdminKeys: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL"),
     insertTag: db.prepare('INSERT INTO tags (tag, account_id, marketplace, created_at) VALUES (@tag, @accountId, @marketplace, @createdAt) ON CONFLICT (tag) DO NOTHING'),
     findTag: db.prepare<[string], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags WHERE tag = ?'),
+    allTags: db.prepare<[], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags ORDER BY tag'),
     listTags: db.prepare<[string], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags WHERE account_id = ? ORDER BY created_at, tag'),
     accountTag: db.prepare<[string, string], { tag: string }>('SELECT tag FROM tags WHERE account_id = ? AND marketplace = ? ORDER BY created_at, tag LIMIT 1'),
   };
@@ -38,6 +39,7 @@ export function accountStore(db: Db) {
     insertTag: (t: TagRow): boolean => s.insertTag.run(t).changes > 0,
     findTag: (tag: string): TagRow | undefined => s.findTag.get(tag),
     listTags: (accountId: string): TagRow[] => s.listTags.all(accountId),
+    allTags: (): TagRow[] => s.allTags.all(),
     accountTagIn: (accountId: string, marketplace: string): string | undefined => s.accountTag.get(accountId, marketplace)?.tag,
   };
 }

@@ -26,6 +26,17 @@ export type TrackingEvent =
   | ({ type: 'landing' } & LandingRow)
   | ({ type: 'cart_add' } & CartAddRow);
 
+export interface SuspectClicks {
+  tag: string;
+  page: string | null;
+  linkMarketplace: string | null;
+  tagMarketplace: string | null;
+  accountId: string | null;
+  unregistered: number;
+  clicks: number;
+  lastSeen: number;
+}
+
 export interface ClickQuery { accountId?: string | undefined; tag?: string | undefined; from: number; to: number; limit: number; before?: { at: number; id: string } | undefined }
 
 const CLICK_COLUMNS = `id, tag, account_id AS accountId, marketplace, url, product, page, session, via, bot, registered, at, client_at AS clientAt`;
@@ -66,7 +77,23 @@ export function eventStore(db: Db) {
     }),
   );
 
+  const suspectClicks = db.prepare<Record<string, unknown>, SuspectClicks>(`SELECT c.tag, c.page, c.marketplace AS linkMarketplace,
+      t.marketplace AS tagMarketplace, t.account_id AS accountId, max(c.registered = 0 OR t.tag IS NULL) AS unregistered,
+      count(*) AS clicks, max(c.at) AS lastSeen
+    FROM clicks c LEFT JOIN tags t ON t.tag = c.tag
+    WHERE c.at BETWEEN @from AND @to AND c.bot = 0
+      AND (c.registered = 0 OR t.tag IS NULL OR (c.marketplace IS NOT NULL AND c.marketplace != t.marketplace))
+    GROUP BY c.tag, c.page, c.marketplace
+    ORDER BY clicks DESC, c.tag, c.page LIMIT 1000`);
+  const tagsWithPrefix = db.prepare<[string, string], { tag: string; accountId: string }>(
+    'SELECT tag, account_id AS accountId FROM tags WHERE tag >= ? AND tag < ? ORDER BY tag LIMIT 1',
+  );
+
   return {
+    /** Non-bot clicks that earn nothing because of their tag, grouped by tag, page and link marketplace. */
+    suspectClicks: (from: number, to: number): SuspectClicks[] => suspectClicks.all({ from, to }),
+    /** The first registered tag that starts with `prefix` (a truncated tag's likely original). */
+    tagStartingWith: (prefix: string) => tagsWithPrefix.get(prefix, `${prefix}\uffff`),
     /** Stores a batch in one transaction; answers, per event, whether it was new. */
     record: (events: readonly TrackingEvent[]): boolean[] => recordAll(events),
     findClick: (id: string): ClickRow | undefined => {

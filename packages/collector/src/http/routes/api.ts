@@ -4,6 +4,7 @@ import type { Repository } from '../../db/repository.js';
 import { createAccount, createAccountKey, createTag, listAccounts, listTags, revokeKey } from '../../services/accounts.js';
 import { breakdown, listClicks, listOrders, summary } from '../../services/reports.js';
 import { orderView } from '../../services/orders.js';
+import { linkHealth } from '../../services/link-health.js';
 import { Problem } from '../../errors.js';
 import type { Summary } from '../../domain/summary.js';
 import { parseJson } from '../../validation.js';
@@ -49,6 +50,11 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
   router.get('/v1/reports/breakdown', (req, res) => {
     const body = breakdown(ctx, principalOf(res), req.query);
     if (req.query.format === 'csv') return void res.type('text/csv').send(toCsv(body.rows.map((r) => flattenSummary(r))));
+    res.json(body);
+  });
+  router.get('/v1/reports/link-health', (req, res) => {
+    const body = linkHealth(ctx, principalOf(res), req.query);
+    if (req.query.format === 'csv') return void res.type('text/csv').send(toCsv(body.rows));
     res.json(body);
   });
   router.get('/v1/stream', (req, res) => live.subscribe(req, res, principalOf(res)));

@@ -1,14 +1,44 @@
 import express, { Router } from 'express';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `/dashboard`: static assets served by the collector itself (no CDN). */
+/**
+ * The dashboard page may load only what the collector itself serves: no inline script or style,
+ * no eval, no framing. `blob:` is not needed: CSV downloads go through `<a download>` on an object
+ * URL, which is a download, not a navigation or a fetch, so `default-src 'self'` does not cover it.
+ */
+export const DASHBOARD_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** Third-party files the dashboard loads, by the name it asks for them under `/dashboard/vendor/`. */
+function vendorFiles(): Map<string, string> {
+  const uplot = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+  return new Map([
+    ['uPlot.esm.js', join(uplot, 'uPlot.esm.js')],
+    ['uPlot.min.css', join(uplot, 'uPlot.min.css')],
+  ]);
+}
+
+/** `/dashboard`: the page, its modules and its one library, all served by the collector itself (no CDN). */
 export function dashboardRoutes(): Router {
   const router = Router();
   const dir = fileURLToPath(new URL('../../../dashboard/', import.meta.url));
+  const vendor = vendorFiles();
+
   router.get('/', (_req, res) => res.redirect(302, '/dashboard'));
+  router.use('/dashboard', (_req, res, next) => {
+    res.set({ 'Content-Security-Policy': DASHBOARD_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+    next();
+  });
   router.get('/dashboard', (_req, res, next) => {
-    res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    // The page is tiny and names its modules by fixed paths: always revalidate it so an upgrade shows at once.
+    res.set('Cache-Control', 'no-cache');
     res.sendFile('index.html', { root: dir }, next);
+  });
+  router.get('/dashboard/vendor/:file', (req, res, next) => {
+    const file = vendor.get(req.params.file);
+    if (!file) return next();
+    res.sendFile(file, { maxAge: '1d' }, next);
   });
   router.use('/dashboard', express.static(dir, { index: false, maxAge: '5m' }));
   return router;

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { Context } from './context.js';
+import { ownAccount, type Principal } from './principal.js';
+import { periodSchema, resolvePeriod } from './reports.js';
+import { parseWith } from '../validation.js';
+
+export type LinkProblem = 'unregistered_tag' | 'malformed_tag' | 'wrong_marketplace';
+
+/**
+ * Link health: clicks that can never earn because of their tag — a tag nobody registered, a
+ * malformed one (often a truncated copy of a real tag, which we name), or a tag used on a
+ * marketplace it is not for — per tag and source page, so the publisher can fix the link.
+ */
+export function linkHealth(ctx: Context, principal: Principal, query: unknown) {
+  const q = parseWith(periodSchema.pick({ from: true, to: true }).extend({ format: z.string().optional() }), query, 'invalid_query');
+  const period = resolvePeriod(ctx, q);
+  const own = ownAccount(principal);
+  const pattern = new RegExp(ctx.program.tagPattern);
+  const rows = ctx.repo.events
+    .suspectClicks(period.fromMs, period.toMs)
+    .map((r) => {
+      const problem: LinkProblem = r.unregistered ? (pattern.test(r.tag) ? 'unregistered_tag' : 'malformed_tag') : 'wrong_marketplace';
+      const likely = problem === 'wrong_marketplace' ? undefined : ctx.repo.events.tagStartingWith(r.tag);
+      return {
+        tag: r.tag,
+        page: r.page,
+        problem,
+        linkMarketplace: r.linkMarketplace,
+        tagMarketplace: r.tagMarketplace,
+        clicks: r.clicks,
+        lastSeen: new Date(r.lastSeen).toISOString(),
+        suggestion: likely && likely.tag !== r.tag ? likely.tag : null,
+        account: r.accountId ?? likely?.accountId ?? null,
+      };
+    })
+    // An affiliate sees its own tags' problems and truncated copies of its tags; the admin, all.
+    .filter((r) => own === null || r.account === own);
+  return {
+    from: period.from,
+    to: period.to,
+    rows,
+    totals: {
+      clicks: rows.reduce((n, r) => n + r.clicks, 0),
+      unregisteredTag: rows.filter((r) => r.problem === 'unregistered_tag').reduce((n, r) => n + r.clicks, 0),
+      malformedTag: rows.filter((r) => r.problem === 'malformed_tag').reduce((n, r) => n + r.clicks, 0),
+      wrongMarketplace: rows.filter((r) => r.problem === 'wrong_marketplace').reduce((n, r) => n + r.clicks, 0),
+    },
+  };
+}
