@@ -23,18 +23,16 @@ export const CLICK_ID_PARAM = 'affil_cid';
  */
 export const CONTEXT_MENU_HOLD_MS = 10_000;
 
-/** The `via` of a mouse event, or undefined when it does not open a link (e.g. a right-button auxclick). */
-export function viaOf(e: MouseEvent): Via | undefined {
-  const { type, button } = e;
-  return type === 'contextmenu'
-    ? type
-    : type === 'auxclick'
-      ? button === 1 ? 'middle' : undefined
-      : button
-        ? undefined
-        : // Keyboard activation (Enter) dispatches a click without mouse presses: detail 0.
-          (e as PointerEvent).pointerType === 'touch' ? 'touch' : e.detail ? 'click' : 'keyboard';
-}
+/** The `via` of a mouse event, or nothing when it does not open a link (e.g. a right-button auxclick). */
+export const viaOf = (e: MouseEvent & { pointerType?: string }): Via | false | undefined =>
+  (
+    {
+      contextmenu: 'contextmenu',
+      auxclick: e.button == 1 && 'middle',
+      // Keyboard activation (Enter) dispatches a click without mouse presses: detail 0.
+      click: !e.button && (e.pointerType == 'touch' ? 'touch' : e.detail ? 'click' : 'keyboard'),
+    } as Record<string, Via | false>
+  )[e.type];
 
 /**
  * Gives each activated affiliate link a fresh click ID for the navigation it starts. Listens on the
@@ -43,30 +41,32 @@ export function viaOf(e: MouseEvent): Via | undefined {
  * Once dispatch is over (a timer) we know whether the page cancelled it: then nothing is reported.
  * `tagOf` gives the tag a link carries for us, or undefined for links that are not ours.
  */
-export function watchActivations(
+export const watchActivations = (
   tagOf: (a: Element) => string | undefined,
   report: (activation: Activation) => void,
-): void {
+): void => {
   const onEvent = (e: MouseEvent): void => {
     const via = viaOf(e);
-    const a = via && (e.target as Element | null)?.closest?.(LINKS);
+    // (A target outside elements, e.g. the document, throws here: safe() ends it quietly.)
+    const a = via && (e.target as Element).closest(LINKS);
     const tag = a && tagOf(a);
-    if (!via || !a || !tag) return;
-    // The href as it was: restored afterwards. A click ID an earlier activation left (context menu
-    // hold) is replaced in place, and that activation's own timer cleans the href up later.
-    const href = a.getAttribute('href')!;
+    if (!tag) return;
+    // The href as it was (trimmed, as in decorateLink), restored afterwards. A click ID an earlier
+    // activation left (context menu hold) is replaced in place; that activation's timer cleans up.
+    const href = a.getAttribute('href')!.trim();
     const id = uuid();
     const marked = addParam(href, CLICK_ID_PARAM, id);
     a.setAttribute('href', marked);
+    // Timers run once dispatch is over: the browser has read the href, page handlers have run.
     setTimeout(() => {
-      const navigated = !e.defaultPrevented;
-      if (navigated) report({ id, tag, url: new URL(marked, document.baseURI).href, via });
-      // Restore only if the page did not change the link meanwhile.
-      const restore = (): unknown => a.getAttribute('href') === marked && a.setAttribute('href', href);
-      if (navigated && via === 'contextmenu') setTimeout(restore, CONTEXT_MENU_HOLD_MS);
-      else restore();
+      if (!e.defaultPrevented) report({ id, tag, url: new URL(marked, document.baseURI).href, via: via! });
     });
+    // Restore only if the page did not change the link meanwhile.
+    setTimeout(
+      () => a.getAttribute('href') == marked && a.setAttribute('href', href),
+      via == 'contextmenu' ? CONTEXT_MENU_HOLD_MS : 0,
+    );
   };
   // safe(): never break the host page's clicks over tracking.
   for (const type of ['click', 'auxclick', 'contextmenu']) addEventListener(type, safe(onEvent) as EventListener, true);
-}
+};

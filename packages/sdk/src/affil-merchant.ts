@@ -3,9 +3,7 @@ import { install } from './global.js';
 import { safe } from './log.js';
 import { cartAdd, merchant, referral } from './merchant.js';
 
-safe(() => {
-  const api = { merchant: safe(merchant), referral: safe(referral), cartAdd: safe(cartAdd) };
-  // Capture first, so cart adds the page queued before the script loaded find the referral.
-  api.merchant();
-  install(api);
-})();
+const api = { merchant: safe(merchant), referral: safe(referral), cartAdd: safe(cartAdd) };
+// Capture first, so cart adds the page queued before the script loaded find the referral.
+api.merchant();
+install(api);

@@ -4,10 +4,8 @@ import { install } from './global.js';
 import { safe } from './log.js';
 import { audit, consent, init } from './publisher.js';
 
-safe(() => {
-  const api = { init: safe(init), audit: safe(audit), consent: safe(consent) };
-  // `data-tag` first: calls the page queued before the script loaded may refine it (tags per marketplace).
-  const tag = scriptTag();
-  if (tag) api.init(tag);
-  install(api);
-})();
+const api = { init: safe(init), audit: safe(audit), consent: safe(consent) };
+// `data-tag` first: calls the page queued before the script loaded may refine it (tags per marketplace).
+const tag = scriptTag();
+if (tag) api.init(tag);
+install(api);

@@ -1,4 +1,4 @@
-import { DEFAULT_TAG_PATTERN, type Marketplace } from './url.js';
+import type { Marketplace } from './url.js';
 import type { PrivacyOptions } from './consent.js';
 
 /**
@@ -8,7 +8,7 @@ import type { PrivacyOptions } from './consent.js';
 export interface Program {
   /** Collector base URL; beacons go to `endpoint + '/v1/events'`. Default: the embedded one. */
   endpoint?: string;
-  /** Tracking IDs the program accepts (a RegExp source). Default: embedded, else the collector's default. */
+  /** Tracking IDs the program accepts (a RegExp source). Default: the embedded one (ESM build: the collector's default). */
   tagPattern: string;
   /** Default: the embedded ones. */
   marketplaces: Marketplace[];
@@ -31,27 +31,18 @@ export interface InitOptions extends PrivacyOptions, Partial<Program> {
  */
 const EMBEDDED: string = "__AFFIL_PROGRAM__";
 
-function embedded(): Partial<Program> {
+/** The program the collector embedded: `{}` when it did not (ESM build, tests); `init` options override it. */
+export const embeddedProgram = (): Partial<Program> => {
   try {
     return JSON.parse(EMBEDDED);
   } catch {
     return {};
   }
-}
-
-/**
- * The embedded program under the caller's options (an option given, even as undefined, wins).
- * `marketplaces` is missing when neither says which links are merchant links.
- */
-export function program<O extends Partial<Program>>(options: O): Partial<Program> & { tagPattern: string } & O {
-  return { tagPattern: DEFAULT_TAG_PATTERN, ...embedded(), ...options };
-}
+};
 
 /**
  * The `data-tag` of the `<script>` running now. `document.currentScript` is only set while a classic
  * script first runs (null later, and in modules), so the bundle entry calls this at once. This is the
  * only place the SDK looks at its own script element.
  */
-export function scriptTag(): string | undefined {
-  return document.currentScript?.getAttribute('data-tag') ?? undefined;
-}
+export const scriptTag = (): string | undefined => document.currentScript?.dataset.tag;

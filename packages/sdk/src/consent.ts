@@ -10,27 +10,21 @@ export interface PrivacyOptions {
   respectGpc?: boolean;
 }
 
-let waitForConsent = false;
-let respectGpc = true;
-// The site's explicit answer, which outlives later init() calls (the stub may replay consent first).
+// The site's `Affil.consent()` answer; it outlives later init() calls (the stub may replay it first).
 let answer: boolean | undefined;
 
-export function setPrivacy(options: PrivacyOptions): void {
-  waitForConsent = options.consent === 'pending';
-  respectGpc = options.respectGpc !== false;
-}
-
-export function setConsent(granted: boolean): void {
+export const setConsent = (granted: boolean): void => {
   answer = granted;
-}
+};
 
-/** True when the visitor asked not to be tracked (GPC, or DNT for browsers without GPC). */
-function optedOut(): boolean {
-  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-  return nav.globalPrivacyControl === true || nav.doNotTrack === '1';
-}
-
-/** True when events may be sent and storage written. */
-export function tracking(): boolean {
-  return (answer ?? !waitForConsent) && !(respectGpc && optedOut());
-}
+/**
+ * True when events may be sent and storage written: consent is not pending (or the site's
+ * `Affil.consent()` answer granted it), and the visitor did not opt out with Global Privacy Control
+ * (or Do Not Track, for browsers without GPC).
+ */
+export const tracking = (options: PrivacyOptions): boolean =>
+  (answer ?? options.consent != 'pending') &&
+  !(
+    options.respectGpc != false &&
+    ((navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl || navigator.doNotTrack == '1')
+  );

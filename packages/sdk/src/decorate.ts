@@ -15,46 +15,39 @@ export interface Decoration {
   overrideForeignTags?: boolean;
 }
 
-// The href we gave each link, to tell links we decorated from links that came with our tag.
-const decorated = new WeakMap<Element, string>();
-
-function addSponsored(a: Element): void {
-  const rel = a.getAttribute('rel') ?? '';
-  if (!/(^|\s)sponsored(\s|$)/i.test(rel)) a.setAttribute('rel', rel.trim() ? rel + ' sponsored' : 'sponsored');
-}
+// Links we decorated, to tell them from links that came with our tag.
+const decorated = new WeakSet<Element>();
 
 /**
- * Brings one link in line with the decoration and reports it, with the tag it carries for us (for
- * clicks). Undefined for links to no marketplace. Reads the `href` attribute, not `a.href`, because
- * SVG links have an SVGAnimatedString there; idempotent, so watchers can call it freely.
+ * Brings one link in line with the decoration and reports it, and the tag it carries for us (for
+ * counting and clicks). Undefined for links to no marketplace; an href `URL` rejects is reported
+ * as `invalid_url` whatever it names. `a` matches `a[href]`. Reads the `href` attribute, not `a.href`,
+ * because SVG links have an SVGAnimatedString there; idempotent, so watchers can call it freely.
  */
-export function decorateLink(a: Element, d: Decoration): (LinkReport & { tag?: string }) | undefined {
-  const raw = a.getAttribute('href');
-  if (raw === null) return undefined;
-  // The URL parser ignores surrounding spaces; appending after them would put the tag in the path.
-  const href = raw.trim();
-  let url: URL | undefined;
+export const decorateLink = (a: Element, d: Decoration): [LinkReport, string?] | undefined => {
+  // Trimmed: the URL parser ignores surrounding spaces, and a tag appended after them would end up in the path.
+  const href = a.getAttribute('href')!.trim();
+  let url: URL;
+  let m: Marketplace | undefined;
+  const report = (status: LinkStatus, now = href): [LinkReport] => [{ href: now, marketplace: m?.id ?? null, status }];
   try {
     url = new URL(href, document.baseURI);
   } catch {
-    // Reported as invalid_url below when it names a marketplace.
+    return report('invalid_url');
   }
-  // For an href `URL` rejects (e.g. port 99999) the host is the text after `scheme://`, to still
-  // report it when it names a merchant.
-  const hostname = url ? url.hostname : (href.split(/[/?#:]+/)[1] ?? '');
-  const m = findMarketplace(hostname, url?.port ?? '', d.marketplaces);
-  const report = (status: LinkStatus, now = raw): LinkReport => ({ href: now, marketplace: m?.id ?? null, status });
-  if (isShortLink(hostname)) return report('short_link');
+  if (isShortLink(url.hostname)) return report('short_link');
+  m = findMarketplace(url.hostname, url.port, d.marketplaces);
   if (!m) return undefined;
   const tag = d.tagFor(m);
-  if (!url) return report('invalid_url');
   if (!tag) return report('no_tag');
   const result = decorateHref(href, tag, d);
-  if (result.status === 'foreign_tag') return report(result.status);
-  if (result.status === 'decorated') {
+  let status: LinkStatus = result.status;
+  if (status == 'foreign_tag') return report(status);
+  if (status == 'decorated') {
     a.setAttribute('href', result.href);
-    decorated.set(a, result.href);
-  }
-  addSponsored(a);
-  return { ...report(decorated.get(a) === result.href ? 'decorated' : 'own_tag', result.href), tag };
-}
+    decorated.add(a);
+  } else if (decorated.has(a)) status = 'decorated';
+  // Added to the link's other rel values, once. (SVG links lack relList in some browsers: left as they are.)
+  (a as HTMLAnchorElement).relList?.add('sponsored');
+  return [report(status, result.href)[0], tag];
+};

@@ -1,8 +1,8 @@
-import { program } from './config.js';
-import { send, flush } from './transport.js';
+import { embeddedProgram, type Program } from './config.js';
+import { send } from './transport.js';
 import { uuid } from './uuid.js';
 import { log } from './log.js';
-import { isUuid } from './url.js';
+import { DEFAULT_TAG_PATTERN, isUuid } from './url.js';
 import { CLICK_ID_PARAM } from './activation.js';
 
 /** What the checkout sends as `referral` in the order callback. */
@@ -27,18 +27,18 @@ const CART_WINDOW_S = 90 * DAY_S;
 
 let options: MerchantOptions = {};
 
-const settings = () => program({ ...options, marketplaces: [] })!;
+const settings = (): Partial<Program> => ({ ...embeddedProgram(), ...options });
 
-function validTag(tag: unknown): tag is string {
+const validTag = (tag: unknown): tag is string => {
   try {
-    return typeof tag === 'string' && new RegExp(settings().tagPattern).test(tag);
+    return typeof tag === 'string' && new RegExp(settings().tagPattern ?? DEFAULT_TAG_PATTERN).test(tag);
   } catch {
     return false;
   }
-}
+};
 
 /** The stored referral, or null when absent or not exactly what we write (edited, truncated, foreign). */
-export function referral(): Referral | null {
+export const referral = (): Referral | null => {
   try {
     const cookie = document.cookie.split(/; */).find((c) => c.startsWith(REFERRAL_COOKIE + '='));
     const r: unknown = cookie && JSON.parse(decodeURIComponent(cookie.slice(REFERRAL_COOKIE.length + 1)));
@@ -50,34 +50,32 @@ export function referral(): Referral | null {
   } catch {
     return null;
   }
-}
+};
 
 /**
  * Writes the referral cookie: first-party, readable by the checkout, sent on top-level navigations
  * from other sites (Lax), Secure wherever the page is.
  */
-function store(r: Referral, maxAge: number): void {
+const store = (r: Referral, maxAge: number): void => {
   document.cookie =
     `${REFERRAL_COOKIE}=${encodeURIComponent(JSON.stringify(r))}; Max-Age=${maxAge}; Path=/; SameSite=Lax` +
     (location.protocol === 'https:' ? '; Secure' : '');
-}
+};
 
-function emit(event: Record<string, unknown> & { type: string }): void {
+const emit = (event: Record<string, unknown> & { type: string }): void => {
   const { endpoint } = settings();
   const full = { ...event, id: uuid(), at: Date.now() };
-  log('send', full);
-  if (endpoint) send(endpoint, [full]);
-}
+  log(full);
+  if (endpoint) send(endpoint, JSON.stringify(full));
+};
 
 /**
  * Captures a landing: with `affil_cid` (a UUID) and a well-formed `tag` in the page URL, the referral
  * replaces any older one and a `landing` event is sent. A reload of the same landing keeps the first
  * landing time and sends nothing again. Returns the current referral.
  */
-export function merchant(opts: MerchantOptions = {}): Referral | null {
+export const merchant = (opts: MerchantOptions = {}): Referral | null => {
   options = opts;
-  const { endpoint } = settings();
-  if (endpoint) flush(endpoint);
   const params = new URLSearchParams(location.search);
   const clickId = params.get(CLICK_ID_PARAM);
   const tag = params.get('tag');
@@ -86,13 +84,13 @@ export function merchant(opts: MerchantOptions = {}): Referral | null {
     emit({ type: 'landing', click: clickId, tag, page: location.origin + location.pathname });
   }
   return referral();
-}
+};
 
 /** Reports an item put in the cart, tied to the current referral; does nothing without one. */
-export function cartAdd(sku: string): void {
+export const cartAdd = (sku: string): void => {
   const r = referral();
   if (!r || typeof sku !== 'string' || !sku) return;
   // Script-set cookies live at most 7 days in Safari; the server-side kit covers the full window.
   if (Date.now() - Date.parse(r.clickedAt) < DAY_S * 1000) store(r, CART_WINDOW_S);
   emit({ type: 'cart_add', click: r.clickId, sku });
-}
+};

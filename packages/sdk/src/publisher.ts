@@ -1,87 +1,83 @@
-import { program, type InitOptions } from './config.js';
-import { setConsent, setPrivacy, tracking } from './consent.js';
+import { embeddedProgram, type InitOptions, type Program } from './config.js';
+import { setConsent, tracking } from './consent.js';
 import { decorateLink, type Decoration, type LinkReport } from './decorate.js';
 import { eachLink, watchLinks } from './links.js';
 import { watchActivations, type Activation } from './activation.js';
-import { endSession, session } from './session.js';
-import { clearQueue, flush, send, type TrackingEvent } from './transport.js';
+import { session } from './session.js';
+import { send, type TrackingEvent } from './transport.js';
 import { uuid } from './uuid.js';
 import { log, safe, setDebug, warn } from './log.js';
 
-/** The publisher's setup on this page, from the last `init`. */
-type Publisher = ReturnType<typeof program<InitOptions>> & Decoration & { tag: string };
+/** The publisher's setup on this page, from the last `init`: program, options and main tag. */
+type Publisher = InitOptions & Program & Decoration & { tag: string };
 
 let publisher: Publisher | undefined;
-let watching = false;
-let viewed = false;
-
-/**
- * The first tag the program cannot accept, if any: one failing the tag pattern, a main tag whose
- * suffix is no marketplace's, or a per-marketplace tag without its marketplace's suffix.
- */
-function unacceptableTag({ tag, tags = {}, tagPattern, marketplaces }: Publisher): string | undefined {
-  const pattern = new RegExp(tagPattern);
-  return [['', tag], ...Object.entries(tags)].find(
-    ([id, t]) => !pattern.test(t!) || !marketplaces.some((m) => (!id || m.id === id) && t!.endsWith(m.tagSuffix)),
-  )?.[1];
-}
+let viewed: boolean | undefined;
 
 /** Decorates one link; its tag when it is an affiliate link of ours (for counting and clicks). */
-const visit = (a: Element): string | undefined => (publisher ? decorateLink(a, publisher)?.tag : undefined);
+const visit = (a: Element): string | undefined => publisher && decorateLink(a, publisher)?.[1];
 
-function emit(event: TrackingEvent): void {
+/** Sends an event with the page, session and time; true when tracking allowed it. */
+const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
   const endpoint = publisher?.endpoint;
-  if (!endpoint || !tracking()) return;
-  const full = { ...event, page: location.origin + location.pathname, session: session(), at: Date.now() };
-  log('send', full);
-  send(endpoint, [full]);
-}
+  if (endpoint && tracking(publisher!)) {
+    const full = { ...event, page: location.origin + location.pathname, session: session(at), at };
+    log(full);
+    send(endpoint, JSON.stringify(full));
+    return true;
+  }
+};
 
-/** The one pageview of this page load, once the document is parsed and tracking is allowed. */
-function pageview(): void {
-  if (viewed || !publisher?.endpoint || !tracking() || document.readyState === 'loading') return;
-  viewed = true;
-  flush(publisher.endpoint);
-  emit({ type: 'pageview', id: uuid(), tag: publisher.tag, links: eachLink(document, visit) });
-}
+/** Decorates every link on the page; the number of affiliate links. */
+const scan = (): number => eachLink(document, visit);
 
-const click = (activation: Activation): void => emit({ type: 'click', ...activation });
+/** The one pageview of this page load (`links` affiliate links), once the document is parsed and tracking is allowed. */
+const pageview = (links: number): void => {
+  if (!viewed && document.readyState != 'loading') viewed = emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links });
+};
+
+const click = (activation: Activation): unknown => emit({ type: 'click', ...activation });
 
 /** Starts (or re-configures) the publisher SDK on this page. */
-export function init(tag: string, options: InitOptions = {}): void {
-  const p = program(options);
+export const init = (tag: string, options: InitOptions = {}): void => {
+  const p = { ...embeddedProgram(), ...options, tag } as Publisher;
   setDebug(p.debug);
-  setPrivacy(p);
-  if (!p.marketplaces) return warn('no marketplaces: load affil.js from the collector');
-  const next: Publisher = { ...p, marketplaces: p.marketplaces, tag, tagFor: () => undefined };
-  const bad = unacceptableTag(next);
-  if (bad !== undefined) warn(`tag "${bad}" does not fit this program: no link decorated`);
-  else next.tagFor = (m) => p.tags?.[m.id] ?? (tag.endsWith(m.tagSuffix) ? tag : undefined);
-  publisher = next;
-  if (!watching) {
-    watching = true;
+  if (!p.marketplaces) return warn('no program');
+  const pattern = new RegExp(p.tagPattern);
+  let warned = false;
+  p.tagFor = (m) => {
+    const given = p.tags?.[m.id];
+    const t = given ?? tag;
+    if (pattern.test(t) && t.endsWith(m.tagSuffix)) return t;
+    // The main tag simply does not serve marketplaces with another suffix; anything else is a
+    // mistake: the tag decorates nothing, and the console says why, once (not once per link).
+    if (!warned && (given != undefined || !pattern.test(t))) {
+      warned = true;
+      warn(`invalid tag "${t}"`);
+    }
+    return undefined;
+  };
+  if (!publisher) {
     watchLinks(visit);
     watchActivations(visit, click);
-    addEventListener('DOMContentLoaded', safe(pageview));
+    addEventListener('DOMContentLoaded', safe(() => pageview(scan())));
   }
-  log('init', next, eachLink(document, visit));
-  pageview();
-}
+  publisher = p;
+  pageview(scan());
+};
 
 /** One report per merchant link on the page. */
-export function audit(): LinkReport[] {
+export const audit = (): LinkReport[] => {
   const reports: LinkReport[] = [];
   eachLink(document, (a) => {
     const r = publisher && decorateLink(a, publisher);
-    if (r) reports.push({ href: r.href, marketplace: r.marketplace, status: r.status });
+    if (r) reports.push(r[0]);
   });
   return reports;
-}
+};
 
-/** The site's consent answer for `consent: 'pending'`; `false` also forgets what was stored. */
-export function consent(granted: boolean): void {
+/** The site's answer for `consent: 'pending'`: `true` starts sending, `false` stops it again. */
+export const consent = (granted: boolean): void => {
   setConsent(granted);
-  if (granted) return pageview();
-  endSession();
-  clearQueue();
-}
+  pageview(scan());
+};

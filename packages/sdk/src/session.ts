@@ -9,19 +9,12 @@ export const SESSION_IDLE_MS = 30 * 60 * 1000;
 let remembered = '';
 
 /**
- * The tracking session ID, renewed after 30 idle minutes. Stored as `<id> <last event ms>` in
- * sessionStorage: per tab and first-party, gone when the tab closes, and no cookie on the site.
+ * The tracking session ID at `now`, renewed after 30 idle minutes. Stored as `<id> <last event ms>`
+ * in sessionStorage: per tab and first-party, gone when the tab closes, and no cookie on the site.
  */
-export function session(now = Date.now()): string {
+export const session = (now: number): string => {
   const [id, last] = (readStorage('sessionStorage', SESSION_KEY) ?? remembered).split(' ');
-  const current = id && now - Number(last) < SESSION_IDLE_MS ? id : uuid();
-  remembered = current + ' ' + now;
-  writeStorage('sessionStorage', SESSION_KEY, remembered);
+  const current = id && now - +last! < SESSION_IDLE_MS ? id : uuid();
+  writeStorage('sessionStorage', SESSION_KEY, (remembered = current + ' ' + now));
   return current;
-}
-
-/** Forgets the session (consent withdrawn). */
-export function endSession(): void {
-  remembered = '';
-  writeStorage('sessionStorage', SESSION_KEY, null);
-}
+};

@@ -1,26 +1,25 @@
 /**
  * Web Storage that never throws. Merely reading `localStorage` throws in sandboxed iframes and with
- * blocked cookies, `setItem` throws when the quota is full or (old Safari) in private mode: the page
- * must not break over our bookkeeping, so failures read as "nothing stored" / `false`.
+ * blocked cookies, `setItem` throws when the quota is full: the page must not break over our
+ * bookkeeping, so a failure reads as "nothing stored".
  */
 
 export type StorageArea = 'localStorage' | 'sessionStorage';
 
-export function readStorage(area: StorageArea, key: string): string | null {
+export const readStorage = (area: StorageArea, key: string): string | null | undefined => {
   try {
     return window[area].getItem(key);
   } catch {
-    return null;
+    // Storage disabled: nothing stored.
   }
-}
+};
 
-/** Stores `value` under `key`, or removes the key for `null`; false when the browser refused. */
-export function writeStorage(area: StorageArea, key: string, value: string | null): boolean {
+/** Stores `value` under `key`, or removes the key for null/undefined; a refusal (quota, disabled) is ignored. */
+export const writeStorage = (area: StorageArea, key: string, value: string | null | undefined): void => {
   try {
-    if (value === null) window[area].removeItem(key);
+    if (value == null) window[area].removeItem(key);
     else window[area].setItem(key, value);
-    return true;
   } catch {
-    return false;
+    // Nothing stored: readers see it as absent.
   }
-}
+};

@@ -4,64 +4,35 @@ import { readStorage, writeStorage } from './storage.js';
 export type TrackingEvent = Record<string, unknown> & { type: string; id: string };
 
 export const QUEUE_KEY = 'affil_queue';
-/** Events kept for the next page load at most; older ones are dropped first. */
-export const QUEUE_CAP = 50;
-// Events per flushed request: 20 long click URLs stay well under the collector's 16 KiB body limit.
-const BATCH = 20;
-
-/** The beacon URL of a collector base URL (trailing slashes tolerated). */
-export const eventsUrl = (endpoint: string): string => endpoint.replace(/\/*$/, '/v1/events');
+/**
+ * The queue holds events as comma-separated JSON, at most this many characters: every event is at
+ * least ~200 characters, so a full queue stays under both collector limits for one request
+ * (50 events, 16 KiB). Events that do not fit are dropped; the queue needs no parsing, so a
+ * damaged value costs one rejected request, never an exception.
+ */
+export const QUEUE_CAP = 9000;
 
 /**
- * Hands a body to the browser for delivery; false when nothing took it. `sendBeacon` first: it
- * survives the page unloading and, with a string body, is `text/plain` — no CORS preflight. It
- * returns false when its quota is full and is missing in some embedded browsers; then `fetch` with
- * `keepalive`, whose later network failure still counts as undelivered.
+ * Sends one event (JSON) to the collector, with any events earlier pages could not send: then as
+ * `{"events": [...]}` (the collector counts a repeated event ID once).
+ *
+ * `sendBeacon` first: it survives the page unloading and, with a string body, is `text/plain` — no
+ * CORS preflight. It returns false when its quota is full and is missing in some embedded browsers;
+ * then `fetch` with `keepalive` (a string body is text/plain there too). Events nothing took, or
+ * whose fetch failed, are queued in localStorage for the next page load.
  */
-function handOff(url: string, body: string, undelivered: () => void): boolean {
+export const send = (endpoint: string, event: string): void => {
+  const queued = readStorage('localStorage', QUEUE_KEY);
+  const events = queued ? queued + ',' + event : event;
+  // Past the cap the new event is dropped and the queue kept as it was.
+  const keep = (): void => writeStorage('localStorage', QUEUE_KEY, events.length > QUEUE_CAP ? queued : events);
+  const url = endpoint + '/v1/events';
+  const body = queued ? `{"events":[${events}]}` : event;
+  if (queued) writeStorage('localStorage', QUEUE_KEY, null);
   try {
-    return (
-      navigator.sendBeacon?.(url, body) ||
-      (fetch(url, { method: 'POST', keepalive: true, body, headers: { 'content-type': 'text/plain' } }).catch(
-        undelivered,
-      ),
-      true)
-    );
+    if (!navigator.sendBeacon?.(url, body)) fetch(url, { method: 'POST', keepalive: true, body }).catch(keep);
   } catch {
-    // No fetch either, or the browser refused the URL: keep the events.
-    return false;
+    // No fetch, or the browser refused the request outright.
+    keep();
   }
-}
-
-/** Sends events: one as a bare object, several (or a flushed queue) as `{"events": [...]}`. */
-export function send(endpoint: string, events: TrackingEvent[], batch = events.length > 1): void {
-  const keep = (): void => queue(events);
-  if (!handOff(eventsUrl(endpoint), JSON.stringify(batch ? { events } : events[0]), keep)) keep();
-}
-
-function queued(): TrackingEvent[] {
-  try {
-    // concat: whatever JSON sits under our key, the result is an array.
-    return [].concat(JSON.parse(readStorage('localStorage', QUEUE_KEY) ?? '[]'));
-  } catch {
-    // Not JSON (someone else's value under our key): start over.
-    return [];
-  }
-}
-
-/** Keeps events for the next page load (the newest 50). */
-export function queue(events: TrackingEvent[]): void {
-  writeStorage('localStorage', QUEUE_KEY, JSON.stringify(queued().concat(events).slice(-QUEUE_CAP)));
-}
-
-/** Sends what earlier pages could not; the collector counts a repeated event ID once. */
-export function flush(endpoint: string): void {
-  const events = queued();
-  if (!events.length || !writeStorage('localStorage', QUEUE_KEY, null)) return;
-  for (let i = 0; i < events.length; i += BATCH) send(endpoint, events.slice(i, i + BATCH), true);
-}
-
-/** Drops queued events (consent withdrawn). */
-export function clearQueue(): void {
-  writeStorage('localStorage', QUEUE_KEY, null);
-}
+};

@@ -21,39 +21,35 @@ export type LinkStatus = 'decorated' | 'own_tag' | 'foreign_tag' | 'no_tag' | 's
 /** The collector's default `tagPattern` (SPEC §3). */
 export const DEFAULT_TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}-[0-9]{2}$';
 
-/** Shorteners whose destination cannot be checked without following them. */
-const SHORT_HOSTS = ['amzn.to', 'a.co', 'amzn.eu', 'amzn.asia'];
-
-// A host entry: the name and, when given, the port (`[::1]:8788` keeps its brackets).
-const HOST_ENTRY = /^(.+?)(?::(\d+))?$/;
-
-/** True when `hostname` is `host` or a subdomain of it (`www.`, `smile.`, `m.`), never a lookalike. */
-const onHost = (hostname: string, host: string): boolean => hostname === host || hostname.endsWith('.' + host);
+/** Amazon's shorteners (and their subdomains): their destination cannot be checked without following them. */
+const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/i;
 
 /**
- * The marketplace a link belongs to. `hostname` and `port` are as `URL` reports them (port `''` for
- * the scheme's default). A host listed with a port matches only that port.
+ * The marketplace a link belongs to: its hostname is a listed host or ends with `.` + host (`www.`,
+ * `smile.`, `m.`), never a lookalike such as `amazon.com.evil.example`. `hostname` and `port` are as
+ * `URL` reports them (port `''` for the scheme's default); a host listed with a port
+ * (`localhost:8788`) matches only that port. Case never matters in hostnames.
  */
-export function findMarketplace(
+export const findMarketplace = (
   hostname: string,
   port: string,
   marketplaces: readonly Marketplace[],
-): Marketplace | undefined {
-  // A trailing dot names the same host (`amazon.com.`); case never matters in hostnames.
-  const name = hostname.toLowerCase().replace(/\.$/, '');
+): Marketplace | undefined => {
+  // Compared as `.host` and `.host:port` suffixes: the leading dots make `amazon.com` match itself
+  // and `www.amazon.com`, never `evilamazon.com`; an entry with a port can only match the second.
+  // (No parsing per entry: pages match thousands of links.)
+  const name = '.' + hostname.toLowerCase();
+  const withPort = name + ':' + port;
   return marketplaces.find((m) =>
     m.hosts.some((entry) => {
-      const [, host = '', onlyPort] = HOST_ENTRY.exec(entry.toLowerCase()) ?? [];
-      return (onlyPort === undefined || onlyPort === port) && onHost(name, host);
+      const host = '.' + entry.toLowerCase();
+      return name.endsWith(host) || withPort.endsWith(host);
     }),
   );
-}
+};
 
 /** True for Amazon's link shorteners (`amzn.to`, `a.co`, `amzn.eu`, `amzn.asia`). */
-export function isShortLink(hostname: string): boolean {
-  const name = hostname.toLowerCase();
-  return SHORT_HOSTS.some((host) => onHost(name, host));
-}
+export const isShortLink = (hostname: string): boolean => SHORT_HOST.test(hostname);
 
 /** True when `tag` matches the program's `tagPattern` and carries the marketplace's suffix. */
 export function tagFitsMarketplace(tag: string, tagPattern: string, m: Marketplace): boolean {
@@ -82,38 +78,31 @@ export function productId(url: string): string | null {
   return PRODUCT_PATH.exec(path)?.[1]?.toUpperCase() ?? null;
 }
 
-/** `href` cut into the part before the query, the query (undefined without `?`) and the `#fragment`. */
-function splitHref(href: string): [string, string | undefined, string] {
-  const hash = href.indexOf('#');
-  const base = hash < 0 ? href : href.slice(0, hash);
-  const q = base.indexOf('?');
-  return [q < 0 ? base : base.slice(0, q), q < 0 ? undefined : base.slice(q + 1), hash < 0 ? '' : href.slice(hash)];
-}
-
-/** The name of a `name=value` query pair, compared as written (no decoding). */
-const pairName = (pair: string): string | undefined => pair.split('=', 1)[0];
+// An href's path part, query (undefined without `?`) and `#fragment`.
+const HREF_PARTS = /^([^?#]*)(?:\?([^#]*))?([^]*)$/;
 
 /**
- * Sets `name=<value>` (value percent-encoded) in href's query, before any `#fragment`: an existing
+ * Sets `name=<value>` (value percent-encoded) in href's query, before any `#fragment`. Parameter
+ * names are compared as written (no decoding): `atag=` or `tag%3D` are other parameters. An existing
  * `name` parameter gets the value where it stands; otherwise the pair is appended with `?` or `&`
  * as needed (reusing a trailing `?` or `&`). Every other byte is kept.
  */
-export function addParam(href: string, name: string, value: string): string {
-  const [path, query = '', hash] = splitHref(href);
+export const addParam = (href: string, name: string, value: string): string => {
+  const [, path, query = '', hash] = HREF_PARTS.exec(href)!;
   const pair = name + '=' + encodeURIComponent(value);
-  let found = false;
+  let found;
   const pairs = query
     .split('&')
-    .map((p) => (pairName(p) === name ? ((found = true), pair) : p))
+    .map((p) => (p.split('=', 1)[0] == name ? (found = pair) : p))
     .join('&');
-  return path + '?' + (found ? pairs : pairs + (/(?:^|&)$/.test(pairs) ? '' : '&') + pair) + hash;
-}
+  return path + '?' + (found ? pairs : pairs + (/(^|&)$/.test(pairs) ? '' : '&') + pair) + hash;
+};
 
 /** Removes every `name` parameter from href's query; href is returned unchanged when it has none. */
 export function removeParam(href: string, name: string): string {
-  const [path, query, hash] = splitHref(href);
+  const [, path, query, hash] = HREF_PARTS.exec(href)!;
   const pairs = query?.split('&') ?? [];
-  const kept = pairs.filter((pair) => pairName(pair) !== name);
+  const kept = pairs.filter((pair) => pair.split('=', 1)[0] !== name);
   return kept.length === pairs.length ? href : path + (kept.length ? '?' + kept.join('&') : '') + hash;
 }
 
@@ -127,22 +116,22 @@ export interface DecorateOptions {
  * left as it is when it already carries this tag (`own_tag`) or another one (`foreign_tag`, unless
  * `overrideForeignTags`, which replaces that value in place).
  */
-export function decorateHref(
+export const decorateHref = (
   href: string,
   tag: string,
   options?: DecorateOptions,
-): { href: string; status: 'decorated' | 'own_tag' | 'foreign_tag' } {
-  // Non-empty tag parameters, as written.
-  const present = (splitHref(href)[1] ?? '').split('&').filter((pair) => /^tag=./.test(pair));
-  const status = !present.length
-    ? 'decorated'
-    : present.every((pair) => pair === 'tag=' + encodeURIComponent(tag))
+): { href: string; status: 'decorated' | 'own_tag' | 'foreign_tag' } => {
+  const decorated = addParam(href, 'tag', tag);
+  // Setting our tag changes nothing exactly when every tag parameter already is ours.
+  const status =
+    decorated == href
       ? 'own_tag'
-      : options?.overrideForeignTags
-        ? 'decorated'
-        : 'foreign_tag';
-  return { href: status === 'decorated' ? addParam(href, 'tag', tag) : href, status };
-}
+      : // (No query: the test sees "undefined", which holds no tag.)
+        /(^|&)tag=[^&]/.test(HREF_PARTS.exec(href)![2]!) && !options?.overrideForeignTags
+        ? 'foreign_tag'
+        : 'decorated';
+  return { href: status == 'decorated' ? decorated : href, status };
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
