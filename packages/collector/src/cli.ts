@@ -5,6 +5,7 @@ import { startCollector } from './server.js';
 import { accountsCommand, keysCommand, tagsCommand } from './commands/program.js';
 import { auditCommand } from './commands/audit.js';
 import { linkCommand } from './commands/link.js';
+import { backupCommand } from './commands/backup.js';
 
 /** The slice of `process` the CLI uses, so tests can run it without spawning. */
 export interface CliProcess {
@@ -26,6 +27,7 @@ Commands:
   keys revoke KEY_ID                     Revoke an API key
   link TAG URL [--collector URL]         Print a /go redirect link for where no script runs
   audit FILE|DIR|URL … [--tag TAG]       List merchant links and whether they earn; exit 1 if any leaks
+  backup FILE                            Write a consistent copy of the live database to FILE
   help                                   Show this help
 
 Commands other than serve take --db FILE, --config FILE (as serve does) and --json.
@@ -57,6 +59,8 @@ export async function run(proc: CliProcess): Promise<number> {
         return await auditCommand(proc, rest);
       case 'link':
         return linkCommand(proc, rest);
+      case 'backup':
+        return backupCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { handOffCheckpoints, openDatabase } from './db/database.js';
 import { startCheckpointer } from './db/checkpointer.js';
+import { startRetention } from './retention.js';
 import { createRepository, type Repository } from './db/repository.js';
 import { createApp } from './http/app.js';
 import { liveHub } from './http/live.js';
@@ -19,6 +20,8 @@ export interface Collector {
   context: Context;
   /** Secrets generated on this start: shown once, never again. */
   generated: { adminKey?: string; webhookSecret?: string };
+  /** Purges raw events past the retention period now (it also runs hourly); answers how many. */
+  purgeExpired(): Promise<number>;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
   }
   handOffCheckpoints(db);
   const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(config.db);
+  const retention = startRetention(repo, config.retentionDays, context.now, log);
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -74,8 +78,10 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     repo,
     context,
     generated,
+    purgeExpired: () => retention.runOnce(),
     close() {
       closing ??= new Promise<void>((resolve) => {
+        retention.stop();
         live.close();
         server.close(() => {
           void (checkpointer?.stop() ?? Promise.resolve()).then(() => {

@@ -89,7 +89,21 @@ export function eventStore(db: Db) {
     'SELECT tag, account_id AS accountId FROM tags WHERE tag >= ? AND tag < ? ORDER BY tag LIMIT 1',
   );
 
+  const purge = {
+    clicks: db.prepare('DELETE FROM clicks WHERE rowid IN (SELECT rowid FROM clicks WHERE at < ? LIMIT 5000)'),
+    pageviews: db.prepare('DELETE FROM pageviews WHERE rowid IN (SELECT rowid FROM pageviews WHERE at < ? LIMIT 5000)'),
+    landings: db.prepare('DELETE FROM landings WHERE rowid IN (SELECT rowid FROM landings WHERE at < ? LIMIT 5000)'),
+    cart_adds: db.prepare('DELETE FROM cart_adds WHERE rowid IN (SELECT rowid FROM cart_adds WHERE at < ? LIMIT 5000)'),
+  };
+
   return {
+    /**
+     * Deletes up to 5,000 raw events of each kind older than `before` (one short transaction,
+     * so beacons keep flowing); answers how many went. Per-day totals are untouched, so
+     * reports keep their numbers. Call again until it answers 0.
+     */
+    purgeBefore: (before: number): number =>
+      db.transaction(() => Object.values(purge).reduce((n, statement) => n + statement.run(before).changes, 0))(),
     /** Non-bot clicks that earn nothing because of their tag, grouped by tag, page and link marketplace. */
     suspectClicks: (from: number, to: number): SuspectClicks[] => suspectClicks.all({ from, to }),
     /** The first registered tag that starts with `prefix` (a truncated tag's likely original). */

@@ -105,6 +105,10 @@ export interface TestAccount {
 
 export interface TestCollector {
   url: string;
+  /** The running collector itself, for what has no HTTP surface (e.g. purging now). */
+  collector: Collector;
+  /** Path of its SQLite file. */
+  db: string;
   adminKey: string;
   webhookSecrets: string[];
   /** Any request; `body` is sent as is when a string, else as JSON. */
@@ -192,6 +196,8 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   let closed: Promise<void> | undefined;
   return {
     url: collector.url,
+    collector,
+    db: config.db,
     adminKey,
     webhookSecrets,
     request,

@@ -1,0 +1,44 @@
+import type { Repository } from './db/repository.js';
+
+const HOUR = 3_600_000;
+
+/**
+ * Purges raw events older than `retentionDays`, hourly and once at start, a few thousand rows
+ * per transaction with a yield between, so ingest never waits long. Reports read the per-day
+ * totals and keep their numbers.
+ */
+export function startRetention(repo: Repository, retentionDays: number, now: () => number, log: (m: string) => void): { stop(): void; runOnce(): Promise<number> } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  async function runOnce(): Promise<number> {
+    const before = now() - retentionDays * 24 * HOUR;
+    let total = 0;
+    for (;;) {
+      if (stopped) return total;
+      let removed: number;
+      try {
+        removed = repo.events.purgeBefore(before);
+      } catch (error) {
+        log(`retention: purge failed: ${(error as Error).message}`);
+        return total;
+      }
+      total += removed;
+      if (removed === 0) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const schedule = () => {
+    timer = setTimeout(() => void runOnce().finally(() => !stopped && schedule()), HOUR);
+    timer.unref();
+  };
+  const first = setTimeout(() => void runOnce().finally(() => !stopped && schedule()), 1000);
+  first.unref();
+  return {
+    runOnce,
+    stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearTimeout(timer);
+    },
+  };
+}
