@@ -83,7 +83,13 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
       closing ??= new Promise<void>((resolve) => {
         retention.stop();
         live.close();
+        // Connections that finish their request after this become idle; close those as they
+        // appear, and after 10 s close whatever is still open.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
         server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(deadline);
           void (checkpointer?.stop() ?? Promise.resolve()).then(() => {
             db.pragma('wal_checkpoint(TRUNCATE)');
             repo.close();
