@@ -4,6 +4,7 @@ const BENCHES = {
   'sdk-size': () => import('./sdk-size.mjs'),
   attribution: () => import('./attribution.mjs'),
   summary: () => import('./summary.mjs'),
+  ingest: () => import('./ingest.mjs'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { rollupWriter } from './rollups.js';
+import { groupCommit } from './group-commit.js';
 
 export interface ClickRow {
   id: string;
@@ -110,6 +111,8 @@ export function eventStore(db: Db) {
     tagStartingWith: (prefix: string) => tagsWithPrefix.get(prefix, `${prefix}\uffff`),
     /** Stores a batch in one transaction; answers, per event, whether it was new. */
     record: (events: readonly TrackingEvent[]): boolean[] => recordAll(events),
+    /** Like `record`, committed together with other requests' events (see group-commit.ts). */
+    recordSoon: groupCommit((events: TrackingEvent[]) => recordAll(events)),
     findClick: (id: string): ClickRow | undefined => {
       const r = findClick.get(id);
       return r && toClick(r);

@@ -48,7 +48,7 @@ export function eventsOf(body: unknown): unknown[] {
  * event ID is counted once; clicks with an unregistered tag or from a bot are stored, flagged,
  * never credited.
  */
-export function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined }): IngestResult {
+export async function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined }): Promise<IngestResult> {
   const raw = eventsOf(body);
   const now = ctx.now();
   const bot = isBotUserAgent(client.userAgent);
@@ -63,7 +63,7 @@ export function ingestEvents(ctx: Context, body: unknown, client: { userAgent: s
     }
     valid.push({ index, event: toRow(ctx, parsed.data, now, bot) });
   });
-  const fresh = ctx.repo.events.record(valid.map((v) => v.event));
+  const fresh = valid.length > 0 ? await ctx.repo.events.recordSoon(valid.map((v) => v.event)) : [];
   let accepted = 0;
   fresh.forEach((isNew, i) => {
     if (!isNew) return;

@@ -34,9 +34,9 @@ export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
     rateLimit(ctx.program.rateLimitPerMinute, ctx.now),
     // text/plain avoids a CORS preflight for sendBeacon; both types carry JSON.
     express.text({ type: () => true, limit: '16kb' }),
-    (req, res) => {
+    async (req, res) => {
       const body = parseJson(typeof req.body === 'string' ? req.body : '');
-      res.status(202).json(ingestEvents(ctx, body, { userAgent: req.get('user-agent') }));
+      res.status(202).json(await ingestEvents(ctx, body, { userAgent: req.get('user-agent') }));
     },
   );
   router.get('/go/:tag', rateLimit(ctx.program.rateLimitPerMinute, ctx.now), (req, res) => {
