@@ -53,3 +53,60 @@ describe('GET /go/{tag}', () => {
     expectProblem(await c.request('GET', '/go/janesblog-20'), 400, 'url');
   });
 });
+
+describe('GET /go/{tag}: speculation and abuse', () => {
+  it('redirects a prefetch or prerender without recording a click', async () => {
+    const { c } = await program();
+    for (const headers of [{ 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }]) {
+      const reply = await c.request('GET', go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`), { headers });
+      expect(reply.status).toBe(302);
+      expect(reply.headers.get('location')).toBe(`https://www.amazon.com/dp/${CAMERA}?tag=janesblog-20`);
+    }
+    expect((await c.admin('GET', '/v1/clicks?from=2026-11-20&to=2026-11-20')).body.clicks).toEqual([]);
+  });
+
+  it('flags a crawler\'s click as a bot: stored, never counted', async () => {
+    const { c } = await program();
+    await c.request('GET', go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`), { headers: { 'user-agent': 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)' } });
+    expect((await c.admin('GET', '/v1/clicks?from=2026-11-20&to=2026-11-20')).body.clicks).toEqual([expect.objectContaining({ via: 'redirect', bot: true })]);
+    expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body).toMatchObject({ clicks: 0, botClicks: 1 });
+  });
+
+  it('rate-limits redirects per client address with 429 and Retry-After', async () => {
+    const c = await start({ marketplaces: TEST_MARKETPLACES, rateLimitPerMinute: 2 });
+    await c.setupAccount('Jane', 'janesblog-20', 'us');
+    const url = go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`);
+    expect((await c.request('GET', url)).status).toBe(302);
+    expect((await c.request('GET', url)).status).toBe(302);
+    const limited = await c.request('GET', url);
+    expectProblem(limited, 429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it.each([
+    '//evil.example/x',
+    'https://www.amazon.com.evil.example/dp/B08XYZ1234',
+    'https://www.amazon.com@evil.example/',
+    'https://user:pw@www.amazon.com/dp/B08XYZ1234',
+    'https:\\\\evil.example\\www.amazon.com',
+    'https://www.amazon.com\\@evil.example/',
+    'https://www.amazon.com/dp/X\r\nSet-Cookie: a=b',
+    'https://www.amazon.com/%0d%0aLocation:%20https://evil.example',
+    ' https://www.amazon.com/dp/B08XYZ1234',
+    'javascript://www.amazon.com/%0aalert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'https://evil.example/?u=https://www.amazon.com/',
+    'https://www.amazon.com.',
+    'ftp://www.amazon.com/dp/B08XYZ1234',
+  ])('never redirects off the marketplaces: %j', async (destination) => {
+    const { c } = await program();
+    const reply = await c.request('GET', go('janesblog-20', destination));
+    if (reply.status === 302) {
+      // Only a redirect to a marketplace host is acceptable (the %0d%0a case stays inside the path, encoded).
+      expect(new URL(reply.headers.get('location')!).hostname).toBe('www.amazon.com');
+      expect(reply.headers.get('location')).not.toMatch(/[\r\n]/);
+    } else {
+      expectProblem(reply, 400, 'url');
+    }
+  });
+});
