@@ -52,8 +52,15 @@ export function parseReferral(value: unknown, options: ReferralReadOptions = {})
   if (typeof tag !== 'string' || tag.length > MAX_TAG || !tagMatcher(options.tagPattern).test(tag)) return null;
   if (typeof clickedAt !== 'string' || !ISO_TIME.test(clickedAt)) return null;
   const time = Date.parse(clickedAt);
-  if (Number.isNaN(time)) return null; // e.g. 2026-02-30T00:00:00Z
+  if (Number.isNaN(time) || !isCalendarDate(clickedAt)) return null;
   return { clickId: clickId.toLowerCase(), tag, clickedAt: new Date(time).toISOString() };
+}
+
+/** `Date.parse` rolls 2026-02-30 over to March 2; a date that does not exist is malformed. */
+function isCalendarDate(iso: string): boolean {
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
 /** Every value of cookie `name` in a `Cookie` header, in header order. */

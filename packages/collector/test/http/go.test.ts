@@ -57,7 +57,7 @@ describe('GET /go/{tag}', () => {
 describe('GET /go/{tag}: speculation and abuse', () => {
   it('redirects a prefetch or prerender without recording a click', async () => {
     const { c } = await program();
-    for (const headers of [{ 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }]) {
+    for (const headers of [{ 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }] as Record<string, string>[]) {
       const reply = await c.request('GET', go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`), { headers });
       expect(reply.status).toBe(302);
       expect(reply.headers.get('location')).toBe(`https://www.amazon.com/dp/${CAMERA}?tag=janesblog-20`);

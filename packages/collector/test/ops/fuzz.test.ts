@@ -68,7 +68,7 @@ function mutate(r: Rng, value: unknown): unknown {
 interface Req { method: string; path: string; headers: Record<string, string>; body?: string }
 
 function makeRequest(r: Rng, ctx: { accountId: string; accountKey: string; orderIds: string[] }): Req {
-  const auth = () => r.pick([{ authorization: `Bearer ${adminKey}` }, { authorization: `Bearer ${ctx.accountKey}` }, { authorization: r.pick(['Bearer nope', 'Basic x', 'Bearer ', '']) }, {}]);
+  const auth = (): Record<string, string> => r.pick<Record<string, string>>([{ authorization: `Bearer ${adminKey}` }, { authorization: `Bearer ${ctx.accountKey}` }, { authorization: r.pick(['Bearer nope', 'Basic x', 'Bearer ', '']) }, {}]);
   const text = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
   const contentType = () => r.pick(['text/plain', 'application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain; charset=utf-16', '']);
   const date = () => r.pick(['2026-11-01', '2026-11-30', '2026-02-30', 'yesterday', '', '9999-99-99', '1970-01-01', '2026-11-21T00:00:00Z']);
