@@ -1,142 +1,351 @@
-// The Affil dashboard: plain ES module, no dependencies, everything served by the collector.
-const $ = (id) => document.getElementById(id);
-const KEY = 'affil.dashboard.key';
-let key = sessionStorage.getItem(KEY);
-let stream;
+// The Affil dashboard (SPEC §8): plain ES modules served by the collector, no build step.
+// This module owns the session and the view and wires the page; lib/ renders and talks HTTP.
+import { accountOptions, accountRows } from './lib/accounts.js';
+import { createApi, queryString } from './lib/api.js';
+import { breakdownHead, breakdownRows, DIMENSIONS } from './lib/breakdown.js';
+import { summaryCards } from './lib/cards.js';
+import { createChart } from './lib/chart.js';
+import { byId, h } from './lib/dom.js';
+import { saveText } from './lib/download.js';
+import { connectLive } from './lib/live.js';
+import { emptyOrders, orderDetailRow, orderRow } from './lib/orders.js';
+import { readKey, writeKey } from './lib/storage.js';
+import { readView, viewHash } from './lib/view.js';
 
-const day = (d) => d.toISOString().slice(0, 10);
-const money = (amount, currency) => {
-  try {
-    const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount / 10 ** digits);
-  } catch {
-    return `${amount} ${currency}`;
-  }
-};
-const pct = (v) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
+const ORDERS_SHOWN = 20;
+/** Live events come in bursts (a checkout sends an order right after its click): refresh once per burst. */
+const LIVE_SETTLE_MS = 200;
+const LIVE_TEXT = { connecting: 'Connecting…', live: 'Live', offline: 'Offline, retrying…', unauthorized: 'Offline', off: 'Offline' };
 
-async function api(path) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${key}` } });
-  if (res.status === 401) throw new Error('That key was not accepted.');
-  if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail ?? `HTTP ${res.status}`);
-  return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
-}
+/** The signed-in key's API client, its role ('admin' or 'account') and how to stop its live stream. */
+let session;
+let view = readView(location.hash);
+let chart;
+let accounts = [];
+let tagsByAccount = new Map();
+/** Orders opened to show their lines, and what was loaded for them (a detail or an Error). */
+const expanded = new Set();
+const details = new Map();
+let running;
+let rerun = false;
+let liveTimer;
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-}
+// ---- sign in and out --------------------------------------------------------------------------
 
-function card(label, value, id) {
-  return el('div', { className: 'card', id: `card-${id}` }, el('div', { className: 'label', textContent: label }), el('div', { className: 'value', textContent: String(value) }));
-}
-
-async function refresh() {
-  const q = `from=${$('from').value}&to=${$('to').value}`;
-  const [summary, list] = await Promise.all([api(`/v1/reports/summary?${q}`), api(`/v1/orders?${q}&limit=20`)]);
-  const cards = [
-    card('Clicks', summary.clicks, 'clicks'),
-    card('Orders', summary.orders, 'orders'),
-    card('Conversion', pct(summary.conversionRate), 'conversion'),
-    card('Items ordered', summary.itemsOrdered, 'items'),
-    card('Shipped', summary.itemsShipped, 'shipped'),
-    card('Returned', summary.itemsReturned, 'returned'),
-  ];
-  for (const [currency, t] of Object.entries(summary.byCurrency)) {
-    cards.push(card(`Earnings ${currency}`, money(t.earnings, currency), `earnings-${currency}`));
-    cards.push(card(`Pending ${currency}`, money(t.pending, currency), `pending-${currency}`));
-    cards.push(card(`Revenue ${currency}`, money(t.revenue, currency), `revenue-${currency}`));
-  }
-  $('cards').replaceChildren(...cards);
-  $('csv').href = '#';
-  const rows = await Promise.all(list.orders.map(async (o) => {
-    const detail = await api(`/v1/orders/${encodeURIComponent(o.orderId)}`);
-    const why = detail.lines.map((l) => `${l.sku}: ${l.reason}`).join('; ');
-    return el('tr', { id: `order-${o.orderId}` },
-      el('td', { textContent: o.orderId }), el('td', { textContent: new Date(o.orderedAt).toLocaleString() }),
-      el('td', { textContent: o.creditedTag ?? o.tag ?? '–' }), el('td', { textContent: o.status }),
-      el('td', { textContent: money(o.commission, o.currency) }), el('td', { className: 'why', textContent: why, title: detail.explanation }));
-  }));
-  $('orders').tBodies[0].replaceChildren(...rows);
-}
-
-async function downloadCsv(event) {
-  event.preventDefault();
-  const csv = await api(`/v1/reports/summary?from=${$('from').value}&to=${$('to').value}&format=csv`);
-  const a = el('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: 'affil-summary.csv' });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-}
-
-/** SSE over fetch: EventSource cannot send the Authorization header. */
-async function listen() {
-  stream?.abort();
-  stream = new AbortController();
-  try {
-    const res = await fetch('/v1/stream', { headers: { authorization: `Bearer ${key}` }, signal: stream.signal });
-    $('live').classList.add('on');
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    let pending;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      const frames = buffer.split('\n\n');
-      buffer = frames.pop();
-      if (frames.some((f) => /^event: /m.test(f))) {
-        clearTimeout(pending);
-        pending = setTimeout(() => refresh().catch(showError), 150);
-      }
+/**
+ * Checks the key and learns its role. Account keys are issued as `affil_acct_…`; any other key
+ * may be the admin's (AFFIL_ADMIN_KEY can be any string), and only the admin may list accounts.
+ * Account keys never ask, so a normal sign-in logs no failed request in the console.
+ */
+async function signIn(key) {
+  const api = createApi(key);
+  let role = 'account';
+  accounts = [];
+  if (!key.startsWith('affil_acct_')) {
+    try {
+      accounts = (await api.json('/v1/accounts')).accounts;
+      role = 'admin';
+    } catch (error) {
+      if (error.status !== 404) throw error;
     }
-  } catch (error) {
-    if (error.name === 'AbortError') return;
   }
-  $('live').classList.remove('on');
-  setTimeout(() => key && listen(), 3000);
+  if (role === 'account') await api.json(`/v1/reports/summary${queryString({ from: view.to, to: view.to })}`);
+  writeKey(key);
+  session = { api, role, stopLive: () => {} };
+  if (role !== 'admin') view.account = '';
+  showReport();
+  if (role === 'admin') await loadAccounts();
+  await refresh();
+  session.stopLive = connectLive(api, { onEvent: onLiveEvent, onState: showLiveState });
+}
+
+function signOut(message = '') {
+  session?.stopLive();
+  session = undefined;
+  writeKey(undefined);
+  clearTimeout(liveTimer);
+  chart?.destroy();
+  chart = undefined;
+  expanded.clear();
+  details.clear();
+  accounts = [];
+  tagsByAccount = new Map();
+  byId('cards').replaceChildren();
+  for (const id of ['breakdown-table', 'orders-table', 'accounts-table']) byId(id).tBodies[0]?.replaceChildren();
+  byId('report').hidden = true;
+  byId('accounts-panel').hidden = true;
+  byId('sign-out').hidden = true;
+  byId('live').hidden = true;
+  byId('who').textContent = '';
+  byId('sign-in-view').hidden = false;
+  byId('sign-in-error').textContent = message;
+  byId('key').value = '';
+  byId('key').setAttribute('aria-invalid', String(message !== ''));
+  byId('key').focus();
+}
+
+function showReport() {
+  byId('sign-in-view').hidden = true;
+  byId('report').hidden = false;
+  byId('sign-out').hidden = false;
+  byId('live').hidden = false;
+  byId('who').textContent = session.role === 'admin' ? 'Admin · all accounts' : 'Affiliate account';
+  byId('who').dataset.role = session.role;
+  byId('account-filter').hidden = session.role !== 'admin';
+  byId('accounts-panel').hidden = session.role !== 'admin';
+  byId('from').value = view.from;
+  byId('to').value = view.to;
+  renderTabs();
+  chart ??= createChart(byId('chart'));
+}
+
+// ---- loading ----------------------------------------------------------------------------------
+
+/** Runs one load at a time; asks made meanwhile fold into a single reload afterwards. */
+function refresh() {
+  if (running) {
+    rerun = true;
+    return running;
+  }
+  running = (async () => {
+    do {
+      rerun = false;
+      await load();
+    } while (rerun && session);
+  })()
+    .catch(showError)
+    .finally(() => {
+      running = undefined;
+    });
+  return running;
+}
+
+async function load() {
+  if (!session) return;
+  const { api } = session;
+  const shown = { ...view };
+  const scope = { from: shown.from, to: shown.to, account: shown.account };
+  byId('report').setAttribute('aria-busy', 'true');
+  try {
+    const [summary, days, breakdown, orders] = await Promise.all([
+      api.json(`/v1/reports/summary${queryString(scope)}`),
+      api.json(`/v1/reports/breakdown${queryString({ by: 'day', ...scope })}`),
+      shown.by === 'day' ? undefined : api.json(`/v1/reports/breakdown${queryString({ by: shown.by, ...scope })}`),
+      api.json(`/v1/orders${queryString({ ...scope, limit: ORDERS_SHOWN })}`),
+    ]);
+    details.clear();
+    await Promise.all([...expanded].map((id) => loadDetail(id)));
+    if (!session) return;
+    hideError();
+    byId('cards').replaceChildren(...summaryCards(summary));
+    chart?.update(days.rows, shown, Object.keys(summary.byCurrency));
+    renderBreakdown(breakdown ?? days);
+    renderOrders(orders.orders);
+    const updated = byId('updated');
+    updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    updated.dataset.at = String(Date.now());
+  } finally {
+    byId('report').removeAttribute('aria-busy');
+  }
+}
+
+async function loadDetail(orderId) {
+  try {
+    details.set(orderId, await session.api.json(`/v1/orders/${encodeURIComponent(orderId)}`));
+  } catch (error) {
+    if (error.status === 401) throw error;
+    details.set(orderId, error);
+  }
+}
+
+async function loadAccounts() {
+  const lists = await Promise.all(accounts.map((a) => session.api.json(`/v1/accounts/${encodeURIComponent(a.id)}/tags`).then((r) => r.tags)));
+  tagsByAccount = new Map(accounts.map((a, i) => [a.id, lists[i] ?? []]));
+  if (view.account && !accounts.some((a) => a.id === view.account)) view.account = '';
+  renderAccounts();
+}
+
+// ---- rendering --------------------------------------------------------------------------------
+
+function renderTabs() {
+  byId('breakdown-tabs').replaceChildren(...DIMENSIONS.map(([id, label]) =>
+    h('button', {
+      type: 'button', role: 'tab', id: `tab-${id}`, textContent: label, tabIndex: id === view.by ? 0 : -1,
+      'aria-selected': String(id === view.by), 'aria-controls': 'breakdown-panel', dataset: { by: id, testid: `breakdown-tab-${id}` },
+    })));
+  byId('breakdown-panel').setAttribute('aria-labelledby', `tab-${view.by}`);
+}
+
+function renderBreakdown({ by, rows }) {
+  const table = byId('breakdown-table');
+  table.dataset.by = by;
+  table.tHead.replaceChildren(breakdownHead(by));
+  table.tBodies[0].replaceChildren(...breakdownRows(by, rows));
+}
+
+function renderOrders(orders) {
+  const rows = orders.flatMap((o) => (expanded.has(o.orderId) ? [orderRow(o, true), orderDetailRow(o.orderId, details.get(o.orderId))] : [orderRow(o, false)]));
+  byId('orders-table').tBodies[0].replaceChildren(...(rows.length > 0 ? rows : [emptyOrders()]));
+}
+
+function renderAccounts() {
+  byId('accounts-table').tBodies[0].replaceChildren(...accountRows(accounts, tagsByAccount, view.account));
+  byId('account').replaceChildren(...accountOptions(accounts));
+  byId('account').value = view.account;
+}
+
+function showLiveState(state) {
+  if (state === 'unauthorized') return signOut('Your key is no longer accepted. Sign in again.');
+  const live = byId('live');
+  live.dataset.state = state;
+  byId('live-text').textContent = LIVE_TEXT[state] ?? state;
 }
 
 function showError(error) {
-  $('sign-in-error').textContent = error.message;
+  if (error.status === 401) return signOut(error.message);
+  const banner = byId('error');
+  banner.textContent = error.message;
+  banner.hidden = false;
 }
 
-async function start() {
-  const now = new Date();
-  $('to').value = day(now);
-  $('from').value = day(new Date(now.getTime() - 29 * 86400000));
+function hideError() {
+  byId('error').hidden = true;
+  byId('error').textContent = '';
+}
+
+// ---- reacting ---------------------------------------------------------------------------------
+
+function onLiveEvent(event) {
+  const live = byId('live');
+  live.dataset.last = event.type;
+  live.title = `Last event: ${event.type} at ${new Date().toLocaleTimeString()}`;
+  live.classList.remove('pulse');
+  // Restart the pulse animation: reading offsetWidth forces the class removal to apply first.
+  void live.offsetWidth;
+  live.classList.add('pulse');
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(refresh, LIVE_SETTLE_MS);
+}
+
+/** Changes the view, records it in the URL and reloads what it affects. */
+function setView(changes) {
+  view = { ...view, ...changes };
+  history.replaceState(null, '', viewHash(view));
+  if (session?.role === 'admin' && 'account' in changes) renderAccounts();
+  if ('by' in changes) renderTabs();
+  refresh();
+}
+
+async function download(kind) {
+  const scope = { from: view.from, to: view.to, account: view.account };
+  const path = kind === 'summary'
+    ? `/v1/reports/summary${queryString({ ...scope, format: 'csv' })}`
+    : `/v1/reports/breakdown${queryString({ by: view.by, ...scope, format: 'csv' })}`;
+  const name = `affil-${kind === 'summary' ? 'summary' : `by-${view.by}`}-${view.from}-to-${view.to}${view.account ? `-${view.account}` : ''}.csv`;
+  saveText(await session.api.text(path), name);
+}
+
+byId('sign-in').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const key = byId('key').value.trim();
+  const button = byId('sign-in-submit');
+  const error = byId('sign-in-error');
+  if (!key) {
+    error.textContent = 'Paste an API key to sign in.';
+    return;
+  }
+  button.disabled = true;
+  error.textContent = '';
   try {
-    await refresh();
+    await signIn(key);
+  } catch (e) {
+    signOut(e.message);
+    byId('key').value = key; // a typo is easier to fix than to retype
+  } finally {
+    button.disabled = false;
+  }
+});
+
+byId('sign-out').addEventListener('click', () => signOut());
+
+byId('filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const from = byId('from').value;
+  const to = byId('to').value;
+  if (!from || !to) return showError(new Error('Pick both dates of the period.'));
+  if (from > to) return showError(new Error(`The period starts (${from}) after it ends (${to}).`));
+  setView({ from, to });
+});
+
+byId('account').addEventListener('change', (event) => setView({ account: event.target.value }));
+
+byId('accounts-table').addEventListener('click', (event) => {
+  const button = event.target.closest('[data-action="filter-account"]');
+  if (button) setView({ account: button.dataset.accountId });
+});
+
+byId('breakdown-tabs').addEventListener('click', (event) => {
+  const tab = event.target.closest('[role="tab"]');
+  if (tab && tab.dataset.by !== view.by) setView({ by: tab.dataset.by });
+});
+
+byId('breakdown-tabs').addEventListener('keydown', (event) => {
+  if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+  const i = DIMENSIONS.findIndex(([id]) => id === view.by);
+  const next = DIMENSIONS[(i + (event.key === 'ArrowRight' ? 1 : DIMENSIONS.length - 1)) % DIMENSIONS.length][0];
+  setView({ by: next });
+  byId(`tab-${next}`).focus();
+});
+
+byId('orders-table').addEventListener('click', async (event) => {
+  const button = event.target.closest('[data-action="toggle-order"]');
+  if (!button || !session) return;
+  const id = button.dataset.orderId;
+  const row = button.closest('tr');
+  if (expanded.delete(id)) {
+    row.nextElementSibling?.matches('.detail') && row.nextElementSibling.remove();
+    button.setAttribute('aria-expanded', 'false');
+    button.textContent = 'Why?';
+    return;
+  }
+  expanded.add(id);
+  button.setAttribute('aria-expanded', 'true');
+  button.textContent = 'Hide';
+  row.after(orderDetailRow(id, undefined));
+  try {
+    await loadDetail(id);
   } catch (error) {
-    sessionStorage.removeItem(KEY);
-    key = null;
-    $('sign-in').hidden = false;
-    $('report').hidden = true;
     return showError(error);
   }
-  $('sign-in').hidden = true;
-  $('report').hidden = false;
-  $('sign-out').hidden = false;
-  $('who').textContent = key.startsWith('affil_admin') ? 'Admin' : 'Affiliate';
-  listen();
+  // A refresh may have redrawn the table meanwhile; put the detail wherever the row is now.
+  const current = [...byId('orders-table').tBodies[0].rows].find((r) => r.dataset.orderId === id);
+  if (!current || !expanded.has(id)) return;
+  const old = current.nextElementSibling?.matches('.detail') ? current.nextElementSibling : undefined;
+  const fresh = orderDetailRow(id, details.get(id));
+  if (old) old.replaceWith(fresh);
+  else current.after(fresh);
+});
+
+byId('csv-summary').addEventListener('click', () => download('summary').catch(showError));
+byId('csv-breakdown').addEventListener('click', () => download('breakdown').catch(showError));
+
+window.addEventListener('hashchange', () => {
+  view = readView(location.hash);
+  if (!session) return;
+  if (session.role !== 'admin') view.account = '';
+  showReport();
+  if (session.role === 'admin') renderAccounts();
+  refresh();
+});
+
+// ---- start ------------------------------------------------------------------------------------
+
+const stored = readKey();
+if (stored) {
+  signIn(stored).catch((error) => {
+    session = undefined;
+    signOut(error.status === 401 ? 'Your saved key is no longer accepted. Sign in again.' : error.message);
+  });
+} else {
+  signOut();
 }
-
-$('sign-in').addEventListener('submit', (event) => {
-  event.preventDefault();
-  key = $('key').value.trim();
-  sessionStorage.setItem(KEY, key);
-  start();
-});
-$('period').addEventListener('submit', (event) => {
-  event.preventDefault();
-  refresh().catch(showError);
-});
-$('csv').addEventListener('click', (event) => downloadCsv(event).catch(showError));
-$('sign-out').addEventListener('click', () => {
-  sessionStorage.removeItem(KEY);
-  location.reload();
-});
-
-if (key) start();
-else $('sign-in').hidden = false;

@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { rollupWriter } from './rollups.js';
+import { rollupAccumulator, rollupWriter } from './rollups.js';
 import { groupCommit } from './group-commit.js';
 
 export interface ClickRow {
@@ -63,20 +63,23 @@ export function eventStore(db: Db) {
       AND (@beforeAt IS NULL OR at < @beforeAt OR (at = @beforeAt AND id < @beforeId))
     ORDER BY at DESC, id DESC LIMIT @limit`);
 
-  const bump = rollupWriter(db);
-  const recordAll = db.transaction((events: readonly TrackingEvent[]): boolean[] =>
-    events.map((e) => {
+  const totals = rollupAccumulator(rollupWriter(db));
+  const recordAll = db.transaction((events: readonly TrackingEvent[]): boolean[] => {
+    totals.reset();
+    const fresh = events.map((e) => {
       const { type, ...row } = e;
       const params = 'bot' in row ? { ...row, bot: row.bot ? 1 : 0, registered: row.registered ? 1 : 0 } : row;
       const isNew = insert[type].run(params).changes > 0;
       if (isNew && e.type === 'click') {
-        bump(e, e.bot ? { botClicks: 1 } : e.registered ? { clicks: 1 } : {});
+        totals.add(e, e.bot ? { botClicks: 1 } : e.registered ? { clicks: 1 } : {});
       } else if (isNew && e.type === 'pageview') {
-        bump({ ...e, marketplace: null }, { pageviews: 1, linkImpressions: e.links });
+        totals.add({ ...e, marketplace: null }, { pageviews: 1, linkImpressions: e.links });
       }
       return isNew;
-    }),
-  );
+    });
+    totals.flush();
+    return fresh;
+  });
 
   const suspectClicks = db.prepare<Record<string, unknown>, SuspectClicks>(`SELECT c.tag, c.page, c.marketplace AS linkMarketplace,
       t.marketplace AS tagMarketplace, t.account_id AS accountId, max(c.registered = 0 OR t.tag IS NULL) AS unregistered,

@@ -32,6 +32,31 @@ const COLUMNS = {
 
 export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
 
+/**
+ * Collects deltas in memory and writes one upsert per distinct row: a batch of beacons for the
+ * same tag and day becomes one write instead of one per click. Run `flush` inside the batch's
+ * transaction.
+ */
+export function rollupAccumulator(bump: ReturnType<typeof rollupWriter>) {
+  const rows = new Map<string, { key: RollupKey; deltas: Required<RollupDeltas> }>();
+  return {
+    add(key: RollupKey, deltas: RollupDeltas): void {
+      const id = `${key.accountId ?? ''}\u0000${dayOf(key.at)}\u0000${key.tag ?? ''}\u0000${key.marketplace ?? ''}\u0000${key.currency ?? ''}`;
+      let row = rows.get(id);
+      if (!row) rows.set(id, (row = { key, deltas: { clicks: 0, botClicks: 0, pageviews: 0, linkImpressions: 0, orders: 0, itemsOrdered: 0, directItems: 0, itemsShipped: 0, itemsReturned: 0, revenue: 0, pending: 0, earnings: 0 } }));
+      for (const k of Object.keys(deltas) as (keyof RollupDeltas)[]) row.deltas[k] += deltas[k] ?? 0;
+    },
+    flush(): void {
+      for (const { key, deltas } of rows.values()) bump(key, deltas);
+      rows.clear();
+    },
+    /** Forgets what was added (a transaction that failed before its flush). */
+    reset(): void {
+      rows.clear();
+    },
+  };
+}
+
 /** Adds to the per-day totals (migration 002). Callers run it inside their write's transaction. */
 export function rollupWriter(db: Db) {
   const names = Object.values(COLUMNS);

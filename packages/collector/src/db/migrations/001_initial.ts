@@ -46,7 +46,6 @@ CREATE TABLE clicks (
   client_at   INTEGER
 );
 CREATE INDEX clicks_by_account_time ON clicks (account_id, at);
-CREATE INDEX clicks_by_tag_time ON clicks (tag, at);
 CREATE INDEX clicks_by_time ON clicks (at);
 
 CREATE TABLE pageviews (

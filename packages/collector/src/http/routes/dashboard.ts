@@ -19,6 +19,11 @@ function vendorFiles(): Map<string, string> {
   ]);
 }
 
+/** sendFile calls back on success too: only a failure may go on to `next`, or a later handler answers again. */
+const fail = (next: express.NextFunction) => (error?: Error) => {
+  if (error) next(error);
+};
+
 /** `/dashboard`: the page, its modules and its one library, all served by the collector itself (no CDN). */
 export function dashboardRoutes(): Router {
   const router = Router();
@@ -33,12 +38,12 @@ export function dashboardRoutes(): Router {
   router.get('/dashboard', (_req, res, next) => {
     // The page is tiny and names its modules by fixed paths: always revalidate it so an upgrade shows at once.
     res.set('Cache-Control', 'no-cache');
-    res.sendFile('index.html', { root: dir }, next);
+    res.sendFile('index.html', { root: dir }, fail(next));
   });
   router.get('/dashboard/vendor/:file', (req, res, next) => {
     const file = vendor.get(req.params.file);
     if (!file) return next();
-    res.sendFile(file, { maxAge: '1d' }, next);
+    res.sendFile(file, { maxAge: '1d' }, fail(next));
   });
   router.use('/dashboard', express.static(dir, { index: false, maxAge: '5m' }));
   return router;
