@@ -4,6 +4,7 @@ import { ingestEvents } from '../../services/events.js';
 import { redirectClick } from '../../services/redirect.js';
 import { parseJson } from '../../validation.js';
 import { rateLimit } from '../rate-limit.js';
+import { smallTextBody } from '../body.js';
 import type { SdkAssets } from '../sdk-assets.js';
 
 /** Browser endpoints: CORS open, no credentials. */
@@ -33,10 +34,11 @@ export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
     cors,
     rateLimit(ctx.program.rateLimitPerMinute, ctx.now),
     // text/plain avoids a CORS preflight for sendBeacon; both types carry JSON.
-    express.text({ type: () => true, limit: '16kb' }),
+    smallTextBody(16 * 1024),
     async (req, res) => {
       const body = parseJson(typeof req.body === 'string' ? req.body : '');
-      res.status(202).json(await ingestEvents(ctx, body, { userAgent: req.get('user-agent') }));
+      const result = await ingestEvents(ctx, body, { userAgent: req.headers['user-agent'] });
+      res.status(202).type('json').end(JSON.stringify(result));
     },
   );
   router.get('/go/:tag', rateLimit(ctx.program.rateLimitPerMinute, ctx.now), (req, res) => {
