@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './helpers/chromium.js';
 import { sendClick, sendOrder, shipOrder, type Program } from './helpers/dashboard-activity.js';
-import { readCard, signIn, watchErrors } from './helpers/dashboard-page.js';
+import { readCard, readHealth, signIn, watchErrors } from './helpers/dashboard-page.js';
 // @ts-expect-error: the demo is plain JavaScript without type declarations
 import { startDemo, DEMO_TAG } from '../examples/demo-lib.mjs';
 
@@ -21,12 +21,21 @@ interface Demo {
   close(): Promise<void>;
 }
 
+interface LinkHealth {
+  rows: { tag: string; page: string; problem: string; linkMarketplace: string | null; tagMarketplace: string | null; clicks: number; lastSeen: string; suggestion: string | null; account: string | null }[];
+  totals: { clicks: number; unregisteredTag: number; malformedTag: number; wrongMarketplace: number };
+}
+
 interface Summary {
   clicks: number; botClicks: number; orders: number; conversionRate: number | null; itemsOrdered: number; directItems: number;
   indirectItems: number; itemsShipped: number; itemsReturned: number; byCurrency: Record<string, { revenue: number; earnings: number; pending: number }>;
 }
 
 const TAG: string = DEMO_TAG;
+/** The demo tag cut short, as a copy-paste does: malformed, and the link health names the original. */
+const TRUNCATED = TAG.slice(0, -1);
+/** Well-formed but nobody's. */
+const STRANGER = 'stranger-20';
 const RESULTS = join(process.cwd(), 'test-results');
 const CAMERA = { sku: 'B0DEMOCAM1', name: 'Demo Camera X100', category: 'electronics', quantity: 1, unitAmount: 49900 };
 const BOOK = { sku: 'B0DEMOBK01', name: 'Field Guide to Light (book)', category: 'books', quantity: 2, unitAmount: 1299 };
@@ -50,6 +59,11 @@ beforeAll(async () => {
   await sendClick(program, { tag: TAG, product: 'B0DEMOTOY1', page: 'http://blog.example/gift-guide' });
   await sendOrder(program, { orderId: 'order-1001', clickId: camera, tag: TAG, items: [CAMERA, BOOK] });
   await shipOrder(program, 'order-1001');
+  // Links that can never earn: two clicks on a link whose tag lost its last digit, one on a tag
+  // nobody registered. (A wrong-marketplace link needs a second marketplace; the demo has one.)
+  await sendClick(program, { tag: TRUNCATED, product: 'B0DEMOCAM1', page: 'http://blog.example/post' });
+  await sendClick(program, { tag: TRUNCATED, product: 'B0DEMOCAM1', page: 'http://blog.example/post' });
+  await sendClick(program, { tag: STRANGER, product: 'B0DEMOTOY1', page: 'http://deals.example/today' });
 });
 
 afterAll(async () => {
@@ -110,6 +124,31 @@ async function expectCardsToMatch(page: Page, summary: Summary): Promise<void> {
   expect(await page.locator('#card-items .sub').textContent()).toBe(`${count(summary.directItems)} direct · ${count(summary.indirectItems)} indirect`);
 }
 
+const PROBLEM_TEXT: Record<string, string> = { malformed_tag: 'Malformed tag', unregistered_tag: 'Unregistered tag', wrong_marketplace: 'Wrong marketplace' };
+const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/** The link health panel against the API's report, narrowed to `account` as the admin's filter narrows it. */
+async function expectHealthToMatch(page: Page, report: LinkHealth, account?: string): Promise<void> {
+  const rows = report.rows.filter((r) => account === undefined || r.account === account);
+  const lost = rows.reduce((n, r) => n + r.clicks, 0);
+  const shown = await readHealth(page);
+  expect(shown.value).toBe(String(lost));
+  if (lost === 0) expect(shown.summary).toMatch(/^All links healthy/);
+  else expect(shown.summary).toMatch(new RegExp(`^${count(lost)} clicks? lost to tag problems`));
+  expect(shown.tableShown).toBe(rows.length > 0);
+  expect(shown.rows).toEqual(rows.map((r) => ({
+    tag: r.tag,
+    page: r.page,
+    problem: r.problem,
+    problemText: PROBLEM_TEXT[r.problem],
+    suggestion: r.suggestion === null ? null : `did you mean ${r.suggestion}?`,
+    marketplaces: `link ${r.linkMarketplace ?? '–'} · tag ${r.tagMarketplace ?? '–'}`,
+    clicks: String(r.clicks),
+    clicksText: count(r.clicks),
+    lastSeen: dateTime.format(new Date(r.lastSeen)),
+  })));
+}
+
 /** Pixels uPlot drew: a blank canvas has none. */
 function drawnPixels(page: Page): Promise<number> {
   return page.locator('#chart canvas').evaluate((canvas: HTMLCanvasElement) => {
@@ -136,6 +175,13 @@ describe('dashboard', () => {
     const before = await api<Summary>(`/v1/reports/summary?${period}`, demo.accountKey);
     expect(before).toMatchObject({ clicks: 2, orders: 1, itemsOrdered: 3, directItems: 1, indirectItems: 2, itemsShipped: 3 });
     await expectCardsToMatch(page, before);
+
+    // Link health: the affiliate sees its truncated tag, with the tag it was cut from; not the stranger's.
+    const health = await api<LinkHealth>(`/v1/reports/link-health?${period}`, demo.accountKey);
+    expect(health.rows).toEqual([expect.objectContaining({ tag: TRUNCATED, page: 'http://blog.example/post', problem: 'malformed_tag', clicks: 2, suggestion: TAG })]);
+    expect(health.totals).toEqual({ clicks: 2, unregisteredTag: 0, malformedTag: 2, wrongMarketplace: 0 });
+    await expectHealthToMatch(page, health);
+    expect((await readHealth(page)).summary).toContain('2 clicks lost to tag problems');
 
     // The chart: uPlot's canvas, sized to its panel, with something drawn on it.
     const canvas = page.locator('#chart canvas');
@@ -169,6 +215,7 @@ describe('dashboard', () => {
     // Live: a new click and order arrive while the page is open; no reload, no polling by the test's hand.
     await page.locator('#live[data-state="live"]').waitFor();
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await sendClick(program, { tag: TRUNCATED, product: 'B0DEMOCAM1', page: 'http://blog.example/post' });
     const click = await sendClick(program, { tag: TAG, product: 'B0DEMOCAM1', page: 'http://blog.example/post' });
     await sendOrder(program, { orderId: 'order-1002', clickId: click, tag: TAG, items: [CAMERA] });
     await page.locator('#orders-table tr[data-order-id="order-1002"]').waitFor();
@@ -177,6 +224,10 @@ describe('dashboard', () => {
     expect(after.orders).toBe(before.orders + 1);
     await expect.poll(async () => (await readCard(page, 'clicks')).value).toBe(String(after.clicks));
     await expectCardsToMatch(page, after);
+    await expect.poll(async () => (await readHealth(page)).value).toBe('3');
+    const healthAfter = await api<LinkHealth>(`/v1/reports/link-health?${period}`, demo.accountKey);
+    expect(healthAfter.totals.clicks).toBe(3);
+    await expectHealthToMatch(page, healthAfter);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     // The newest order comes first; the opened order stayed open across the live refresh.
     expect(await page.locator('#orders-table tbody tr[data-order-id]').first().getAttribute('data-order-id')).toBe('order-1002');
@@ -189,6 +240,9 @@ describe('dashboard', () => {
     const [breakdownCsv] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-breakdown').click()]);
     expect(breakdownCsv.suggestedFilename()).toMatch(/^affil-by-page-.*\.csv$/);
     expect(readFileSync((await breakdownCsv.path())!, 'utf8')).toBe(await api<string>(`/v1/reports/breakdown?by=page&${period}&format=csv`, demo.accountKey));
+    const [healthCsv] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-health').click()]);
+    expect(healthCsv.suggestedFilename()).toMatch(/^affil-link-health-.*\.csv$/);
+    expect(readFileSync((await healthCsv.path())!, 'utf8')).toBe(await api<string>(`/v1/reports/link-health?${period}&format=csv`, demo.accountKey));
 
     await page.screenshot({ path: join(RESULTS, 'dashboard.png'), fullPage: true });
 
@@ -227,17 +281,46 @@ describe('dashboard', () => {
     const all = await api<Summary>(`/v1/reports/summary?${period}`, demo.adminKey);
     await expectCardsToMatch(page, all);
 
+    // The admin's link health has every account's problems and the tag nobody owns.
+    const health = await api<LinkHealth>(`/v1/reports/link-health?${period}`, demo.adminKey);
+    expect(health.rows.map((r) => [r.tag, r.problem, r.suggestion, r.account])).toEqual([
+      [TRUNCATED, 'malformed_tag', TAG, demo.accountId],
+      [STRANGER, 'unregistered_tag', null, null],
+    ]);
+    await expectHealthToMatch(page, health);
+    expect((await readHealth(page)).summary).toBe(
+      `${count(health.totals.clicks)} clicks lost to tag problems · malformed tag: ${count(health.totals.malformedTag)} · unregistered tag: ${count(health.totals.unregisteredTag)}`,
+    );
+
     await page.locator('#account').selectOption(demo.accountId);
     const jane = await api<Summary>(`/v1/reports/summary?${period}&account=${demo.accountId}`, demo.adminKey);
     expect(jane.clicks).toBe(all.clicks - 1);
     await expect.poll(async () => (await readCard(page, 'clicks')).value).toBe(String(jane.clicks));
     await expectCardsToMatch(page, jane);
     expect(await page.locator('#orders-table tbody tr[data-order-id]').count()).toBe(2);
+    await expectHealthToMatch(page, health, demo.accountId);
+    expect((await readHealth(page)).rows.map((r) => r.tag)).toEqual([TRUNCATED]);
+    // The report cannot narrow to an account, so the page writes the CSV: the collector's own lines for that account.
+    const [healthCsv] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-health').click()]);
+    expect(healthCsv.suggestedFilename()).toBe(`affil-link-health-${period.replace(/from=|to=/g, '').replace('&', '-to-')}-${demo.accountId}.csv`);
+    const [header, ...lines] = (await api<string>(`/v1/reports/link-health?${period}&format=csv`, demo.adminKey)).split('\r\n');
+    expect(readFileSync((await healthCsv.path())!, 'utf8')).toBe([header, ...lines.filter((l) => l.endsWith(`,${demo.accountId}`)), ''].join('\r\n'));
     expect(new URL(page.url()).hash).toContain(`account=${demo.accountId}`);
 
     await page.locator(`#accounts-table tr[data-account-id="${created.id}"] button`).click();
     await expect.poll(async () => (await readCard(page, 'clicks')).value).toBe('1');
     await page.locator('#orders-table tbody tr.empty').waitFor();
+    await expectHealthToMatch(page, health, created.id);
+    expect((await readHealth(page)).summary).toMatch(/^All links healthy/);
+
+    // Another period: the panel follows it like the rest of the page.
+    await page.locator('#account').selectOption('');
+    await expect.poll(async () => (await readHealth(page)).value).toBe(String(health.totals.clicks));
+    await page.locator('#from').fill('2020-01-01');
+    await page.locator('#to').fill('2020-01-31');
+    await page.locator('[data-testid="apply"]').click();
+    await expect.poll(async () => (await readHealth(page)).value).toBe('0');
+    await expectHealthToMatch(page, await api<LinkHealth>('/v1/reports/link-health?from=2020-01-01&to=2020-01-31', demo.adminKey));
     expect(errors).toEqual([]);
   });
 
@@ -269,6 +352,12 @@ describe('dashboard', () => {
     expect(widths.scroll).toBeGreaterThan(widths.client);
     expect(widths.overflow).toBe('auto');
     expect((await page.locator('#chart canvas').boundingBox())!.width).toBeLessThanOrEqual(375);
+    // Link health has a row with a suggestion here; its table scrolls inside the panel too.
+    expect((await readHealth(page)).rows.map((r) => r.suggestion)).toEqual([`did you mean ${TAG}?`]);
+    const healthScroller = await page.locator('#health-scroll').evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth, right: el.getBoundingClientRect().right }));
+    expect(healthScroller.client).toBeLessThanOrEqual(375);
+    expect(healthScroller.right).toBeLessThanOrEqual(375);
+    expect((await page.locator('#health-summary').boundingBox())!.width).toBeLessThanOrEqual(375);
     await page.screenshot({ path: join(RESULTS, 'dashboard-phone.png'), fullPage: true });
     expect(errors).toEqual([]);
   });

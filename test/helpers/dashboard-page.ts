@@ -24,3 +24,39 @@ export async function readCard(page: Page, id: string): Promise<{ value: string 
   const card = page.locator(`#card-${id}`);
   return { value: await card.getAttribute('data-value'), text: await card.locator('.value').textContent() };
 }
+
+/** One row of the link health table as the reader sees it; `clicks` is the raw count (data-value). */
+export interface ShownHealthRow {
+  tag: string;
+  page: string;
+  problem: string;
+  problemText: string;
+  suggestion: string | null;
+  marketplaces: string;
+  clicks: string;
+  clicksText: string;
+  lastSeen: string;
+}
+
+/** The link health panel in one snapshot, so a live refresh cannot land between two reads. */
+export function readHealth(page: Page): Promise<{ value: string | null; summary: string; tableShown: boolean; rows: ShownHealthRow[] }> {
+  return page.evaluate(() => {
+    const text = (node: Element | null | undefined) => node?.textContent ?? '';
+    const summary = document.getElementById('health-summary')!;
+    const rows = [...document.querySelectorAll<HTMLTableRowElement>('#health-table tbody tr[data-testid="health-row"]')].map((tr) => {
+      const clicks = tr.querySelector<HTMLElement>('[data-testid="health-clicks"]')!;
+      return {
+        tag: tr.dataset.tag ?? '',
+        page: tr.dataset.page ?? '',
+        problem: tr.dataset.problem ?? '',
+        problemText: text(tr.querySelector('.problem .badge')),
+        suggestion: tr.querySelector('[data-testid="health-suggestion"]')?.textContent ?? null,
+        marketplaces: text(tr.cells[3]),
+        clicks: clicks.dataset.value ?? '',
+        clicksText: text(clicks),
+        lastSeen: text(tr.cells[5]),
+      };
+    });
+    return { value: summary.dataset.value ?? null, summary: text(summary), tableShown: !document.getElementById('health-scroll')!.hidden, rows };
+  });
+}

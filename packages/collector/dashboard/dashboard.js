@@ -5,8 +5,10 @@ import { createApi, queryString } from './lib/api.js';
 import { breakdownHead, breakdownRows, DIMENSIONS } from './lib/breakdown.js';
 import { summaryCards } from './lib/cards.js';
 import { createChart } from './lib/chart.js';
+import { toCsv } from './lib/csv.js';
 import { byId, h } from './lib/dom.js';
 import { saveText } from './lib/download.js';
+import { HEALTH_CSV_COLUMNS, healthRows, healthSummary, healthTotals, rowsForAccount } from './lib/health.js';
 import { connectLive } from './lib/live.js';
 import { emptyOrders, orderDetailRow, orderRow } from './lib/orders.js';
 import { readKey, writeKey } from './lib/storage.js';
@@ -71,7 +73,8 @@ function signOut(message = '') {
   accounts = [];
   tagsByAccount = new Map();
   byId('cards').replaceChildren();
-  for (const id of ['breakdown-table', 'orders-table', 'accounts-table']) byId(id).tBodies[0]?.replaceChildren();
+  for (const id of ['breakdown-table', 'orders-table', 'accounts-table', 'health-table']) byId(id).tBodies[0]?.replaceChildren();
+  byId('health-summary').replaceChildren();
   byId('report').hidden = true;
   byId('accounts-panel').hidden = true;
   byId('sign-out').hidden = true;
@@ -127,11 +130,13 @@ async function load() {
   const scope = { from: shown.from, to: shown.to, account: shown.account };
   byId('report').setAttribute('aria-busy', 'true');
   try {
-    const [summary, days, breakdown, orders] = await Promise.all([
+    const [summary, days, breakdown, orders, health] = await Promise.all([
       api.json(`/v1/reports/summary${queryString(scope)}`),
       api.json(`/v1/reports/breakdown${queryString({ by: 'day', ...scope })}`),
       shown.by === 'day' ? undefined : api.json(`/v1/reports/breakdown${queryString({ by: shown.by, ...scope })}`),
       api.json(`/v1/orders${queryString({ ...scope, limit: ORDERS_SHOWN })}`),
+      // The report takes no account: the admin's choice is applied to its rows here.
+      api.json(`/v1/reports/link-health${queryString({ from: shown.from, to: shown.to })}`),
     ]);
     details.clear();
     await Promise.all([...expanded].map((id) => loadDetail(id)));
@@ -141,6 +146,7 @@ async function load() {
     chart?.update(days.rows, shown, Object.keys(summary.byCurrency));
     renderBreakdown(breakdown ?? days);
     renderOrders(orders.orders);
+    renderHealth(rowsForAccount(health.rows, shown.account));
     const updated = byId('updated');
     updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     updated.dataset.at = String(Date.now());
@@ -186,6 +192,17 @@ function renderBreakdown({ by, rows }) {
 function renderOrders(orders) {
   const rows = orders.flatMap((o) => (expanded.has(o.orderId) ? [orderRow(o, true), orderDetailRow(o.orderId, details.get(o.orderId))] : [orderRow(o, false)]));
   byId('orders-table').tBodies[0].replaceChildren(...(rows.length > 0 ? rows : [emptyOrders()]));
+}
+
+function renderHealth(rows) {
+  const totals = healthTotals(rows);
+  const summary = byId('health-summary');
+  summary.replaceChildren(...healthSummary(totals));
+  summary.dataset.value = String(totals.clicks);
+  summary.classList.toggle('lost', totals.clicks > 0);
+  byId('health-table').tBodies[0].replaceChildren(...healthRows(rows));
+  // "All links healthy" says it all: an empty table under it would only repeat it.
+  byId('health-scroll').hidden = rows.length === 0;
 }
 
 function renderAccounts() {
@@ -238,11 +255,14 @@ function setView(changes) {
 
 async function download(kind) {
   const scope = { from: view.from, to: view.to, account: view.account };
-  const path = kind === 'summary'
-    ? `/v1/reports/summary${queryString({ ...scope, format: 'csv' })}`
-    : `/v1/reports/breakdown${queryString({ by: view.by, ...scope, format: 'csv' })}`;
-  const name = `affil-${kind === 'summary' ? 'summary' : `by-${view.by}`}-${view.from}-to-${view.to}${view.account ? `-${view.account}` : ''}.csv`;
-  saveText(await session.api.text(path), name);
+  const name = (what) => `affil-${what}-${view.from}-to-${view.to}${view.account ? `-${view.account}` : ''}.csv`;
+  if (kind === 'summary') return saveText(await session.api.text(`/v1/reports/summary${queryString({ ...scope, format: 'csv' })}`), name('summary'));
+  if (kind === 'breakdown') return saveText(await session.api.text(`/v1/reports/breakdown${queryString({ by: view.by, ...scope, format: 'csv' })}`), name(`by-${view.by}`));
+  const period = { from: view.from, to: view.to };
+  if (!view.account) return saveText(await session.api.text(`/v1/reports/link-health${queryString({ ...period, format: 'csv' })}`), name('link-health'));
+  // The report cannot narrow to an account: write the chosen account's rows the way the collector writes CSV.
+  const { rows } = await session.api.json(`/v1/reports/link-health${queryString(period)}`);
+  saveText(toCsv(rowsForAccount(rows, view.account), HEALTH_CSV_COLUMNS), name('link-health'));
 }
 
 byId('sign-in').addEventListener('submit', async (event) => {
@@ -328,6 +348,7 @@ byId('orders-table').addEventListener('click', async (event) => {
 
 byId('csv-summary').addEventListener('click', () => download('summary').catch(showError));
 byId('csv-breakdown').addEventListener('click', () => download('breakdown').catch(showError));
+byId('csv-health').addEventListener('click', () => download('health').catch(showError));
 
 window.addEventListener('hashchange', () => {
   view = readView(location.hash);

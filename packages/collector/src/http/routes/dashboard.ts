@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import helmet from 'helmet';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +8,28 @@ import { fileURLToPath } from 'node:url';
  * The dashboard page may load only what the collector itself serves: no inline script or style,
  * no eval, no framing. `blob:` is not needed: CSV downloads go through `<a download>` on an object
  * URL, which is a download, not a navigation or a fetch, so `default-src 'self'` does not cover it.
+ * No `upgrade-insecure-requests` (a helmet default): a collector on a LAN or localhost answers
+ * plain HTTP and has no HTTPS to upgrade to.
  */
-export const DASHBOARD_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const DASHBOARD_CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * Helmet's defaults (nosniff, `Referrer-Policy: no-referrer`, COOP/CORP same-origin, …) for the
+ * dashboard only, with the CSP above and framing denied outright, matching `frame-ancestors
+ * 'none'` for browsers that only know X-Frame-Options. The API and SDK routes are CORS-open for
+ * publishers' pages and must not get these.
+ */
+const dashboardHeaders = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP_DIRECTIVES },
+  xFrameOptions: { action: 'deny' },
+});
 
 /** Third-party files the dashboard loads, by the name it asks for them under `/dashboard/vendor/`. */
 function vendorFiles(): Map<string, string> {
@@ -31,10 +52,7 @@ export function dashboardRoutes(): Router {
   const vendor = vendorFiles();
 
   router.get('/', (_req, res) => res.redirect(302, '/dashboard'));
-  router.use('/dashboard', (_req, res, next) => {
-    res.set({ 'Content-Security-Policy': DASHBOARD_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
-    next();
-  });
+  router.use('/dashboard', dashboardHeaders);
   router.get('/dashboard', (_req, res, next) => {
     // The page is tiny and names its modules by fixed paths: always revalidate it so an upgrade shows at once.
     res.set('Cache-Control', 'no-cache');
