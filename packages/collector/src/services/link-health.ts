@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Context } from './context.js';
-import { ownAccount, type Principal } from './principal.js';
-import { periodSchema, resolvePeriod } from './reports.js';
+import type { Principal } from './principal.js';
+import { periodSchema, resolvePeriod, resolveScope } from './reports.js';
 import { parseWith } from '../validation.js';
 
 export type LinkProblem = 'unregistered_tag' | 'malformed_tag' | 'wrong_marketplace';
@@ -12,9 +12,10 @@ export type LinkProblem = 'unregistered_tag' | 'malformed_tag' | 'wrong_marketpl
  * marketplace it is not for — per tag and source page, so the publisher can fix the link.
  */
 export function linkHealth(ctx: Context, principal: Principal, query: unknown) {
-  const q = parseWith(periodSchema.pick({ from: true, to: true }).extend({ format: z.string().optional() }), query, 'invalid_query');
+  const q = parseWith(periodSchema.pick({ from: true, to: true, account: true }).extend({ format: z.string().optional() }), query, 'invalid_query');
   const period = resolvePeriod(ctx, q);
-  const own = ownAccount(principal);
+  // An account key sees its own; the admin everything, or one account with ?account=.
+  const own = resolveScope(ctx, principal, { account: q.account }).accountId ?? null;
   const pattern = new RegExp(ctx.program.tagPattern);
   const rows = ctx.repo.events
     .suspectClicks(period.fromMs, period.toMs)
@@ -33,7 +34,7 @@ export function linkHealth(ctx: Context, principal: Principal, query: unknown) {
         account: r.accountId ?? likely?.accountId ?? null,
       };
     })
-    // An affiliate sees its own tags' problems and truncated copies of its tags; the admin, all.
+    // An affiliate sees its own tags' problems and truncated copies of its tags.
     .filter((r) => own === null || r.account === own);
   return {
     from: period.from,

@@ -45,3 +45,15 @@ describe('GET /v1/reports/link-health', () => {
     expect((await c.request('GET', '/v1/reports/link-health')).status).toBe(401);
   });
 });
+
+describe('GET /v1/reports/link-health?account=', () => {
+  it("lets the admin narrow to one account, and answers 404 for an account key asking for another's", async () => {
+    const c = await start({ marketplaces: TEST_MARKETPLACES, now: createClock('2026-11-20T10:00:00Z').now });
+    const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
+    const bob = await c.setupAccount('Bob', 'bobsblog-20', 'us');
+    await c.beacon({ events: [clickEvent('janesblog-2'), clickEvent('bobsblog-2')] });
+    const rows = (await c.admin('GET', `/v1/reports/link-health?from=2026-11-20&to=2026-11-20&account=${bob.id}`)).body.rows;
+    expect(rows.map((r: { tag: string }) => r.tag)).toEqual(['bobsblog-2']);
+    expect((await jane.api('GET', `/v1/reports/link-health?from=2026-11-20&to=2026-11-20&account=${bob.id}`)).status).toBe(404);
+  });
+});
