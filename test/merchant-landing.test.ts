@@ -133,14 +133,10 @@ describe('blog → shop landing, cart add and checkout (Chromium)', () => {
     await context.close();
   });
 
-  // KNOWN BUG (reported, not ours to fix: packages/sdk/src/merchant.ts + the shared cookie name of
-  // SPEC §6). The kit's cookie is HttpOnly, as the spec asks, so the landing script can neither
-  // read it (`Affil.referral()` is null) nor write its own `affil_ref` beside it (browsers refuse a
-  // script write over an HttpOnly cookie), and `Affil.cartAdd(sku)` then sends nothing: on a shop
-  // that uses the server kit the collector never hears of cart adds. The demo still credits
-  // cart-window lines because its checkout sends `cartAddedAt`. `it.fails` keeps the suite green
-  // and turns red once the SDK is fixed: then make this a plain `it`.
-  it.fails('reports the cart add to the collector on a shop that uses the server kit', async () => {
+  // The kit's cookie is HttpOnly, as the spec asks, so the landing script can neither read it nor
+  // write its own `affil_ref` beside it; it keeps its copy of the referral in localStorage, which
+  // is what lets `Affil.cartAdd(sku)` report the cart add on such a shop.
+  it('reports the cart add to the collector on a shop that uses the server kit', async () => {
     const context = await chromium.browser.newContext();
     const page = await context.newPage();
     await page.goto(demo.blog.url);

@@ -4,6 +4,7 @@ import { uuid } from './uuid.js';
 import { log } from './log.js';
 import { DEFAULT_TAG_PATTERN, isUuid } from './url.js';
 import { CLICK_ID_PARAM } from './activation.js';
+import { readStorage, writeStorage } from './storage.js';
 
 /** What the checkout sends as `referral` in the order callback. */
 export interface Referral {
@@ -37,19 +38,33 @@ const validTag = (tag: unknown): tag is string => {
   }
 };
 
-/** The stored referral, or null when absent or not exactly what we write (edited, truncated, foreign). */
-export const referral = (): Referral | null => {
+/** A referral read from storage, or null when it is not exactly what we write (edited, truncated, foreign). */
+const parse = (text: string | null | undefined): (Referral & { until?: number }) | null => {
   try {
-    const cookie = document.cookie.split(/; */).find((c) => c.startsWith(REFERRAL_COOKIE + '='));
-    const r: unknown = cookie && JSON.parse(decodeURIComponent(cookie.slice(REFERRAL_COOKIE.length + 1)));
+    const r: unknown = text && JSON.parse(decodeURIComponent(text));
     if (!r || typeof r !== 'object') return null;
-    const { clickId, tag, clickedAt } = r as Record<string, unknown>;
+    const { clickId, tag, clickedAt, until } = r as Record<string, unknown>;
     // toISOString throws for invalid dates, and round-trips only for the ISO form we write.
     const iso = typeof clickedAt === 'string' && new Date(clickedAt).toISOString() === clickedAt;
-    return isUuid(clickId) && validTag(tag) && iso ? { clickId, tag, clickedAt } : null;
+    return isUuid(clickId) && validTag(tag) && iso && (until === undefined || (typeof until === 'number' && until > Date.now())) ? { clickId, tag, clickedAt } : null;
   } catch {
     return null;
   }
+};
+
+/**
+ * The stored referral: the `affil_ref` cookie, else the same referral kept in localStorage. A shop
+ * using the server kit holds an HttpOnly `affil_ref` the script can neither read nor overwrite, so
+ * without this copy `cartAdd` would never know the click.
+ */
+export const referral = (): Referral | null => {
+  let cookie: string | undefined;
+  try {
+    cookie = document.cookie.split(/; */).find((c) => c.startsWith(REFERRAL_COOKIE + '='));
+  } catch {
+    // Cookies blocked: only the local copy can answer.
+  }
+  return parse(cookie?.slice(REFERRAL_COOKIE.length + 1)) ?? parse(readStorage('localStorage', REFERRAL_COOKIE));
 };
 
 /**
@@ -57,8 +72,10 @@ export const referral = (): Referral | null => {
  * from other sites (Lax), Secure wherever the page is.
  */
 const store = (r: Referral, maxAge: number): void => {
+  const { clickId, tag, clickedAt } = r;
+  writeStorage('localStorage', REFERRAL_COOKIE, JSON.stringify({ clickId, tag, clickedAt, until: Date.now() + maxAge * 1000 }));
   document.cookie =
-    `${REFERRAL_COOKIE}=${encodeURIComponent(JSON.stringify(r))}; Max-Age=${maxAge}; Path=/; SameSite=Lax` +
+    `${REFERRAL_COOKIE}=${encodeURIComponent(JSON.stringify({ clickId, tag, clickedAt }))}; Max-Age=${maxAge}; Path=/; SameSite=Lax` +
     (location.protocol === 'https:' ? '; Secure' : '');
 };
 
