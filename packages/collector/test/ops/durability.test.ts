@@ -73,7 +73,11 @@ describe('durability under kill -9', () => {
         }
       };
       const load = [clickLoop(), clickLoop(), clickLoop(), orderLoop()];
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 500));
+      // Kill once this round has real work acknowledged, at a random moment after that.
+      const target = ackedClicks.size + 100;
+      const ordersTarget = ackedOrders.size + 1;
+      while (ackedClicks.size < target || ackedOrders.size < ordersTarget) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, Math.random() * 400));
       server.child.kill('SIGKILL');
       const { signal } = await server.exited;
       stop = true;
