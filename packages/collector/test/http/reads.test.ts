@@ -250,6 +250,7 @@ describe('GET /v1/reports/summary', () => {
     ['from=2026-11-01&to=2026-11-31', 'to'],
     ['from=2026-11-01&to=soon', 'to'],
     ['from=2026-11-30&to=2026-11-01', 'from'],
+    ['from=0001-01-01&to=9999-12-31', 'to'], // a huge range: at most 3,660 days
   ])('answers ?%s with a 400 problem naming %s', async (query, field) => {
     const { c } = await program();
     expectProblem(await c.admin('GET', `/v1/reports/summary?${query}`), 400, field);
