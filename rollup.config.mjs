@@ -56,8 +56,9 @@ const bundle = (name) => ({
           // true/false as 1/0: every consumer (fetch init, observer options, capture flag) converts.
           booleans_as_integers: true,
         },
-        // Properties are never mangled: they are the public API, options, program JSON and wire format.
-        mangle: { toplevel: true },
+        // Properties are the public API, options, program JSON and wire format: never mangled, except
+        // these internal ones (the ESM build, from tsc, keeps them as written).
+        mangle: { toplevel: true, properties: { regex: /^marketplaceOf$/ } },
         format: { comments: false },
       }),
     ],

@@ -2,6 +2,7 @@
 // Usage: npm run bench [-- name …]   (names: see BENCHES; default all)
 const BENCHES = {
   'sdk-size': () => import('./sdk-size.mjs'),
+  decorate: () => import('./decorate.mjs'),
   attribution: () => import('./attribution.mjs'),
   summary: () => import('./summary.mjs'),
   ingest: () => import('./ingest.mjs'),

@@ -6,13 +6,14 @@ import { safe } from './log.js';
 /** How a link was opened (the click event's `via`). */
 export type Via = 'click' | 'middle' | 'keyboard' | 'contextmenu' | 'touch';
 
-/** A link activation that was not cancelled: `id` is the click ID the link carried, `url` where it went. */
-export interface Activation {
+/** A link activation that was not cancelled (a `click` event): `id` is the click ID the link carried, `url` where it went. */
+export type Activation = {
+  type: 'click';
   id: string;
   tag: string;
   url: string;
   via: Via;
-}
+};
 
 export const CLICK_ID_PARAM = 'affil_cid';
 
@@ -24,15 +25,14 @@ export const CLICK_ID_PARAM = 'affil_cid';
 export const CONTEXT_MENU_HOLD_MS = 10_000;
 
 /** The `via` of a mouse event, or nothing when it does not open a link (e.g. a right-button auxclick). */
-export const viaOf = (e: MouseEvent & { pointerType?: string }): Via | false | undefined =>
+export const viaOf = (e: MouseEvent & { pointerType?: string }): Via | false =>
   (
     {
-      contextmenu: 'contextmenu',
       auxclick: e.button == 1 && 'middle',
       // Keyboard activation (Enter) dispatches a click without mouse presses: detail 0.
       click: !e.button && (e.pointerType == 'touch' ? 'touch' : e.detail ? 'click' : 'keyboard'),
     } as Record<string, Via | false>
-  )[e.type];
+  )[e.type] ?? (e.type as 'contextmenu');
 
 /**
  * Gives each activated affiliate link a fresh click ID for the navigation it starts. Listens on the
@@ -42,8 +42,8 @@ export const viaOf = (e: MouseEvent & { pointerType?: string }): Via | false | u
  * `tagOf` gives the tag a link carries for us, or undefined for links that are not ours.
  */
 export const watchActivations = (
-  tagOf: (a: Element) => string | undefined,
-  report: (activation: Activation) => void,
+  tagOf: (a: Element) => string | false | undefined,
+  report: (activation: Activation) => unknown,
 ): void => {
   const onEvent = (e: MouseEvent): void => {
     const via = viaOf(e);
@@ -51,15 +51,15 @@ export const watchActivations = (
     const a = via && (e.target as Element).closest(LINKS);
     const tag = a && tagOf(a);
     if (!tag) return;
-    // The href as it was (trimmed, as in decorateLink), restored afterwards. A click ID an earlier
-    // activation left (context menu hold) is replaced in place; that activation's timer cleans up.
-    const href = a.getAttribute('href')!.trim();
+    // The href as it was, restored afterwards. A click ID an earlier activation left (context menu
+    // hold) is replaced in place; that activation's timer cleans up.
+    const href = a.getAttribute('href')!;
     const id = uuid();
-    const marked = addParam(href, CLICK_ID_PARAM, id);
+    const marked = addParam(href.trimEnd(), CLICK_ID_PARAM, id); // (see decorateLink)
     a.setAttribute('href', marked);
     // Timers run once dispatch is over: the browser has read the href, page handlers have run.
     setTimeout(() => {
-      if (!e.defaultPrevented) report({ id, tag, url: new URL(marked, document.baseURI).href, via: via! });
+      if (!e.defaultPrevented) report({ type: 'click', id, tag, url: new URL(marked, document.baseURI).href, via: via! });
     });
     // Restore only if the page did not change the link meanwhile.
     setTimeout(

@@ -31,12 +31,12 @@ export interface InitOptions extends PrivacyOptions, Partial<Program> {
  */
 const EMBEDDED: string = "__AFFIL_PROGRAM__";
 
-/** The program the collector embedded: `{}` when it did not (ESM build, tests); `init` options override it. */
-export const embeddedProgram = (): Partial<Program> => {
+/** The program the collector embedded (spread it: undefined when there is none, as in the ESM build and tests). */
+export const embeddedProgram = (): Partial<Program> | undefined => {
   try {
     return JSON.parse(EMBEDDED);
   } catch {
-    return {};
+    // No program: the caller's options must carry one.
   }
 };
 

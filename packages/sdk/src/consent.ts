@@ -10,19 +10,12 @@ export interface PrivacyOptions {
   respectGpc?: boolean;
 }
 
-// The site's `Affil.consent()` answer; it outlives later init() calls (the stub may replay it first).
-let answer: boolean | undefined;
-
-export const setConsent = (granted: boolean): void => {
-  answer = granted;
-};
-
 /**
- * True when events may be sent and storage written: consent is not pending (or the site's
- * `Affil.consent()` answer granted it), and the visitor did not opt out with Global Privacy Control
+ * True when events may be sent and storage written: consent is not pending (or `answer`, the site's
+ * `Affil.consent()` answer, granted it), and the visitor did not opt out with Global Privacy Control
  * (or Do Not Track, for browsers without GPC).
  */
-export const tracking = (options: PrivacyOptions): boolean =>
+export const tracking = (options: PrivacyOptions, answer?: boolean): boolean =>
   (answer ?? options.consent != 'pending') &&
   !(
     options.respectGpc != false &&

@@ -1,4 +1,4 @@
-import { decorateHref, findMarketplace, isShortLink, type LinkStatus, type Marketplace } from './url.js';
+import { addParam, isShortLink, linkHost, tagStatus, type LinkStatus, type Marketplace } from './url.js';
 
 /** One merchant link as `Affil.audit()` reports it. `href` is the link's attribute as it now reads. */
 export interface LinkReport {
@@ -7,11 +7,13 @@ export interface LinkReport {
   status: LinkStatus;
 }
 
-/** How links are decorated on this page. */
+/** A marketplace with the tag its links get on this page (none when the publisher has none for it). */
+export type TaggedMarketplace = Marketplace & { tag?: string | false };
+
+/** How links are decorated on this page (one per `init`). */
 export interface Decoration {
-  marketplaces: readonly Marketplace[];
-  /** The tag for a marketplace's links; undefined when the publisher has none for it. */
-  tagFor: (m: Marketplace) => string | undefined;
+  /** The marketplace of a link's host (a `marketplaceFinder`). */
+  marketplaceOf: (host: string) => TaggedMarketplace | undefined;
   overrideForeignTags?: boolean;
 }
 
@@ -20,34 +22,40 @@ const decorated = new WeakSet<Element>();
 
 /**
  * Brings one link in line with the decoration and reports it, and the tag it carries for us (for
- * counting and clicks). Undefined for links to no marketplace; an href `URL` rejects is reported
- * as `invalid_url` whatever it names. `a` matches `a[href]`. Reads the `href` attribute, not `a.href`,
- * because SVG links have an SVGAnimatedString there; idempotent, so watchers can call it freely.
+ * counting and clicks). Undefined for links to no marketplace; an href the URL parser rejects is
+ * reported as `invalid_url` whatever it names. `a` matches `a[href]`. Reads the `href` attribute, not
+ * `a.href`, because SVG links have an SVGAnimatedString there; idempotent, so watchers can call it
+ * freely. Writes only what changes: the DOM is the costly part of decorating a page.
  */
-export const decorateLink = (a: Element, d: Decoration): [LinkReport, string?] | undefined => {
-  // Trimmed: the URL parser ignores surrounding spaces, and a tag appended after them would end up in the path.
-  const href = a.getAttribute('href')!.trim();
-  let url: URL;
-  let m: Marketplace | undefined;
-  const report = (status: LinkStatus, now = href): [LinkReport] => [{ href: now, marketplace: m?.id ?? null, status }];
+export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | false)?] | undefined => {
+  // Without trailing whitespace, which parameters must go before: the URL parser drops it at the end
+  // of an href, and a tag appended after it would land in the query value before. (`trimEnd` also
+  // takes Unicode spaces, which the parser keeps: no real link ends in one.)
+  let href = a.getAttribute('href')!.trimEnd();
+  let m: TaggedMarketplace | undefined;
+  let tag: string | false | undefined;
+  let status: LinkStatus | undefined;
   try {
-    url = new URL(href, document.baseURI);
+    const host = linkHost(href, document.baseURI);
+    m = d.marketplaceOf(host);
+    if (!m) {
+      if (isShortLink(host)) status = 'short_link';
+    } else if (!(tag = m.tag)) status = 'no_tag';
+    else {
+      const tagged = addParam(href, 'tag', tag);
+      status = tagStatus(href, tagged, d);
+      if (status == 'foreign_tag') tag = undefined;
+      else {
+        if (status == 'decorated') {
+          a.setAttribute('href', (href = tagged));
+          decorated.add(a);
+        } else if (decorated.has(a)) status = 'decorated';
+        // Added to the link's other rel values, once. (SVG links lack relList in some browsers: left as they are.)
+        (a as HTMLAnchorElement).relList?.add('sponsored');
+      }
+    }
   } catch {
-    return report('invalid_url');
+    status = 'invalid_url';
   }
-  if (isShortLink(url.hostname)) return report('short_link');
-  m = findMarketplace(url.hostname, url.port, d.marketplaces);
-  if (!m) return undefined;
-  const tag = d.tagFor(m);
-  if (!tag) return report('no_tag');
-  const result = decorateHref(href, tag, d);
-  let status: LinkStatus = result.status;
-  if (status == 'foreign_tag') return report(status);
-  if (status == 'decorated') {
-    a.setAttribute('href', result.href);
-    decorated.add(a);
-  } else if (decorated.has(a)) status = 'decorated';
-  // Added to the link's other rel values, once. (SVG links lack relList in some browsers: left as they are.)
-  (a as HTMLAnchorElement).relList?.add('sponsored');
-  return [report(status, result.href)[0], tag];
+  return status && [{ href, marketplace: m?.id ?? null, status }, tag];
 };

@@ -4,27 +4,29 @@ import { safe } from './log.js';
 // `a` matches SVG <a> elements too; their href attribute is read as a string by decorateLink.
 export const LINKS = 'a[href]';
 
-/** Calls `visit` for every link in `root`, and returns how many calls answered true. */
-export const eachLink = (root: ParentNode, visit: (a: Element) => unknown): number => {
-  let count = 0;
-  root.querySelectorAll(LINKS).forEach((a) => {
-    if (visit(a)) count++;
-  });
-  return count;
-};
+/** Calls `visit` for every link in `root`, in document order; what it answered. */
+export const eachLink = <R>(root: ParentNode, visit: (a: Element) => R): R[] => [...root.querySelectorAll(LINKS)].map(visit);
 
 /**
- * Calls `visit` for links added to the document later and for links whose href changes (single-page
- * apps re-render them). A MutationObserver reports in a microtask, before the browser paints or a
- * user can click, and costs nothing while the page is idle. Each batch rescans every changed element
- * once (a link whose href changed, or an element that gained children), however many records it had.
+ * Calls `visit` for links added to the document from now on and for links whose href changes
+ * (single-page apps re-render them, frameworks patch attributes). A MutationObserver reports in a
+ * microtask, before the browser paints or a user can click, and costs nothing while the page is idle.
+ *
+ * Started after the first scan of the page, so the many hrefs that scan writes are never reported.
+ * (The few the observer itself writes come back once, and then find the link decorated.)
  */
-export const watchLinks = (visit: (a: Element) => unknown): void =>
-  new MutationObserver(
-    safe((records: MutationRecord[]) =>
-      new Set(records.map((record) => record.target as Element)).forEach((target) => {
-        if (target.matches(LINKS)) visit(target);
-        eachLink(target, visit);
-      }),
-    ),
-  ).observe(document.documentElement, { childList: true, subtree: true, attributeFilter: ['href'] });
+export const watchLinks = (visit: (a: Element) => unknown): void => {
+  const observer = new MutationObserver(
+    safe((records: MutationRecord[]) => {
+      // A changed href: that link. Added nodes: those that are links, and the links in them.
+      for (const { attributeName, target, addedNodes } of records)
+        for (const node of attributeName ? [target] : addedNodes)
+          // (Text nodes have neither.)
+          if ((node as Element).querySelectorAll) {
+            if ((node as Element).matches(LINKS)) visit(node as Element);
+            eachLink(node as Element, visit);
+          }
+    }),
+  );
+  observer.observe(document.documentElement, { childList: true, subtree: true, attributeFilter: ['href'] });
+};

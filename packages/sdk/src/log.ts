@@ -1,10 +1,10 @@
 /** Console output: warnings always, details only when debugging. */
 
-let debugging = false;
+let debugging: boolean | undefined;
 
 /** Turns detail logging on for `debug: true` or a page URL with `?affil_debug=1`. */
 export const setDebug = (debug?: boolean): void => {
-  debugging = !!debug || /[?&]affil_debug=1/.test(location.search);
+  debugging = debug || /affil_debug=1/.test(location.search);
 };
 
 export const log = (detail: unknown): void => {

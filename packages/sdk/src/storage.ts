@@ -15,10 +15,9 @@ export const readStorage = (area: StorageArea, key: string): string | null | und
 };
 
 /** Stores `value` under `key`, or removes the key for null/undefined; a refusal (quota, disabled) is ignored. */
-export const writeStorage = (area: StorageArea, key: string, value: string | null | undefined): void => {
+export const writeStorage = (area: StorageArea, key: string, value?: string | null): void => {
   try {
-    if (value == null) window[area].removeItem(key);
-    else window[area].setItem(key, value);
+    window[area][value == null ? 'removeItem' : 'setItem'](key, value!);
   } catch {
     // Nothing stored: readers see it as absent.
   }

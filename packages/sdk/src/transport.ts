@@ -13,7 +13,7 @@ export const QUEUE_KEY = 'affil_queue';
 export const QUEUE_CAP = 9000;
 
 /**
- * Sends one event (JSON) to the collector, with any events earlier pages could not send: then as
+ * Sends one event (JSON) to the collector, with any events earlier pages could not send, as
  * `{"events": [...]}` (the collector counts a repeated event ID once).
  *
  * `sendBeacon` first: it survives the page unloading and, with a string body, is `text/plain` — no
@@ -27,10 +27,13 @@ export const send = (endpoint: string, event: string): void => {
   // Past the cap the new event is dropped and the queue kept as it was.
   const keep = (): void => writeStorage('localStorage', QUEUE_KEY, events.length > QUEUE_CAP ? queued : events);
   const url = endpoint + '/v1/events';
-  const body = queued ? `{"events":[${events}]}` : event;
-  if (queued) writeStorage('localStorage', QUEUE_KEY, null);
+  const body = `{"events":[${events}]}`;
+  // Taken out of the queue: what fails now is put back by keep().
+  writeStorage('localStorage', QUEUE_KEY);
   try {
-    if (!navigator.sendBeacon?.(url, body)) fetch(url, { method: 'POST', keepalive: true, body }).catch(keep);
+    // Offline, sendBeacon still answers true and the event is lost: keep it for the next page.
+    if (!navigator.onLine) keep();
+    else if (!navigator.sendBeacon?.(url, body)) fetch(url, { method: 'POST', keepalive: true, body }).catch(keep);
   } catch {
     // No fetch, or the browser refused the request outright.
     keep();

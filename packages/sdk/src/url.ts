@@ -25,28 +25,44 @@ export const DEFAULT_TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}-[0-9]{2}$';
 const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/i;
 
 /**
- * The marketplace a link belongs to: its hostname is a listed host or ends with `.` + host (`www.`,
- * `smile.`, `m.`), never a lookalike such as `amazon.com.evil.example`. `hostname` and `port` are as
- * `URL` reports them (port `''` for the scheme's default); a host listed with a port
- * (`localhost:8788`) matches only that port. Case never matters in hostnames.
+ * A marketplace finder for a list of marketplaces: a link's host (`hostname[:port]` as `URL#host`
+ * gives it: lower case, no default port) → the first marketplace the link belongs to. Its hostname
+ * is a listed host or ends with `.` + host (`www.`, `smile.`, `m.`), never a lookalike such as
+ * `amazon.com.evil.example`; a host listed with a port (`localhost:8788`) matches only that port, one
+ * listed without matches any. Listed hosts are lower case (the collector's config requires it).
  */
-export const findMarketplace = (
-  hostname: string,
-  port: string,
-  marketplaces: readonly Marketplace[],
-): Marketplace | undefined => {
-  // Compared as `.host` and `.host:port` suffixes: the leading dots make `amazon.com` match itself
-  // and `www.amazon.com`, never `evilamazon.com`; an entry with a port can only match the second.
-  // (No parsing per entry: pages match thousands of links.)
-  const name = '.' + hostname.toLowerCase();
-  const withPort = name + ':' + port;
-  return marketplaces.find((m) =>
-    m.hosts.some((entry) => {
-      const host = '.' + entry.toLowerCase();
-      return name.endsWith(host) || withPort.endsWith(host);
-    }),
+export const marketplaceFinder =
+  (marketplaces: readonly Marketplace[]) =>
+  (host: string): Marketplace | undefined => {
+    // Compared as `.host` suffixes, with and without the port: the leading dots make `amazon.com`
+    // match itself and `www.amazon.com`, never `evilamazon.com`. (Two strings per link, no parsing.)
+    // (IPv6 literals, which the collector's config does not take, match only with their port.)
+    const name = '.' + host;
+    const hostname = '.' + host.split(':')[0];
+    return marketplaces.find((m) => m.hosts.some((entry) => name.endsWith((entry = '.' + entry)) || hostname.endsWith(entry)));
+  };
+
+/**
+ * The marketplace of a link with this hostname and port (`URL#hostname`, `URL#port`: port `''` for
+ * the scheme's default); case never matters. See `marketplaceFinder`, which pages use for many links.
+ */
+export const findMarketplace = (hostname: string, port: string, marketplaces: readonly Marketplace[]): Marketplace | undefined =>
+  marketplaceFinder(marketplaces.map((m) => ({ ...m, hosts: m.hosts.map((h) => h.toLowerCase()) })))(
+    (port ? hostname + ':' + port : hostname).toLowerCase(),
   );
-};
+
+// Absolute http(s) hrefs, written in lower case, whose host the URL parser takes as it stands: ASCII
+// letters, digits, dots and hyphens, the last label starting with a letter (so it is never read as an
+// IPv4 number), no port, no user info. Their host is that text; anything else goes to the parser.
+const PLAIN_HOST = /^https?:\/\/((?:[a-z\d.-]*\.)?[a-z][a-z\d-]*)(?![^/?#])/;
+
+/**
+ * The host (`hostname[:port]`) of `href` resolved against `base`, exactly as `new URL(href, base).host`
+ * reports it (and throwing where that throws), without parsing the common absolute link: the URL
+ * parser is the slowest step of decorating a page. (A label starting `xn--` is taken as written, as
+ * Chromium's parser does; Node's rejects one that is not valid Punycode.)
+ */
+export const linkHost = (href: string, base: string): string => PLAIN_HOST.exec(href)?.[1] ?? new URL(href, base).host;
 
 /** True for Amazon's link shorteners (`amzn.to`, `a.co`, `amzn.eu`, `amzn.asia`). */
 export const isShortLink = (hostname: string): boolean => SHORT_HOST.test(hostname);
@@ -93,7 +109,7 @@ export const addParam = (href: string, name: string, value: string): string => {
   let found;
   const pairs = query
     .split('&')
-    .map((p) => (p.split('=', 1)[0] == name ? (found = pair) : p))
+    .map((p) => (p == name || p.startsWith(name + '=') ? (found = pair) : p))
     .join('&');
   return path + '?' + (found ? pairs : pairs + (/(^|&)$/.test(pairs) ? '' : '&') + pair) + hash;
 };
@@ -111,6 +127,17 @@ export interface DecorateOptions {
   overrideForeignTags?: boolean;
 }
 
+// A `tag` parameter with a value in the query (after the first `?`, before any `#`).
+const FOREIGN_TAG = /^[^?#]*\?([^#]*&)?tag=[^&#]/;
+
+/**
+ * What setting our tag did to a link: `decorated` is `addParam(href, 'tag', tag)`. Nothing changed:
+ * every tag parameter already was ours (`own_tag`). Otherwise another tag was there (`foreign_tag`,
+ * unless `overrideForeignTags`), or none, or only empty ones (`decorated`).
+ */
+export const tagStatus = (href: string, decorated: string, options?: DecorateOptions): 'decorated' | 'own_tag' | 'foreign_tag' =>
+  decorated == href ? 'own_tag' : !options?.overrideForeignTags && FOREIGN_TAG.test(href) ? 'foreign_tag' : 'decorated';
+
 /**
  * The link with `tag=<tag>`: appended when the link has no tag (an empty `tag=` is filled in place),
  * left as it is when it already carries this tag (`own_tag`) or another one (`foreign_tag`, unless
@@ -122,14 +149,7 @@ export const decorateHref = (
   options?: DecorateOptions,
 ): { href: string; status: 'decorated' | 'own_tag' | 'foreign_tag' } => {
   const decorated = addParam(href, 'tag', tag);
-  // Setting our tag changes nothing exactly when every tag parameter already is ours.
-  const status =
-    decorated == href
-      ? 'own_tag'
-      : // (No query: the test sees "undefined", which holds no tag.)
-        /(^|&)tag=[^&]/.test(HREF_PARTS.exec(href)![2]!) && !options?.overrideForeignTags
-        ? 'foreign_tag'
-        : 'decorated';
+  const status = tagStatus(href, decorated, options);
   return { href: status == 'decorated' ? decorated : href, status };
 };
 

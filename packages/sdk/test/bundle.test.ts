@@ -117,13 +117,12 @@ describe('affil.js', () => {
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
   });
 
-  it('with the placeholder left in place: one warning, nothing decorated, nothing thrown', () => {
+  it('with the placeholder left in place (served without a collector): nothing decorated, sent or thrown', () => {
     const net = network();
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const [link] = links('https://www.amazon.com/dp/A');
     expect(() => run(code['affil.js']!, 'janesblog-20')).not.toThrow();
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A');
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(affil().audit!()).toEqual([]);
     expect(net.beacons).toEqual([]);
   });
 
@@ -150,6 +149,17 @@ describe('affil-merchant.js', () => {
       { type: 'landing', click: cid, tag: 'janesblog-20', page: 'http://shop.test/p/1' },
       { type: 'cart_add', click: cid, sku: 'SKU-1' },
     ]);
+  });
+
+  it('logs what it does with ?affil_debug=1 in the page URL', () => {
+    network();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const cid = '0193a3c4-7d2e-4b1a-9c3d-1234567890ab';
+    (window as unknown as { happyDOM: { setURL(u: string): void } }).happyDOM.setURL(
+      `http://shop.test/p/1?tag=janesblog-20&affil_cid=${cid}&affil_debug=1`,
+    );
+    run(embed(code['affil-merchant.js']!));
+    expect(log).toHaveBeenCalledWith('[affil]', expect.objectContaining({ type: 'landing', click: cid }));
   });
 
   it('shares window.Affil with the publisher bundle', () => {

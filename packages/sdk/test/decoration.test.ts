@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ENDPOINT, freshSdk, links, MARKETPLACES, network, reset, settle } from './helpers.js';
+import { activate, afterDispatch, ENDPOINT, freshSdk, links, MARKETPLACES, network, reset, settle } from './helpers.js';
 
 beforeEach(reset);
 
@@ -85,6 +85,35 @@ describe('decoration', () => {
       { href: 'https://a.co/d/abc', marketplace: null, status: 'short_link' },
       { href: 'https://www.amazon.com:99999/dp/E', marketplace: null, status: 'invalid_url' },
     ]);
+  });
+
+  it('still reports a link it decorated as decorated after a click ID came and went', async () => {
+    network();
+    const [ours, theirs] = links('https://www.amazon.com/dp/A', 'https://www.amazon.com/dp/B?tag=janesblog-20');
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    activate(ours!, 'click');
+    activate(theirs!, 'middle');
+    await afterDispatch();
+    await settle();
+    expect(sdk.audit().map((r) => r.status)).toEqual(['decorated', 'own_tag']);
+  });
+
+  it('works out only the links that were added, not the rest of the page again', async () => {
+    network();
+    links(...Array.from({ length: 20 }, (_, i) => `https://www.amazon.com/dp/B${i}`));
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    const box = document.createElement('div');
+    box.innerHTML = '<a href="https://www.amazon.com/dp/A">a</a><a href="https://example.com/">b</a>';
+    const reads = vi.spyOn(Element.prototype, 'getAttribute');
+    document.body.append(box);
+    await settle();
+    await settle();
+    const hrefReads = reads.mock.calls.filter(([name]) => name === 'href').length;
+    expect(box.querySelector('a')!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+    // The two new links (and the href we wrote, coming back once): never the 20 links already there.
+    expect(hrefReads).toBeLessThan(10);
   });
 
   it('replaces foreign tags only with overrideForeignTags', async () => {
@@ -179,11 +208,12 @@ describe('decoration', () => {
 describe('decoration of sloppy hrefs', () => {
   beforeEach(reset);
 
-  it('puts the tag inside an href with surrounding spaces, not after them', async () => {
+  it('puts the tag before trailing whitespace (the URL parser drops it), keeping leading whitespace', async () => {
     network();
-    const [a] = links('  https://www.amazon.com/dp/A\n');
+    const [a, b] = links('  https://www.amazon.com/dp/A\n', 'https://www.amazon.com/dp/B?x=1 \t');
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
-    expect(a!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+    expect(a!.getAttribute('href')).toBe('  https://www.amazon.com/dp/A?tag=janesblog-20');
+    expect(b!.getAttribute('href')).toBe('https://www.amazon.com/dp/B?x=1&tag=janesblog-20');
   });
 });

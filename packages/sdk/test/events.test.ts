@@ -77,14 +77,34 @@ describe('transport', () => {
       keepalive: true,
       body: expect.stringContaining('"type":"pageview"'),
     });
-    expect(net.beacons).toMatchObject([{ by: 'fetch', body: { type: 'pageview' } }]);
+    expect(net.beacons).toMatchObject([{ by: 'fetch', body: { events: [{ type: 'pageview' }] } }]);
   });
 
   it('falls back to fetch when sendBeacon is missing', async () => {
     const net = network({ beacon: 'missing' });
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
-    expect(net.beacons).toMatchObject([{ by: 'fetch', body: { type: 'pageview' } }]);
+    expect(net.beacons).toMatchObject([{ by: 'fetch', body: { events: [{ type: 'pageview' }] } }]);
+  });
+
+  it('queues events while the browser is offline (sendBeacon would take them and lose them)', async () => {
+    const net = network();
+    Object.defineProperty(navigator, 'onLine', { value: false, configurable: true });
+    const [link] = links('https://www.amazon.com/dp/A');
+    let sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    activate(link!, 'middle');
+    await afterDispatch();
+    expect(net.beacons).toEqual([]);
+    const queued = JSON.parse(`[${localStorage.getItem(QUEUE_KEY)}]`) as { type: string; id: string }[];
+    expect(queued.map((e) => e.type)).toEqual(['pageview', 'click']);
+
+    // Next page load, online again.
+    delete (navigator as { onLine?: boolean }).onLine;
+    sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    expect(net.events().map((e) => e.id)).toEqual([...queued.map((e) => e.id), expect.any(String)]);
+    expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
   });
 
   it('queues what nothing could hand off and sends it with the next page load, as a batch', async () => {

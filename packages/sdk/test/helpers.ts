@@ -96,7 +96,7 @@ export function reset(): void {
   vi.useRealTimers();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
-  for (const name of ['globalPrivacyControl', 'doNotTrack', 'sendBeacon']) delete (navigator as never as Record<string, unknown>)[name];
+  for (const name of ['globalPrivacyControl', 'doNotTrack', 'sendBeacon', 'onLine']) delete (navigator as never as Record<string, unknown>)[name];
   delete (window as { Affil?: unknown }).Affil;
   // Cookies are kept per site: expire those of every origin the tests visit.
   for (const origin of ['https://shop.test/', 'http://shop.test/', PAGE]) {

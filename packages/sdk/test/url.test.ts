@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addParam,
@@ -8,9 +9,12 @@ import {
   findMarketplace,
   isShortLink,
   isUuid,
+  linkHost,
+  marketplaceFinder,
   productId,
   removeParam,
   tagFitsMarketplace,
+  tagStatus,
   type Marketplace,
 } from '../src/url.js';
 
@@ -63,6 +67,99 @@ describe('findMarketplace', () => {
       const domain = findMarketplace(new URL(c.input).hostname, '', stores)?.id;
       expect(domain, `${c.input} (${c.source})`).toBe(tld ? stores.find((s) => s.id.endsWith('.' + tld))?.id : 'amazon.com');
     }
+  });
+});
+
+describe('marketplaceFinder', () => {
+  const find = marketplaceFinder(MARKETPLACES);
+  it.each([
+    ['www.amazon.com', 'us'],
+    ['amazon.com:8080', 'us'],
+    ['smile.amazon.com:8080', 'us'],
+    ['www.amazon.co.uk', 'uk'],
+    ['localhost:8788', 'local'],
+    ['shop.localhost:8788', 'local'],
+    ['[::1]:9000', 'v6'],
+    ['localhost', undefined],
+    ['localhost:8787', undefined],
+    ['amazon.com.evil.example', undefined],
+    ['evilamazon.com', undefined],
+    ['amazon.com.', undefined],
+    ['', undefined],
+  ])('%s → %s', (host, id) => {
+    expect(find(host)?.id).toBe(id);
+  });
+
+  it('gives a host listed twice to the first marketplace listing it', () => {
+    const twice = marketplaceFinder([US, { id: 'us2', hosts: ['www.amazon.com', 'amazon.com'], tagSuffix: '-20' }]);
+    expect(twice('www.amazon.com')?.id).toBe('us');
+  });
+});
+
+describe('linkHost', () => {
+  const BASE = 'http://blog.test/posts/1';
+  it.each([
+    ['https://www.amazon.com/dp/A', 'www.amazon.com'],
+    ['https://www.amazon.com?x', 'www.amazon.com'],
+    ['https://www.amazon.com#x', 'www.amazon.com'],
+    ['https://www.amazon.com', 'www.amazon.com'],
+    ['HTTPS://WWW.Amazon.COM/dp/A', 'www.amazon.com'],
+    ['https://www.amazon.com:443/dp/A', 'www.amazon.com'],
+    ['http://localhost:8788/p', 'localhost:8788'],
+    ['https://user:pw@www.amazon.com/', 'www.amazon.com'],
+    ['https://www.amazon.com@evil.example/', 'evil.example'],
+    ['https://www.amazon.com\\@evil.example/', 'www.amazon.com'],
+    ['https:\\\\www.amazon.com\\dp', 'www.amazon.com'],
+    ['https:www.amazon.com/dp/A', 'www.amazon.com'],
+    ['  https://www.amazon.com/dp/A', 'www.amazon.com'],
+    ['https://www.ama\tzon.com/', 'www.amazon.com'],
+    ['https://www.amazon%2Ecom/', 'www.amazon.com'],
+    ['https://www.amazon.com./', 'www.amazon.com.'],
+    ['https://127.1:8788/', '127.0.0.1:8788'],
+    ['https://0x7f.1/', '127.0.0.1'],
+    ['//www.amazon.com/dp/A', 'www.amazon.com'],
+    ['/dp/A', 'blog.test'],
+    ['dp/A?x=1', 'blog.test'],
+    ['', 'blog.test'],
+    ['mailto:jane@example.com', ''],
+    ['javascript:void(0)', ''],
+  ])('%j → %s', (href, host) => {
+    expect(linkHost(href, BASE)).toBe(host);
+  });
+
+  it.each(['https://www.amazon.com:99999/', 'http://[::1', 'https://a.0x1f/', 'https://exa mple.com/'])('throws for %j, as URL does', (href) => {
+    expect(() => linkHost(href, BASE)).toThrow();
+  });
+
+  it('is exactly new URL(href, base).host, however the href is written', () => {
+    // (Labels starting "xn--" are left out: Node's parser checks their Punycode, Chromium's keeps them as written, as linkHost does.)
+    const label = fc.oneof(
+      fc.constantFrom('www', 'amazon', 'com', 'co', 'uk', 'a', 'WWW', 'Amazon', 'x-y', '-a', 'a-', '0x1f', '0x', '1', '255', '256', '09', 'a_b', '', 'ß', 'ｍ', 'a%2e'),
+      fc.stringMatching(/^[a-z0-9-]{1,6}$/).filter((l) => !l.startsWith('xn--')),
+    );
+    const host = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.'));
+    const href = fc
+      .tuple(
+        fc.constantFrom('https://', 'http://', 'HTTP://', 'https:', 'https:\\\\', '//', ' https://', 'ftp://', ''),
+        fc.constantFrom('', 'user@', 'u:p@'),
+        host,
+        fc.constantFrom('', ':8080', ':443', ':', ':99999', ':08'),
+        fc.constantFrom('', '/', '/dp/A', '?q=1', '#f', '\\x', '@x', ' ', '/a b'),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(href, (h) => {
+        let expected: string;
+        try {
+          expected = new URL(h, 'https://blog.test/p').host;
+        } catch {
+          expect(() => linkHost(h, 'https://blog.test/p')).toThrow();
+          return;
+        }
+        expect(linkHost(h, 'https://blog.test/p')).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -154,9 +251,61 @@ describe('decorateHref', () => {
     expect(decorateHref(href, 'janesblog-20', { overrideForeignTags: true })).toEqual({ href: decorated, status: 'decorated' });
   });
 
+  it('keeps every byte of links without a tag: removing the tag gives the link back', () => {
+    const part = fc.constantFrom('a=1', 'b=', 'c', 'k=caf%C3%A9+au+lait', 'x=%7e', '', 'tags=x', 'atag=y', 'TAG=z', 'q=a?b', 'e=%26');
+    const href = fc
+      .tuple(
+        fc.constantFrom('https://www.amazon.com/dp/B0X', 'https://www.amazon.de/Größe/dp/B0X/', '//www.amazon.com/a+b', '/dp/B0X'),
+        fc.option(fc.array(part, { minLength: 1, maxLength: 4 }).map((pairs) => '?' + pairs.join('&'))),
+        fc.option(fc.constantFrom('#reviews', '#', '#a?tag=no', '#x&tag=no')),
+      )
+      .map(([path, query, hash]) => path + (query ?? '') + (hash ?? ''))
+      .filter((h) => !/[?&]$/.test(h.split('#')[0]!));
+    fc.assert(
+      fc.property(href, (h) => {
+        const { href: decorated, status } = decorateHref(h, 'janesblog-20');
+        expect(status).toBe('decorated');
+        expect(removeParam(decorated, 'tag')).toBe(h);
+        expect(decorated.split('#')[0]).toMatch(/[?&]tag=janesblog-20$/);
+      }),
+    );
+  });
+
+  it('decorates every amazon.com URL of the corpus by appending the tag, and nothing else', () => {
+    for (const { input, source } of corpus()) {
+      const url = URL.parse(input);
+      if (!url || !url.hostname.endsWith('amazon.com') || input.includes(' ')) continue;
+      const expected = url.searchParams.has('tag') ? input : `${input}${input.includes('?') ? '&' : '?'}tag=janesblog-20`;
+      expect(decorateHref(input, 'janesblog-20').href, `${input} (${source})`).toBe(expected);
+    }
+  });
+
   it('never re-encodes what it does not own', () => {
     const href = 'https://www.amazon.com/Caf%C3%A9-M%C3%BCller/dp/B0DLFMFBJW/ref=sr_1_1?keywords=caf%c3%a9+au+lait&qid=1;x=y&s=%2B';
     expect(decorateHref(href, 'janesblog-20').href).toBe(href + '&tag=janesblog-20');
+  });
+});
+
+describe('tagStatus', () => {
+  const T = 'janesblog-20';
+  it.each([
+    ['https://a/x', 'decorated'],
+    ['https://a/x?tag=', 'decorated'],
+    ['https://a/x?tag&b', 'decorated'],
+    [`https://a/x?tag=${T}`, 'own_tag'],
+    [`https://a/x?b=1&tag=${T}#f`, 'own_tag'],
+    ['https://a/x?tag=someone-20', 'foreign_tag'],
+    ['https://a/x?b=1&tag=someone-20#f', 'foreign_tag'],
+    [`https://a/x?tag=${T}&tag=someone-20`, 'foreign_tag'],
+    ['https://a/x#tag=someone-20', 'decorated'],
+    ['https://a/x?q=a#b&tag=c', 'decorated'],
+    ['https://a/x&tag=c/y', 'decorated'],
+  ])('%s → %s', (href, status) => {
+    expect(tagStatus(href, addParam(href, 'tag', T))).toBe(status);
+  });
+
+  it('reports a foreign tag as decorated when told to override it', () => {
+    expect(tagStatus('https://a/x?tag=other-20', `https://a/x?tag=janesblog-20`, { overrideForeignTags: true })).toBe('decorated');
   });
 });
 
