@@ -162,7 +162,14 @@ describe('fuzz', () => {
       }
     };
     const started = Date.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    try {
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    } catch (error) {
+      // A generator bug must not leave the collector running after the test.
+      agent.destroy();
+      server.child.kill('SIGKILL');
+      throw error;
+    }
     const seconds = (Date.now() - started) / 1000;
     const rssEnd = rssMb(server.child.pid!);
     const health = await send({ method: 'GET', path: '/healthz', headers: {} });
