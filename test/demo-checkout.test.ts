@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/chromium.js';
+import { until } from './helpers/until.js';
 // @ts-expect-error: the demo is plain JavaScript without type declarations
 import { startDemo, DEMO_TAG } from '../examples/demo-lib.mjs';
 
@@ -40,15 +41,6 @@ async function api<T>(path: string, key = demo.adminKey): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('blog → shop → checkout', () => {
   it('credits the order to the blog that sent the click, and the summary shows it', async () => {

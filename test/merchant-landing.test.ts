@@ -14,6 +14,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderClient, getReferral, referralMiddleware, type Referral } from '@affil/collector/merchant';
 import { launchChromium } from './helpers/chromium.js';
+import { until } from './helpers/until.js';
 import { createClock, DAY, HOUR, useCollectors } from '../packages/collector/test/helpers/collector.js';
 import { cartAddEvent, clickEvent, CAMERA, BOOK, iso, TEST_MARKETPLACES, workedExampleItems } from '../packages/collector/test/helpers/fixtures.js';
 // @ts-expect-error: the demo is plain JavaScript without type declarations
@@ -30,16 +31,6 @@ interface Demo {
 
 interface LandingRow { id: string; click_id: string; tag: string; page: string | null; at: number }
 
-/** Polls `probe` until it returns a value; no fixed sleeps. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('blog → shop landing, cart add and checkout (Chromium)', () => {
   let demo: Demo;

@@ -125,6 +125,13 @@ function page(q: z.infer<typeof listSchema>) {
   return { limit, before: q.cursor ? decodeCursor(q.cursor) : undefined };
 }
 
+/** One page of newest-first rows fetched with `limit + 1`, and the cursor to the next, if any. */
+function paged<R>(rows: R[], limit: number, position: (row: R) => [at: number, id: string]): { shown: R[]; nextCursor: string | null } {
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return { shown, nextCursor: rows.length > limit && last ? encodeCursor(...position(last)) : null };
+}
+
 /** Raw clicks, newest first, a page at a time. */
 export function listClicks(ctx: Context, principal: Principal, query: unknown) {
   const q = parseWith(listSchema, query, 'invalid_query');
@@ -132,10 +139,8 @@ export function listClicks(ctx: Context, principal: Principal, query: unknown) {
   const scope = resolveScope(ctx, principal, q);
   const { limit, before } = page(q);
   const rows = ctx.repo.events.listClicks({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
-  const more = rows.length > limit;
-  const shown = rows.slice(0, limit);
-  const last = shown.at(-1);
-  return { clicks: shown.map(clickView), nextCursor: more && last ? encodeCursor(last.at, last.id) : null };
+  const { shown, nextCursor } = paged(rows, limit, (c) => [c.at, c.id]);
+  return { clicks: shown.map(clickView), nextCursor };
 }
 
 /** Orders by time placed, newest first, a page at a time. */
@@ -145,9 +150,7 @@ export function listOrders(ctx: Context, principal: Principal, query: unknown) {
   const scope = resolveScope(ctx, principal, q);
   const { limit, before } = page(q);
   const rows = ctx.repo.orders.listOrders({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
-  const more = rows.length > limit;
-  const shown = rows.slice(0, limit);
-  const last = shown.at(-1);
+  const { shown, nextCursor } = paged(rows, limit, (o) => [o.orderedAt, o.orderId]);
   return {
     orders: shown.map((o) => {
       const created = JSON.parse(o.response) as { commission: number };
@@ -157,6 +160,6 @@ export function listOrders(ctx: Context, principal: Principal, query: unknown) {
         creditedTag: o.creditedTag, account: o.accountId, commission: created.commission,
       };
     }),
-    nextCursor: more && last ? encodeCursor(last.orderedAt, last.orderId) : null,
+    nextCursor,
   };
 }
