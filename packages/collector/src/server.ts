@@ -36,7 +36,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
   const generated: Collector['generated'] = {};
 
   if (!config.adminKey && !repo.accounts.hasAdminKey()) {
-    generated.adminKey = createAdminKey({ repo, now: () => Date.now() } as Context).key;
+    generated.adminKey = createAdminKey({ repo, now: Date.now }).key;
   }
   let webhookSecrets = config.webhookSecrets;
   if (!webhookSecrets) {

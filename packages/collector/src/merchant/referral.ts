@@ -1,3 +1,4 @@
+import { isUuid } from '@affil/sdk/url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_TAG_PATTERN } from '../config.js';
 
@@ -23,7 +24,6 @@ export const REFERRAL_COOKIE = 'affil_ref';
 export const CLICK_ID_PARAM = 'affil_cid';
 export const TAG_PARAM = 'tag';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Strict ISO 8601 with a zone: `Date.parse` alone accepts "1" or "March 7", which the collector refuses.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 /** The collector accepts tags of at most 128 characters, whatever pattern a program uses. */
@@ -48,7 +48,7 @@ function tagMatcher(pattern: RegExp | string | undefined): RegExp {
 export function parseReferral(value: unknown, options: ReferralReadOptions = {}): Referral | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   const { clickId, tag, clickedAt } = value as Record<string, unknown>;
-  if (typeof clickId !== 'string' || !UUID.test(clickId)) return null;
+  if (typeof clickId !== 'string' || !isUuid(clickId)) return null;
   if (typeof tag !== 'string' || tag.length > MAX_TAG || !tagMatcher(options.tagPattern).test(tag)) return null;
   if (typeof clickedAt !== 'string' || !ISO_TIME.test(clickedAt)) return null;
   const time = Date.parse(clickedAt);

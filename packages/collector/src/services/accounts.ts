@@ -66,8 +66,8 @@ export function createAccountKey(ctx: Context, accountId: string) {
   return { id, account: accountId, key };
 }
 
-/** Issues an admin key (first start, or the CLI). */
-export function createAdminKey(ctx: Context) {
+/** Issues an admin key (first start, or the CLI); needs only the store and a clock. */
+export function createAdminKey(ctx: Pick<Context, 'repo' | 'now'>) {
   const key = generateKey('affil_admin');
   const id = newId('key');
   ctx.repo.accounts.insertKey({ id, accountId: null, role: 'admin', keyHash: hashKey(key), createdAt: ctx.now() });

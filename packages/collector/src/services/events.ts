@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { isBotUserAgent } from '../domain/bots.js';
-import { findMarketplace, productId } from '@affil/sdk/url';
+import { findMarketplace, isUuid, productId } from '@affil/sdk/url';
 import type { Context } from './context.js';
 import type { TrackingEvent } from '../db/events.js';
 import { Problem } from '../errors.js';
-import { fieldErrors, formatPath } from '../validation.js';
+import { fieldErrors } from '../validation.js';
 
 export const MAX_EVENTS_PER_BATCH = 50;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuid = z.string().regex(UUID, 'must be a UUID');
+const uuid = z.string().refine(isUuid, 'must be a UUID');
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const at = z.number().int('must be epoch milliseconds').nonnegative();
 const httpUrl = text(4096).refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), 'must be an absolute http(s) URL');
@@ -103,4 +102,3 @@ export function clickView(c: { id: string; tag: string; marketplace: string | nu
   return { id: c.id, tag: c.tag, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, bot: c.bot, at: new Date(c.at).toISOString() };
 }
 
-export { formatPath };
