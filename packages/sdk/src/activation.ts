@@ -26,13 +26,12 @@ export const CONTEXT_MENU_HOLD_MS = 10_000;
 
 /** The `via` of a mouse event, or nothing when it does not open a link (e.g. a right-button auxclick). */
 export const viaOf = (e: MouseEvent & { pointerType?: string }): Via | false =>
-  (
-    {
-      auxclick: e.button == 1 && 'middle',
-      // Keyboard activation (Enter) dispatches a click without mouse presses: detail 0.
-      click: !e.button && (e.pointerType == 'touch' ? 'touch' : e.detail ? 'click' : 'keyboard'),
-    } as Record<string, Via | false>
-  )[e.type] ?? (e.type as 'contextmenu');
+  e.type == 'click'
+    ? // Keyboard activation (Enter) dispatches a click without mouse presses: detail 0.
+      !e.button && (e.pointerType == 'touch' ? 'touch' : e.detail ? 'click' : 'keyboard')
+    : e.type == 'auxclick'
+      ? e.button == 1 && 'middle'
+      : 'contextmenu';
 
 /**
  * Gives each activated affiliate link a fresh click ID for the navigation it starts. Listens on the

@@ -1,4 +1,4 @@
-import { addParam, isShortLink, linkHost, tagStatus, type LinkStatus, type Marketplace } from './url.js';
+import { addParam, isShortLink, plainHost, tagStatus, type LinkStatus, type Marketplace } from './url.js';
 
 /** One merchant link as `Affil.audit()` reports it. `href` is the link's attribute as it now reads. */
 export interface LinkReport {
@@ -36,7 +36,8 @@ export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | 
   let tag: string | false | undefined;
   let status: LinkStatus | undefined;
   try {
-    const host = linkHost(href, document.baseURI);
+    // (`linkHost`, with the base read only for the hrefs that need the parser.)
+    const host = plainHost(href) ?? new URL(href, document.baseURI).host;
     m = d.marketplaceOf(host);
     if (!m) {
       if (isShortLink(host)) status = 'short_link';
@@ -44,7 +45,7 @@ export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | 
     else {
       const tagged = addParam(href, 'tag', tag);
       status = tagStatus(href, tagged, d);
-      if (status == 'foreign_tag') tag = undefined;
+      if (status == 'foreign_tag') tag = false;
       else {
         if (status == 'decorated') {
           a.setAttribute('href', (href = tagged));

@@ -4,8 +4,11 @@ import { safe } from './log.js';
 // `a` matches SVG <a> elements too; their href attribute is read as a string by decorateLink.
 export const LINKS = 'a[href]';
 
-/** Calls `visit` for every link in `root`, in document order; what it answered. */
-export const eachLink = <R>(root: ParentNode, visit: (a: Element) => R): R[] => [...root.querySelectorAll(LINKS)].map(visit);
+/**
+ * Calls `visit` for every link in `root`, in document order; what it answered. (Indexed, not
+ * iterated: a NodeList's iterator is slow with thousands of links.)
+ */
+export const eachLink = <R>(root: ParentNode, visit: (a: Element) => R): R[] => [].map.call(root.querySelectorAll(LINKS), visit) as R[];
 
 /**
  * Calls `visit` for links added to the document from now on and for links whose href changes

@@ -1,10 +1,10 @@
 import { embeddedProgram, type Program } from './config.js';
 import { send } from './transport.js';
 import { uuid } from './uuid.js';
-import { log } from './log.js';
+import { log, setDebug } from './log.js';
 import { DEFAULT_TAG_PATTERN, isUuid } from './url.js';
 import { CLICK_ID_PARAM } from './activation.js';
-import { readStorage, writeStorage } from './storage.js';
+import { storage } from './storage.js';
 
 /** What the checkout sends as `referral` in the order callback. */
 export interface Referral {
@@ -19,6 +19,8 @@ export interface MerchantOptions {
   endpoint?: string;
   /** Tracking IDs accepted on landing URLs. Default: the embedded program's, else the collector's default. */
   tagPattern?: string;
+  /** Log what the script does. Default `false` (or `?affil_debug=1` in the page URL). */
+  debug?: boolean;
 }
 
 export const REFERRAL_COOKIE = 'affil_ref';
@@ -64,7 +66,7 @@ export const referral = (): Referral | null => {
   } catch {
     // Cookies blocked: only the local copy can answer.
   }
-  return parse(cookie?.slice(REFERRAL_COOKIE.length + 1)) ?? parse(readStorage('localStorage', REFERRAL_COOKIE));
+  return parse(cookie?.slice(REFERRAL_COOKIE.length + 1)) ?? parse(storage('localStorage', REFERRAL_COOKIE));
 };
 
 /**
@@ -73,7 +75,7 @@ export const referral = (): Referral | null => {
  */
 const store = (r: Referral, maxAge: number): void => {
   const { clickId, tag, clickedAt } = r;
-  writeStorage('localStorage', REFERRAL_COOKIE, JSON.stringify({ clickId, tag, clickedAt, until: Date.now() + maxAge * 1000 }));
+  storage('localStorage', REFERRAL_COOKIE, JSON.stringify({ clickId, tag, clickedAt, until: Date.now() + maxAge * 1000 }));
   document.cookie =
     `${REFERRAL_COOKIE}=${encodeURIComponent(JSON.stringify({ clickId, tag, clickedAt }))}; Max-Age=${maxAge}; Path=/; SameSite=Lax` +
     (location.protocol === 'https:' ? '; Secure' : '');
@@ -93,6 +95,7 @@ const emit = (event: Record<string, unknown> & { type: string }): void => {
  */
 export const merchant = (opts: MerchantOptions = {}): Referral | null => {
   options = opts;
+  setDebug(opts.debug);
   const params = new URLSearchParams(location.search);
   const clickId = params.get(CLICK_ID_PARAM);
   const tag = params.get('tag');

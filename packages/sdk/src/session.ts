@@ -1,4 +1,4 @@
-import { readStorage, writeStorage } from './storage.js';
+import { storage } from './storage.js';
 import { uuid } from './uuid.js';
 
 export const SESSION_KEY = 'affil_session';
@@ -13,8 +13,8 @@ let remembered = '';
  * in sessionStorage: per tab and first-party, gone when the tab closes, and no cookie on the site.
  */
 export const session = (now: number): string => {
-  const [id, last] = (readStorage('sessionStorage', SESSION_KEY) ?? remembered).split(' ');
+  const [id, last] = (storage('sessionStorage', SESSION_KEY) || remembered).split(' ');
   const current = id && now - +last! < SESSION_IDLE_MS ? id : uuid();
-  writeStorage('sessionStorage', SESSION_KEY, (remembered = current + ' ' + now));
+  storage('sessionStorage', SESSION_KEY, (remembered = current + ' ' + now));
   return current;
 };

@@ -6,19 +6,15 @@
 
 export type StorageArea = 'localStorage' | 'sessionStorage';
 
-export const readStorage = (area: StorageArea, key: string): string | null | undefined => {
+/**
+ * Without `value`, what `key` holds (null or undefined when nothing); with one, stores it (`''`
+ * removes the key). A refusal (quota, disabled storage) is ignored.
+ * One function for both: the bundle size budget counts every byte.
+ */
+export const storage = (area: StorageArea, key: string, value?: string | null): string | null | undefined => {
   try {
-    return window[area].getItem(key);
+    return window[area][value == null ? 'getItem' : value ? 'setItem' : 'removeItem'](key, value!) as string | null | undefined;
   } catch {
-    // Storage disabled: nothing stored.
-  }
-};
-
-/** Stores `value` under `key`, or removes the key for null/undefined; a refusal (quota, disabled) is ignored. */
-export const writeStorage = (area: StorageArea, key: string, value?: string | null): void => {
-  try {
-    window[area][value == null ? 'removeItem' : 'setItem'](key, value!);
-  } catch {
-    // Nothing stored: readers see it as absent.
+    // Storage disabled or full: nothing stored.
   }
 };

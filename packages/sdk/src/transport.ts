@@ -1,4 +1,4 @@
-import { readStorage, writeStorage } from './storage.js';
+import { storage } from './storage.js';
 
 /** An event as the collector takes it (SPEC §4.1). */
 export type TrackingEvent = Record<string, unknown> & { type: string; id: string };
@@ -22,14 +22,14 @@ export const QUEUE_CAP = 9000;
  * whose fetch failed, are queued in localStorage for the next page load.
  */
 export const send = (endpoint: string, event: string): void => {
-  const queued = readStorage('localStorage', QUEUE_KEY);
+  const queued = storage('localStorage', QUEUE_KEY);
   const events = queued ? queued + ',' + event : event;
   // Past the cap the new event is dropped and the queue kept as it was.
-  const keep = (): void => writeStorage('localStorage', QUEUE_KEY, events.length > QUEUE_CAP ? queued : events);
+  const keep = (): unknown => storage('localStorage', QUEUE_KEY, events.length > QUEUE_CAP ? queued || '' : events);
   const url = endpoint + '/v1/events';
   const body = `{"events":[${events}]}`;
   // Taken out of the queue: what fails now is put back by keep().
-  writeStorage('localStorage', QUEUE_KEY);
+  storage('localStorage', QUEUE_KEY, '');
   try {
     // Offline, sendBeacon still answers true and the event is lost: keep it for the next page.
     if (!navigator.onLine) keep();

@@ -31,16 +31,24 @@ const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/i;
  * `amazon.com.evil.example`; a host listed with a port (`localhost:8788`) matches only that port, one
  * listed without matches any. Listed hosts are lower case (the collector's config requires it).
  */
-export const marketplaceFinder =
-  (marketplaces: readonly Marketplace[]) =>
-  (host: string): Marketplace | undefined => {
+export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
+  // A page's links go to a few hosts: each is looked up once. (So a finder remembers every host it
+  // is asked about: make one per page or per request, never one for a process's lifetime.)
+  const known = new Map<string, Marketplace | undefined>();
+  return (host: string): Marketplace | undefined => {
     // Compared as `.host` suffixes, with and without the port: the leading dots make `amazon.com`
-    // match itself and `www.amazon.com`, never `evilamazon.com`. (Two strings per link, no parsing.)
+    // match itself and `www.amazon.com`, never `evilamazon.com`. (Two strings per host, no parsing.)
     // (IPv6 literals, which the collector's config does not take, match only with their port.)
     const name = '.' + host;
     const hostname = '.' + host.split(':')[0];
-    return marketplaces.find((m) => m.hosts.some((entry) => name.endsWith((entry = '.' + entry)) || hostname.endsWith(entry)));
+    known.has(host) ||
+      known.set(
+        host,
+        marketplaces.find((m) => m.hosts.some((entry) => name.endsWith((entry = '.' + entry)) || hostname.endsWith(entry))),
+      );
+    return known.get(host);
   };
+};
 
 /**
  * The marketplace of a link with this hostname and port (`URL#hostname`, `URL#port`: port `''` for
@@ -62,7 +70,10 @@ const PLAIN_HOST = /^https?:\/\/((?:[a-z\d.-]*\.)?[a-z][a-z\d-]*)(?![^/?#])/;
  * parser is the slowest step of decorating a page. (A label starting `xn--` is taken as written, as
  * Chromium's parser does; Node's rejects one that is not valid Punycode.)
  */
-export const linkHost = (href: string, base: string): string => PLAIN_HOST.exec(href)?.[1] ?? new URL(href, base).host;
+export const linkHost = (href: string, base: string): string => plainHost(href) ?? new URL(href, base).host;
+
+/** `linkHost` for the hrefs it reads without the URL parser; undefined for the others. */
+export const plainHost = (href: string): string | undefined => PLAIN_HOST.exec(href)?.[1];
 
 /** True for Amazon's link shorteners (`amzn.to`, `a.co`, `amzn.eu`, `amzn.asia`). */
 export const isShortLink = (hostname: string): boolean => SHORT_HOST.test(hostname);

@@ -81,6 +81,22 @@ describe('merchant landing', () => {
     expect(net.events()).toHaveLength(1);
   });
 
+  it('logs what it does with debug: true, and nothing without', async () => {
+    network();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    happyDOM.setURL(`https://shop.test/?tag=janesblog-20&affil_cid=${CID}`);
+    let sdk = await freshSdk();
+    sdk.merchant(options);
+    expect(log).not.toHaveBeenCalled();
+    reset();
+    network();
+    const logged = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    happyDOM.setURL(`https://shop.test/?tag=janesblog-20&affil_cid=${CID}`);
+    sdk = await freshSdk();
+    sdk.merchant({ ...options, debug: true });
+    expect(logged).toHaveBeenCalledWith('[affil]', expect.objectContaining({ type: 'landing', click: CID }));
+  });
+
   it.each([
     ['no click ID', '?tag=janesblog-20'],
     ['no tag', `?affil_cid=${CID}`],
