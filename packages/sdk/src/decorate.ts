@@ -1,4 +1,4 @@
-import { addParam, isShortLink, plainHost, tagStatus, type LinkStatus, type Marketplace } from './url.js';
+import { addParam, isShortLink, PLAIN_HOST, tagStatus, type LinkStatus, type Marketplace } from './url.js';
 
 /** One merchant link as `Affil.audit()` reports it. `href` is the link's attribute as it now reads. */
 export interface LinkReport {
@@ -37,7 +37,7 @@ export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | 
   let status: LinkStatus | undefined;
   try {
     // (`linkHost`, with the base read only for the hrefs that need the parser.)
-    const host = plainHost(href) ?? new URL(href, document.baseURI).host;
+    const host = PLAIN_HOST.exec(href)?.[1] ?? new URL(href, document.baseURI).host;
     m = d.marketplaceOf(host);
     if (!m) {
       if (isShortLink(host)) status = 'short_link';

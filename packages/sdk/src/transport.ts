@@ -24,8 +24,8 @@ export const QUEUE_CAP = 9000;
 export const send = (endpoint: string, event: string): void => {
   const queued = storage('localStorage', QUEUE_KEY);
   const events = queued ? queued + ',' + event : event;
-  // Past the cap the new event is dropped and the queue kept as it was.
-  const keep = (): unknown => storage('localStorage', QUEUE_KEY, events.length > QUEUE_CAP ? queued || '' : events);
+  // Past the cap the new event is dropped and the queue kept as it was (none: `storage` only reads).
+  const keep = (): unknown => storage('localStorage', QUEUE_KEY, events.length > QUEUE_CAP ? queued : events);
   const url = endpoint + '/v1/events';
   const body = `{"events":[${events}]}`;
   // Taken out of the queue: what fails now is put back by keep().

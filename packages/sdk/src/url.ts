@@ -39,13 +39,11 @@ export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
     // Compared as `.host` suffixes, with and without the port: the leading dots make `amazon.com`
     // match itself and `www.amazon.com`, never `evilamazon.com`. (Two strings per host, no parsing.)
     // (IPv6 literals, which the collector's config does not take, match only with their port.)
-    const name = '.' + host;
-    const hostname = '.' + host.split(':')[0];
-    known.has(host) ||
-      known.set(
-        host,
-        marketplaces.find((m) => m.hosts.some((entry) => name.endsWith((entry = '.' + entry)) || hostname.endsWith(entry))),
-      );
+    if (!known.has(host)) {
+      const name = '.' + host;
+      const hostname = '.' + host.split(':')[0];
+      known.set(host, marketplaces.find((m) => m.hosts.some((entry) => name.endsWith((entry = '.' + entry)) || hostname.endsWith(entry))));
+    }
     return known.get(host);
   };
 };
@@ -62,7 +60,7 @@ export const findMarketplace = (hostname: string, port: string, marketplaces: re
 // Absolute http(s) hrefs, written in lower case, whose host the URL parser takes as it stands: ASCII
 // letters, digits, dots and hyphens, the last label starting with a letter (so it is never read as an
 // IPv4 number), no port, no user info. Their host is that text; anything else goes to the parser.
-const PLAIN_HOST = /^https?:\/\/((?:[a-z\d.-]*\.)?[a-z][a-z\d-]*)(?![^/?#])/;
+export const PLAIN_HOST = /^https?:\/\/((?:[a-z\d.-]*\.)?[a-z][a-z\d-]*)(?![^/?#])/;
 
 /**
  * The host (`hostname[:port]`) of `href` resolved against `base`, exactly as `new URL(href, base).host`
@@ -70,10 +68,7 @@ const PLAIN_HOST = /^https?:\/\/((?:[a-z\d.-]*\.)?[a-z][a-z\d-]*)(?![^/?#])/;
  * parser is the slowest step of decorating a page. (A label starting `xn--` is taken as written, as
  * Chromium's parser does; Node's rejects one that is not valid Punycode.)
  */
-export const linkHost = (href: string, base: string): string => plainHost(href) ?? new URL(href, base).host;
-
-/** `linkHost` for the hrefs it reads without the URL parser; undefined for the others. */
-export const plainHost = (href: string): string | undefined => PLAIN_HOST.exec(href)?.[1];
+export const linkHost = (href: string, base: string): string => PLAIN_HOST.exec(href)?.[1] ?? new URL(href, base).host;
 
 /** True for Amazon's link shorteners (`amzn.to`, `a.co`, `amzn.eu`, `amzn.asia`). */
 export const isShortLink = (hostname: string): boolean => SHORT_HOST.test(hostname);
