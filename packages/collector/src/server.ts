@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { handOffCheckpoints, openDatabase } from './db/database.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { startRetention } from './retention.js';
@@ -57,8 +57,9 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
   let server: Server;
   try {
     server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+      const s = createServer(app);
       s.once('error', reject);
+      s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (error) {
     repo.close();
@@ -83,6 +84,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
       closing ??= new Promise<void>((resolve) => {
         retention.stop();
         live.close();
+        metrics.close();
         // Connections that finish their request after this become idle; close those as they
         // appear, and after 10 s close whatever is still open.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);

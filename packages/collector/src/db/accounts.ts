@@ -23,6 +23,8 @@ export function accountStore(db: Db) {
     listTags: db.prepare<[string], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags WHERE account_id = ? ORDER BY created_at, tag'),
     accountTag: db.prepare<[string, string], { tag: string }>('SELECT tag FROM tags WHERE account_id = ? AND marketplace = ? ORDER BY created_at, tag LIMIT 1'),
   };
+  // Tags are only ever added, never changed or removed: once found, a tag is answered from memory.
+  const known = new Map<string, TagRow>();
   return {
     getSetting: (key: string): string | undefined => s.getSetting.get(key)?.value,
     putSetting: (key: string, value: string): void => void s.putSetting.run({ key, value }),
@@ -37,9 +39,15 @@ export function accountStore(db: Db) {
     hasAdminKey: (): boolean => (s.countAdminKeys.get()?.n ?? 0) > 0,
     /** False when the tag already belongs to someone. */
     insertTag: (t: TagRow): boolean => s.insertTag.run(t).changes > 0,
-    findTag: (tag: string): TagRow | undefined => s.findTag.get(tag),
+    /** Every beacon asks this. (An unknown tag is looked up each time: another process may add it.) */
+    findTag: (tag: string): TagRow | undefined => {
+      let row = known.get(tag);
+      if (!row && (row = s.findTag.get(tag))) known.set(tag, row);
+      return row;
+    },
     listTags: (accountId: string): TagRow[] => s.listTags.all(accountId),
     allTags: (): TagRow[] => s.allTags.all(),
     accountTagIn: (accountId: string, marketplace: string): string | undefined => s.accountTag.get(accountId, marketplace)?.tag,
   };
 }
+

@@ -1,8 +1,18 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Problem } from '../errors.js';
 
-export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem): void {
-  res.status(problem.status).set(problem.headers).type('application/problem+json').send(JSON.stringify(problem.toJSON()));
+/** Answers with the problem as `application/problem+json` (plain Node: the beacon path has no Express). */
+export function sendProblem(res: ServerResponse, problem: Problem): void {
+  res.statusCode = problem.status;
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.end(JSON.stringify(problem.toJSON()));
+}
+
+/** What an error thrown anywhere becomes: its problem, or undefined for a failure of ours (a 500). */
+export function problemOf(error: unknown): Problem | undefined {
+  return error instanceof Problem ? error : error !== null && typeof error === 'object' ? fromBodyParser(error as { type?: string }) : undefined;
 }
 
 /** body-parser signals its failures with `type`; each becomes a problem that says what happened. */
@@ -39,12 +49,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
 /** Registered last: every error becomes problem+json; anything unexpected is a logged 500. */
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const problem =
-      error instanceof Problem
-        ? error
-        : error !== null && typeof error === 'object'
-          ? fromBodyParser(error as { type?: string })
-          : undefined;
+    const problem = problemOf(error);
     if (problem) return sendProblem(res, problem);
     log(`error: ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (res.headersSent) return void res.end();

@@ -235,6 +235,21 @@ describe('POST /v1/events', () => {
     expect(reply.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
   });
 
+  it('answers the same for every spelling of the path Express would route (query, trailing slash, case)', async () => {
+    const { c } = await withAccount();
+    for (const path of ['/v1/events', '/v1/events?via=beacon', '/v1/events/', '/V1/Events']) {
+      const reply = await c.request('POST', path, { body: clickEvent('janesblog-20') });
+      expect(reply.status, path).toBe(202);
+      expect(reply.body, path).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+      expect(reply.headers.get('access-control-allow-origin'), path).toBe('*');
+      expectProblem(await c.request('POST', path, { body: { events: 'no' } }), 400, 'events');
+    }
+    expect(await clicksOf(c)).toHaveLength(4);
+    const metrics = (await c.admin('GET', '/metrics')).text;
+    expect(metrics).toContain('affil_http_requests_total{method="POST",route="/v1/events",status="202"} 4');
+    expect(metrics).toContain('affil_http_requests_total{method="POST",route="/v1/events",status="400"} 4');
+  });
+
   it('limits beacons per client address with a 429 problem', async () => {
     const { c } = await withAccount({ rateLimitPerMinute: 3 });
     for (let i = 0; i < 3; i++) expect((await c.beacon(clickEvent('janesblog-20'))).status).toBe(202);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useCollectors } from '../helpers/collector.js';
-import { expectProblem, TEST_MARKETPLACES } from '../helpers/fixtures.js';
+import { clickEvent, expectProblem, TEST_MARKETPLACES } from '../helpers/fixtures.js';
 
 const start = useCollectors();
 
@@ -79,5 +79,26 @@ describe('GET /metrics', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(reply.text).toMatch(/^# (HELP|TYPE) /m);
+  });
+
+  it('counts requests by route and status, their latency, beacon outcomes and the process', async () => {
+    const c = await start();
+    const click = clickEvent('janesblog-20');
+    for (const body of [click, click, { type: 'click' }]) expect((await c.request('POST', '/v1/events', { body })).status).toBe(202);
+    await c.request('GET', '/nope');
+    const text = (await c.admin('GET', '/metrics')).text;
+    expect(text).toContain('affil_http_requests_total{method="POST",route="/v1/events",status="202"} 3');
+    expect(text).toContain('affil_http_requests_total{method="GET",route="unmatched",status="404"} 1');
+    expect(text).toContain('affil_http_request_duration_seconds_count{method="POST",route="/v1/events"} 3');
+    expect(text).toContain('affil_http_request_duration_seconds_bucket{method="POST",route="/v1/events",le="+Inf"} 3');
+    // Buckets are cumulative: never fewer requests under a larger bound.
+    const buckets = [...text.matchAll(/affil_http_request_duration_seconds_bucket\{method="POST",route="\/v1\/events",le="[^"]+"\} (\d+)/g)].map((m) => Number(m[1]));
+    expect(buckets).toHaveLength(13);
+    expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
+    expect(text).toContain('affil_events_total{outcome="accepted"} 1');
+    expect(text).toContain('affil_events_total{outcome="duplicate"} 1');
+    expect(text).toContain('affil_events_total{outcome="rejected"} 1');
+    expect(text).toMatch(/^affil_process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^affil_process_cpu_seconds_total [\d.]+/m);
   });
 });
