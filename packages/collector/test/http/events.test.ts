@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClock, GOOGLEBOT_UA, useCollectors, type TestCollector } from '../helpers/collector.js';
 import { clickEvent, expectProblem, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createRepository } from '../../src/db/repository.js';
 
 const start = useCollectors();
 const DAY_QUERY = 'from=2026-11-20&to=2026-11-20';
@@ -168,6 +170,18 @@ describe('POST /v1/events', () => {
     const summary = await summaryOf(c);
     expect(summary.clicks).toBe(1);
     expect(summary.botClicks).toBe(0);
+  });
+
+  it('counts clicks for a tag from the moment another process (the CLI) registers it', async () => {
+    const { c, jane } = await withAccount();
+    expect((await c.beacon(clickEvent('janesblog-21'))).status).toBe(202);
+    expect((await summaryOf(c)).clicks).toBe(0);
+    // `affil tags add` while the collector runs: its own connection to the same file.
+    const cli = openDatabase(c.db);
+    createRepository(cli).accounts.insertTag({ tag: 'janesblog-21', accountId: jane.id, marketplace: 'us', createdAt: Date.now() });
+    cli.close();
+    expect((await c.beacon(clickEvent('janesblog-21'))).status).toBe(202);
+    expect((await summaryOf(c)).clicks).toBe(1);
   });
 
   it('stores a click from a bot (Googlebot) flagged: counted as botClicks, not clicks', async () => {
