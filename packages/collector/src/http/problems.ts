@@ -11,7 +11,7 @@ export function sendProblem(res: ServerResponse, problem: Problem): void {
 }
 
 /** What an error thrown anywhere becomes: its problem, or undefined for a failure of ours (a 500). */
-export function problemOf(error: unknown): Problem | undefined {
+function problemOf(error: unknown): Problem | undefined {
   return error instanceof Problem ? error : error !== null && typeof error === 'object' ? fromBodyParser(error as { type?: string }) : undefined;
 }
 
@@ -46,13 +46,19 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new Problem('not_found', `No route for ${req.method} ${req.path}`));
 };
 
+/**
+ * Answers any error: its problem+json, or, for a failure of ours, a logged 500 that says nothing
+ * of the cause. `where` names the request in the log.
+ */
+export function answerError(res: ServerResponse, error: unknown, where: string, log: (message: string) => void): void {
+  const problem = problemOf(error);
+  if (problem) return sendProblem(res, problem);
+  log(`error: ${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (res.headersSent) return void res.end();
+  sendProblem(res, new Problem('internal', 'The collector failed to handle this request; it has been logged'));
+}
+
 /** Registered last: every error becomes problem+json; anything unexpected is a logged 500. */
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    const problem = problemOf(error);
-    if (problem) return sendProblem(res, problem);
-    log(`error: ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (res.headersSent) return void res.end();
-    sendProblem(res, new Problem('internal', 'The collector failed to handle this request; it has been logged'));
-  };
+  return (error: unknown, req, res, _next) => answerError(res, error, `${req.method} ${req.path}`, log);
 }
