@@ -4,6 +4,7 @@ import { safe } from './log.js';
 import { cartAdd, merchant, referral } from './merchant.js';
 
 const api = { merchant: safe(merchant), referral: safe(referral), cartAdd: safe(cartAdd) };
-// Capture first (`?affil_debug=1` in the page URL logs what it does), so cart adds the page queued before the script loaded find the referral.
+// Capture first, so cart adds the page queued before the script loaded find the referral.
+// (`?affil_debug=1` in the page URL logs what it does; so does a queued `Affil.merchant({debug: true})`.)
 api.merchant();
 install(api);

@@ -50,4 +50,3 @@ export function accountStore(db: Db) {
     accountTagIn: (accountId: string, marketplace: string): string | undefined => s.accountTag.get(accountId, marketplace)?.tag,
   };
 }
-
