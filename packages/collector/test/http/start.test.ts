@@ -1,3 +1,5 @@
+import { get } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { useCollectors } from '../helpers/collector.js';
 import { clickEvent, expectProblem, TEST_MARKETPLACES } from '../helpers/fixtures.js';
@@ -57,6 +59,40 @@ describe('starting and serving', () => {
     const stale = await c.request('GET', '/affil.js', { headers: revalidate('"something-else"') });
     expect(stale.status).toBe(200);
     expect(stale.text).toBe(first.text);
+  });
+
+  it('serves the scripts compressed (brotli, gzip) to browsers that take it, each with its own ETag', async () => {
+    const c = await start();
+    /** Raw bytes and headers (fetch would decompress). */
+    const fetchRaw = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        get(`${c.url}${path}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+    for (const name of ['/affil.js', '/affil-merchant.js']) {
+      const plain = await fetchRaw(name, {});
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers.vary).toMatch(/accept-encoding/i);
+      const script = plain.body.toString('utf8');
+      expect(script).toContain('amazon.com');
+
+      const gz = await fetchRaw(name, { 'accept-encoding': 'gzip, deflate' });
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gz.body).toString('utf8')).toBe(script);
+      expect(gz.body.length).toBeLessThan(plain.body.length / 1.5);
+
+      const br = await fetchRaw(name, { 'accept-encoding': 'gzip, deflate, br' });
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(br.body).toString('utf8')).toBe(script);
+
+      const etags = [plain, gz, br].map((r) => r.headers.etag as string);
+      expect(new Set(etags).size).toBe(3);
+      const again = await fetchRaw(name, { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string });
+      expect(again.status).toBe(304);
+    }
   });
 
   it('serves /affil-merchant.js, cacheable, with the program embedded', async () => {

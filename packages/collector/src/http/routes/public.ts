@@ -26,9 +26,19 @@ export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
   for (const name of ['affil.js', 'affil-merchant.js'] as const) {
     router.get(`/${name}`, cors, (req, res) => {
       const asset = assets.get(name, ctx.program, req);
-      res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300', ETag: asset.etag });
+      // Compressed when the browser takes it (every browser does): each encoding is its own
+      // representation, with its own ETag.
+      // (Brotli first: browsers list gzip first but take either.)
+      const coded = req.acceptsEncodings('br') ? 'br' : req.acceptsEncodings('gzip') ? 'gzip' : undefined;
+      res.set({
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'public, max-age=300',
+        Vary: 'Accept-Encoding',
+        ETag: coded ? asset.etag.replace(/"$/, `-${coded}"`) : asset.etag,
+      });
       if (req.fresh) return void res.status(304).end();
-      res.send(asset.body);
+      if (coded) res.set('Content-Encoding', coded).send(asset[coded]);
+      else res.send(asset.body);
     });
   }
 
