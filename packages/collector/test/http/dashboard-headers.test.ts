@@ -1,3 +1,5 @@
+import { get } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { useCollectors, type Reply } from '../helpers/collector.js';
 import { clickEvent } from '../helpers/fixtures.js';
@@ -43,6 +45,23 @@ describe('dashboard security headers', () => {
     const missing = await c.request('GET', '/dashboard/no-such-file.js');
     expect(missing.status).toBe(404);
     expect(cspDirectives(missing)).toEqual(DASHBOARD_CSP);
+  });
+
+  it('sends the page and its assets compressed to browsers that take it', async () => {
+    const c = await start();
+    for (const path of ['/dashboard', '/dashboard/dashboard.js', '/dashboard/vendor/uPlot.esm.js']) {
+      const plain = (await c.request('GET', path)).text;
+      const gz = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+        get(`${c.url}${path}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+      expect(gz.encoding, path).toBe('gzip');
+      expect(gunzipSync(gz.body).toString('utf8'), path).toBe(plain);
+      if (path.endsWith('uPlot.esm.js')) expect(gz.body.length).toBeLessThan(plain.length / 2);
+    }
   });
 
   it('leaves the CORS-open SDK and beacon endpoints as they were', async () => {

@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import compression from 'compression';
 import helmet from 'helmet';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -53,6 +54,8 @@ export function dashboardRoutes(): Router {
 
   router.get('/', (_req, res) => res.redirect(302, '/dashboard'));
   router.use('/dashboard', dashboardHeaders);
+  // The chart library is 145 KB as shipped; compressed, about a third of that.
+  router.use('/dashboard', compression());
   router.get('/dashboard', (_req, res, next) => {
     // The page is tiny and names its modules by fixed paths: always revalidate it so an upgrade shows at once.
     res.set('Cache-Control', 'no-cache');
