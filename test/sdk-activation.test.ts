@@ -151,8 +151,12 @@ describe('activation in Chromium', () => {
     env.blog.serve(`/${asin}`, blogPage(`<a id="buy" href="${href}">buy</a>`, env.snippet));
     const { page } = await env.newPage();
     await page.goto(`${env.blog.origin}/${asin}`);
-    await expect.poll(() => page.locator('#buy').getAttribute('rel')).toBe('sponsored');
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { Affil: { audit?: () => { status: string }[] } }).Affil.audit?.()[0]?.status))
+      .toBe('own_tag');
+    // Left as it is: href and rel.
     expect(await page.locator('#buy').getAttribute('href')).toBe(href);
+    expect(await page.locator('#buy').getAttribute('rel')).toBeNull();
     await Promise.all([page.waitForURL(`${env.shop.origin}/**`), page.locator('#buy').click()]);
     const [cid] = clickIds(page.url());
     expect(page.url()).toBe(`${env.shop.origin}/dp/${asin}?th=1&tag=${TAG}&affil_cid=${cid}#reviews`);

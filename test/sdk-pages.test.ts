@@ -87,7 +87,7 @@ describe('exact decoration in Chromium', () => {
     const hrefs = await page.locator('a[id^=l]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs).toEqual(cases.map(([, after]) => after));
     const rels = await page.locator('a[id^=l]').evaluateAll((as) => as.map((a) => a.getAttribute('rel')));
-    expect(rels).toEqual(cases.map(([, , status]) => (status == 'decorated' || status == 'own_tag' ? 'sponsored' : null)));
+    expect(rels).toEqual(cases.map(([, , status]) => (status == 'decorated' ? 'sponsored' : null)));
 
     const audit = await page.evaluate(() => (window as unknown as AffilGlobal).Affil.audit());
     const reported = cases.filter(([, , status]) => status);

@@ -50,9 +50,10 @@ export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | 
         if (status == 'decorated') {
           a.setAttribute('href', (href = tagged));
           decorated.add(a);
+          // Added to the link's other rel values. (SVG links lack relList in some browsers: left as
+          // they are.) A link that came with our tag is left entirely as it is (SPEC §6).
+          (a as HTMLAnchorElement).relList?.add('sponsored');
         } else if (decorated.has(a)) status = 'decorated';
-        // Added to the link's other rel values, once. (SVG links lack relList in some browsers: left as they are.)
-        (a as HTMLAnchorElement).relList?.add('sponsored');
       }
     }
   } catch {

@@ -47,17 +47,18 @@ export const init = (tag: string, options?: InitOptions): void => {
   const pattern = new RegExp(p.tagPattern);
   let invalid: string | undefined;
   // Each marketplace's tag, worked out here once rather than once per link.
-  p.marketplaceOf = marketplaceFinder(
-    p.marketplaces.map((m): TaggedMarketplace => {
-      const given = p.tags?.[m.id];
-      const t = given ?? tag;
-      const fits = pattern.test(t) && t.endsWith(m.tagSuffix);
-      // The main tag simply does not serve marketplaces with another suffix; anything else is a
-      // mistake: the tag decorates nothing, and the console says why, once.
-      if (!fits && (given != undefined || !pattern.test(t))) invalid = t;
-      return { ...m, tag: fits && t };
-    }),
-  );
+  const tagged = p.marketplaces.map((m): TaggedMarketplace => {
+    const given = p.tags?.[m.id];
+    const t = given ?? tag;
+    const fits = pattern.test(t) && t.endsWith(m.tagSuffix);
+    if (!fits && given != undefined) invalid = t;
+    return { ...m, tag: fits && t };
+  });
+  // The main tag simply does not serve marketplaces with another suffix, but it must serve one,
+  // and a tag given for a marketplace must fit it: otherwise the tag decorates nothing, and the
+  // console says why, once.
+  if (!tagged.some((m) => m.tag == tag)) invalid = tag;
+  p.marketplaceOf = marketplaceFinder(tagged);
   if (invalid) warn(`invalid tag "${invalid}"`);
   const first = !publisher;
   publisher = p;

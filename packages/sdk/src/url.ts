@@ -37,13 +37,13 @@ export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
   const known = new Map<string, Marketplace | undefined>();
   return (host: string): Marketplace | undefined => {
     // Compared as `.host` suffixes, with and without the port: the leading dots make `amazon.com`
-    // match itself and `www.amazon.com`, never `evilamazon.com`. (Two strings per host, no parsing.)
+    // match itself and `www.amazon.com`, never `evilamazon.com`. (No parsing; once per host.)
     // (IPv6 literals, which the collector's config does not take, match only with their port.)
-    if (!known.has(host)) {
-      const name = '.' + host;
-      const hostname = '.' + host.split(':')[0];
-      known.set(host, marketplaces.find((m) => m.hosts.some((entry) => name.endsWith((entry = '.' + entry)) || hostname.endsWith(entry))));
-    }
+    known.has(host) ||
+      known.set(
+        host,
+        marketplaces.find((m) => m.hosts.some((entry) => ('.' + host).endsWith((entry = '.' + entry)) || ('.' + host.split(':')[0]).endsWith(entry))),
+      );
     return known.get(host);
   };
 };

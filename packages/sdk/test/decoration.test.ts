@@ -24,9 +24,9 @@ describe('decoration', () => {
     expect(other!.getAttribute('href')).toBe('https://example.com/dp/B08XYZ1234');
   });
 
-  it('adds rel="sponsored" to the existing rel values of affiliate links only', async () => {
+  it('adds rel="sponsored" to the existing rel values of the links it decorates only', async () => {
     network();
-    const [withRel, without, foreign, other] = links(
+    const [withRel, own, foreign, other] = links(
       'https://www.amazon.com/dp/A',
       'https://www.amazon.com/dp/B?tag=janesblog-20',
       'https://www.amazon.com/dp/C?tag=someone-20',
@@ -37,7 +37,8 @@ describe('decoration', () => {
     sdk.init('janesblog-20', options);
     sdk.init('janesblog-20', options); // idempotent
     expect(withRel!.getAttribute('rel')).toBe('noopener nofollow sponsored');
-    expect(without!.getAttribute('rel')).toBe('sponsored');
+    // A link that came with our tag is left as it is (SPEC §6), rel included.
+    expect(own!.hasAttribute('rel')).toBe(false);
     expect(foreign!.hasAttribute('rel')).toBe(false);
     expect(other!.hasAttribute('rel')).toBe(false);
   });
@@ -160,7 +161,19 @@ describe('decoration', () => {
     expect(a!.getAttribute('href')).toBe('https://www.amazon.com/dp/A');
     expect(b!.getAttribute('href')).toBe('https://www.amazon.com/dp/B');
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toContain('"Janes Blog-20"');
+    expect(warn.mock.calls[0]!.join(' ')).toBe('[affil] invalid tag "Janes Blog-20"');
+  });
+
+  it('decorates nothing and warns once for a well-formed tag no marketplace of the program takes', async () => {
+    network();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const [us, uk] = links('https://www.amazon.com/dp/A', 'https://www.amazon.co.uk/dp/B');
+    const sdk = await freshSdk();
+    sdk.init('janesblog-99', options);
+    expect(us!.getAttribute('href')).toBe('https://www.amazon.com/dp/A');
+    expect(uk!.getAttribute('href')).toBe('https://www.amazon.co.uk/dp/B');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]!.join(' ')).toBe('[affil] invalid tag "janesblog-99"');
   });
 
   it('decorates nothing with a per-marketplace tag of the wrong suffix, and says so', async () => {
@@ -171,7 +184,7 @@ describe('decoration', () => {
     sdk.init('janesblog-20', { ...options, tags: { uk: 'janesblog-20' } });
     expect(uk!.getAttribute('href')).toBe('https://www.amazon.co.uk/dp/A');
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toContain('"janesblog-20"');
+    expect(warn.mock.calls[0]!.join(' ')).toBe('[affil] invalid tag "janesblog-20"');
   });
 
   it('does not warn about a main tag that simply serves other marketplaces', async () => {
