@@ -63,13 +63,19 @@ export function eventStore(db: Db) {
       AND (@beforeAt IS NULL OR at < @beforeAt OR (at = @beforeAt AND id < @beforeId))
     ORDER BY at DESC, id DESC LIMIT @limit`);
 
+  // An event ID counts once, ever, whatever its type: each type has its own table.
+  const seen = db.prepare<{ id: string }, number>(
+    `SELECT 1 FROM clicks WHERE id = @id UNION ALL SELECT 1 FROM pageviews WHERE id = @id
+     UNION ALL SELECT 1 FROM landings WHERE id = @id UNION ALL SELECT 1 FROM cart_adds WHERE id = @id LIMIT 1`,
+  ).pluck();
+
   const totals = rollupAccumulator(rollupWriter(db));
   const recordAll = db.transaction((events: readonly TrackingEvent[]): boolean[] => {
     totals.reset();
     const fresh = events.map((e) => {
       const { type, ...row } = e;
       const params = 'bot' in row ? { ...row, bot: row.bot ? 1 : 0, registered: row.registered ? 1 : 0 } : row;
-      const isNew = insert[type].run(params).changes > 0;
+      const isNew = seen.get({ id: e.id }) === undefined && insert[type].run(params).changes > 0;
       if (isNew && e.type === 'click') {
         totals.add(e, e.bot ? { botClicks: 1 } : e.registered ? { clicks: 1 } : {});
       } else if (isNew && e.type === 'pageview') {

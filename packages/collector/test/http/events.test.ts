@@ -79,6 +79,17 @@ describe('POST /v1/events', () => {
     expect((await summaryOf(c)).clicks).toBe(1);
   });
 
+  it('counts an event id once whatever type it comes back as', async () => {
+    const { c } = await withAccount();
+    const click = clickEvent('janesblog-20');
+    expect((await c.beacon(click)).body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const again = [pageviewEvent('janesblog-20', 3), { type: 'landing', click: click.id, tag: 'janesblog-20' }, { type: 'cart_add', click: click.id, sku: 'B08XYZ1234' }].map(
+      (e) => ({ ...e, id: click.id.toUpperCase() }),
+    );
+    expect((await c.beacon({ events: again })).body).toEqual({ accepted: 0, duplicates: 3, rejected: [] });
+    expect((await summaryOf(c)).pageviews).toBe(0);
+  });
+
   it('accepts 50 events in one request', async () => {
     const { c } = await withAccount();
     const events = Array.from({ length: 50 }, () => pageviewEvent('janesblog-20', 1));
