@@ -47,8 +47,12 @@ export function redirectClick(ctx: Context, r: RedirectRequest): string {
   const destination = checkDestination(ctx, r.url);
   const page = typeof r.page === 'string' && r.page.length <= 2048 && !UNSAFE.test(r.page) ? r.page : null;
   const clickId = randomUUID();
-  const decorated = addParam(decorateHref(destination.url, r.tag, { overrideForeignTags: true }).href, 'affil_cid', clickId);
-  if (r.speculative) return decorateHref(destination.url, r.tag, { overrideForeignTags: true }).href;
+  // A destination on another storefront gets the account's tag there, as the SDK would give it;
+  // with none there, no tag (the click still counts: attribution decides what it earns).
+  const tag = owner.marketplace === destination.marketplace ? r.tag : ctx.repo.accounts.accountTagIn(owner.accountId, destination.marketplace);
+  const tagged = tag ? decorateHref(destination.url, tag, { overrideForeignTags: true }).href : destination.url;
+  if (r.speculative) return tagged;
+  const decorated = addParam(tagged, 'affil_cid', clickId);
   const click = {
     type: 'click' as const, id: clickId, tag: r.tag, accountId: owner.accountId, marketplace: destination.marketplace,
     url: decorated, product: productId(destination.url), page, session: null, via: 'redirect',

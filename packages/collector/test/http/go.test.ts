@@ -32,6 +32,24 @@ describe('GET /go/{tag}', () => {
     expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body.clicks).toBe(1);
   });
 
+  it("puts the account's tag for the destination's storefront in the link, or none when it has none there", async () => {
+    const { c, jane } = await program();
+    const uk = `https://www.amazon.co.uk/dp/${CAMERA}`;
+    const untagged = await c.request('GET', go('janesblog-20', uk));
+    expect(untagged.status).toBe(302);
+    expect(untagged.headers.get('location')).toMatch(new RegExp(`^https://www\\.amazon\\.co\\.uk/dp/${CAMERA}\\?affil_cid=[0-9a-f-]{36}$`));
+    expect(untagged.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await c.admin('POST', `/v1/accounts/${jane.id}/tags`, { tag: 'janesblog-21', marketplace: 'uk' })).status).toBe(201);
+    const tagged = await c.request('GET', go('janesblog-20', uk));
+    expect(tagged.headers.get('location')).toMatch(new RegExp(`^https://www\\.amazon\\.co\\.uk/dp/${CAMERA}\\?tag=janesblog-21&affil_cid=[0-9a-f-]{36}$`));
+    // The clicks are the path's tag's, on the storefront they went to.
+    const clicks = (await c.admin('GET', '/v1/clicks?from=2026-11-20&to=2026-11-20')).body.clicks;
+    expect(clicks.map((k: { tag: string; marketplace: string }) => [k.tag, k.marketplace])).toEqual([
+      ['janesblog-20', 'uk'],
+      ['janesblog-20', 'uk'],
+    ]);
+  });
+
   it('answers 404 for an unregistered tag', async () => {
     const { c } = await program();
     expectProblem(await c.request('GET', go('stranger-20', `https://www.amazon.com/dp/${CAMERA}`)), 404);

@@ -42,7 +42,7 @@ export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
     });
   }
 
-  router.get('/go/:tag', ...limited, (req, res) => {
+  router.get('/go/:tag', cors, ...limited, (req, res) => {
     const purpose = `${req.get('sec-purpose') ?? ''} ${req.get('purpose') ?? ''} ${req.get('x-moz') ?? ''}`;
     const location = redirectClick(ctx, {
       tag: req.params.tag as string,
