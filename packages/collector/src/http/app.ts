@@ -3,7 +3,7 @@ import type { Context } from '../services/context.js';
 import type { Repository } from '../db/repository.js';
 import { errorHandler, notFound } from './problems.js';
 import { cors, publicRoutes } from './routes/public.js';
-import { beaconEndpoint } from './beacon.js';
+import { BEACON_PATH, beaconEndpoint } from './beacon.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { merchantRoutes } from './routes/merchant.js';
 import { apiRoutes } from './routes/api.js';
@@ -39,8 +39,8 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
   app.set('etag', false); // SDK assets set their own; API answers are not cached
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
   app.use(o.metrics.middleware);
-  app.post('/v1/events', (req, res) => beacons.serve(req, res));
-  app.options('/v1/events', cors);
+  app.post(BEACON_PATH, (req, res) => beacons.serve(req, res));
+  app.options(BEACON_PATH, cors);
   app.use(publicRoutes(o.ctx, sdkAssets(o.publicUrl)));
   app.get('/metrics', o.metrics.handler);
 
