@@ -275,6 +275,25 @@ describe('POST /v1/events', () => {
     expect(metrics).toContain('affil_http_requests_total{method="POST",route="/v1/events",status="400"} 4');
   });
 
+  it('answers a failure of its own with a logged 500 problem that keeps the cause to itself, and goes on serving', async () => {
+    const { c } = await withAccount();
+    const events = c.collector.repo.events;
+    const recordSoon = events.recordSoon;
+    events.recordSoon = () => Promise.reject(new Error('disk on fire'));
+    // Plain fetch: the helper's request() counts any 5xx as a failure of the suite.
+    for (const path of ['/v1/events', '/v1/events/']) {
+      const reply = await fetch(c.url + path, { method: 'POST', body: JSON.stringify(clickEvent('janesblog-20')) });
+      expect(reply.status, path).toBe(500);
+      expect(reply.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
+      const text = await reply.text();
+      expect(JSON.parse(text), path).toMatchObject({ status: 500, title: 'Internal error' });
+      expect(text, path).not.toContain('disk on fire');
+    }
+    expect(c.logs.filter((line) => line.includes('disk on fire'))).toHaveLength(2);
+    events.recordSoon = recordSoon;
+    expect((await c.beacon(clickEvent('janesblog-20'))).status).toBe(202);
+  });
+
   it('limits beacons per client address with a 429 problem', async () => {
     const { c } = await withAccount({ rateLimitPerMinute: 3 });
     for (let i = 0; i < 3; i++) expect((await c.beacon(clickEvent('janesblog-20'))).status).toBe(202);
