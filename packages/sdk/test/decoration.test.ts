@@ -152,39 +152,19 @@ describe('decoration', () => {
     expect(document.querySelector('svg a')!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
   });
 
-  it('decorates nothing and warns once, naming the tag, for a malformed tag', async () => {
+  it.each([
+    ['a malformed tag', 'Janes Blog-20', {}, ['https://www.amazon.com/dp/A', 'https://www.amazon.com/dp/B'], 'Janes Blog-20'],
+    ['a well-formed tag no marketplace of the program takes', 'janesblog-99', {}, ['https://www.amazon.com/dp/A', 'https://www.amazon.co.uk/dp/B'], 'janesblog-99'],
+    ['a per-marketplace tag of the wrong suffix', 'janesblog-20', { tags: { uk: 'janesblog-20' } }, ['https://www.amazon.co.uk/dp/A'], 'janesblog-20'],
+  ])('decorates nothing and warns once, naming the tag, for %s', async (_, tag, extra, hrefs, named) => {
     network();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const [a, b] = links('https://www.amazon.com/dp/A', 'https://www.amazon.com/dp/B');
+    const elements = links(...hrefs);
     const sdk = await freshSdk();
-    sdk.init('Janes Blog-20', options);
-    expect(a!.getAttribute('href')).toBe('https://www.amazon.com/dp/A');
-    expect(b!.getAttribute('href')).toBe('https://www.amazon.com/dp/B');
+    sdk.init(tag, { ...options, ...extra });
+    expect(elements.map((a) => a!.getAttribute('href'))).toEqual(hrefs);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]!.join(' ')).toBe('[affil] invalid tag "Janes Blog-20"');
-  });
-
-  it('decorates nothing and warns once for a well-formed tag no marketplace of the program takes', async () => {
-    network();
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const [us, uk] = links('https://www.amazon.com/dp/A', 'https://www.amazon.co.uk/dp/B');
-    const sdk = await freshSdk();
-    sdk.init('janesblog-99', options);
-    expect(us!.getAttribute('href')).toBe('https://www.amazon.com/dp/A');
-    expect(uk!.getAttribute('href')).toBe('https://www.amazon.co.uk/dp/B');
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]!.join(' ')).toBe('[affil] invalid tag "janesblog-99"');
-  });
-
-  it('decorates nothing with a per-marketplace tag of the wrong suffix, and says so', async () => {
-    network();
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const [uk] = links('https://www.amazon.co.uk/dp/A');
-    const sdk = await freshSdk();
-    sdk.init('janesblog-20', { ...options, tags: { uk: 'janesblog-20' } });
-    expect(uk!.getAttribute('href')).toBe('https://www.amazon.co.uk/dp/A');
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]!.join(' ')).toBe('[affil] invalid tag "janesblog-20"');
+    expect(warn.mock.calls[0]!.join(' ')).toBe(`[affil] invalid tag "${named}"`);
   });
 
   it('does not warn about a main tag that simply serves other marketplaces', async () => {

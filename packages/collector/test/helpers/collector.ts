@@ -1,3 +1,4 @@
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -130,6 +131,17 @@ export interface TestCollector {
 }
 
 const toText = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body));
+
+/** A GET answered as raw bytes and headers (fetch would decompress the body). */
+export function getRaw(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
 
 /** Starts a real collector on 127.0.0.1, an ephemeral port and a fresh temporary SQLite file. */
 export async function startTestCollector(options: TestCollectorOptions = {}): Promise<TestCollector> {

@@ -1,7 +1,6 @@
-import { get } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { useCollectors, type Reply } from '../helpers/collector.js';
+import { getRaw, useCollectors, type Reply } from '../helpers/collector.js';
 import { clickEvent } from '../helpers/fixtures.js';
 
 const start = useCollectors();
@@ -51,14 +50,8 @@ describe('dashboard security headers', () => {
     const c = await start();
     for (const path of ['/dashboard', '/dashboard/dashboard.js', '/dashboard/vendor/uPlot.esm.js']) {
       const plain = (await c.request('GET', path)).text;
-      const gz = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
-        get(`${c.url}${path}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
-        }).on('error', reject);
-      });
-      expect(gz.encoding, path).toBe('gzip');
+      const gz = await getRaw(`${c.url}${path}`, { 'accept-encoding': 'gzip' });
+      expect(gz.headers['content-encoding'], path).toBe('gzip');
       expect(gunzipSync(gz.body).toString('utf8'), path).toBe(plain);
       if (path.endsWith('uPlot.esm.js')) expect(gz.body.length).toBeLessThan(plain.length / 2);
     }

@@ -1,7 +1,6 @@
-import { get } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { useCollectors } from '../helpers/collector.js';
+import { getRaw, useCollectors } from '../helpers/collector.js';
 import { clickEvent, expectProblem, TEST_MARKETPLACES } from '../helpers/fixtures.js';
 
 const start = useCollectors();
@@ -63,15 +62,7 @@ describe('starting and serving', () => {
 
   it('serves the scripts compressed (brotli, gzip) to browsers that take it, each with its own ETag', async () => {
     const c = await start();
-    /** Raw bytes and headers (fetch would decompress). */
-    const fetchRaw = (path: string, headers: Record<string, string>) =>
-      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-        get(`${c.url}${path}`, { headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-        }).on('error', reject);
-      });
+    const fetchRaw = (path: string, headers: Record<string, string>) => getRaw(`${c.url}${path}`, headers);
     for (const name of ['/affil.js', '/affil-merchant.js']) {
       const plain = await fetchRaw(name, {});
       expect(plain.headers['content-encoding']).toBeUndefined();
