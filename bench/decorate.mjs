@@ -58,9 +58,7 @@ function servedBundle() {
   };
   // BENCH_AFFIL_JS: another build of affil.js, to compare.
   const file = process.env.BENCH_AFFIL_JS ?? new URL('../packages/sdk/dist/affil.js', import.meta.url);
-  return readFileSync(file, 'utf8').replace(/(["'])__AFFIL_PROGRAM__\1/, () =>
-    JSON.stringify(JSON.stringify(program)),
-  );
+  return readFileSync(file, 'utf8').replace('self.__AFFIL_PROGRAM__', () => `(${JSON.stringify(program)})`);
 }
 
 /** The schedstat files of the main threads of this process's Chromium renderers (none off Linux). */

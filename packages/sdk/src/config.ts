@@ -25,20 +25,13 @@ export interface InitOptions extends PrivacyOptions, Partial<Program> {
 }
 
 /**
- * The collector replaces this literal, quotes included, with a JS string holding the program's JSON
- * when it serves `/affil.js` and `/affil-merchant.js`. Parsed at run time, so the minifier keeps it;
- * unreplaced (ESM build, tests) it is not JSON and there is no embedded program.
+ * The program the collector embedded, spread into the caller's settings. The collector serves
+ * `/affil.js` and `/affil-merchant.js` with the text `self.__AFFIL_PROGRAM__` replaced by the
+ * program's JSON (a JS expression); unreplaced (ESM build, tests) it reads a global no page sets and
+ * is undefined: the caller's options must then carry a program.
  */
-const EMBEDDED: string = "__AFFIL_PROGRAM__";
-
-/** The program the collector embedded (spread it: undefined when there is none, as in the ESM build and tests). */
-export const embeddedProgram = (): Partial<Program> | undefined => {
-  try {
-    return JSON.parse(EMBEDDED);
-  } catch {
-    // No program: the caller's options must carry one.
-  }
-};
+export const embeddedProgram = (): Partial<Program> | undefined =>
+  (self as typeof self & { __AFFIL_PROGRAM__?: Partial<Program> }).__AFFIL_PROGRAM__;
 
 /**
  * The `data-tag` of the `<script>` running now. `document.currentScript` is only set while a classic

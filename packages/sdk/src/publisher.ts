@@ -34,10 +34,14 @@ const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
 /**
  * Decorates every link on the page, then sends the one pageview of this page load (counting the
  * affiliate links) if it is still due: once the document is parsed and tracking is allowed.
+ *
+ * The pageview goes in a task of its own: its first touches of session storage, the event's UUID
+ * and the beacon each wait on the browser process (1–20 ms each on a busy machine), which the page
+ * should not wait for in the middle of `init`.
  */
 const scan = (): void => {
   const links = eachLink(document, visit).filter(Boolean).length;
-  if (!viewed && document.readyState != 'loading') viewed = emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links });
+  if (document.readyState != 'loading') setTimeout(safe(() => (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links }))));
 };
 
 /** Starts (or re-configures) the publisher SDK on this page. */

@@ -36,14 +36,10 @@ export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
   // is asked about: make one per page or per request, never one for a process's lifetime.)
   const known = new Map<string, Marketplace | undefined>();
   return (host: string): Marketplace | undefined => {
-    // Compared as `.host` suffixes, with and without the port: the leading dots make `amazon.com`
-    // match itself and `www.amazon.com`, never `evilamazon.com`. (No parsing; once per host.)
-    // (IPv6 literals, which the collector's config does not take, match only with their port.)
-    known.has(host) ||
-      known.set(
-        host,
-        marketplaces.find((m) => m.hosts.some((entry) => ('.' + host).endsWith((entry = '.' + entry)) || ('.' + host.split(':')[0]).endsWith(entry))),
-      );
+    // `.entry:` found in `.host:`: the dots make `amazon.com` match itself and `www.amazon.com`,
+    // never `evilamazon.com`; the colons make it end the hostname (never `amazon.com.evil.example`)
+    // or, for an entry with a port, the host. (No parsing; once per host.)
+    known.has(host) || known.set(host, marketplaces.find((m) => m.hosts.some((entry) => ('.' + host + ':').includes('.' + entry + ':'))));
     return known.get(host);
   };
 };
@@ -113,10 +109,13 @@ export const addParam = (href: string, name: string, value: string): string => {
   const [, path, query = '', hash] = HREF_PARTS.exec(href)!;
   const pair = name + '=' + encodeURIComponent(value);
   let found;
-  const pairs = query
-    .split('&')
-    .map((p) => (p == name || p.startsWith(name + '=') ? (found = pair) : p))
-    .join('&');
+  // (Most links have no such parameter: the query is only taken apart when the name is in it.)
+  const pairs = query.includes(name)
+    ? query
+        .split('&')
+        .map((p) => (p == name || p.startsWith(name + '=') ? (found = pair) : p))
+        .join('&')
+    : query;
   return path + '?' + (found ? pairs : pairs + (/(^|&)$/.test(pairs) ? '' : '&') + pair) + hash;
 };
 

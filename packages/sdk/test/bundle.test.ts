@@ -9,7 +9,7 @@ import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activate, afterDispatch, links, network, PROGRAM, reset, UUID } from './helpers.js';
 
-const PLACEHOLDER = '"__AFFIL_PROGRAM__"';
+const PLACEHOLDER = 'self.__AFFIL_PROGRAM__';
 
 /** Bytes gzipped as the budget is measured (`gzip -9`, whose output runs ~20 bytes above zlib's). */
 function gzipped(source: string): number {
@@ -37,9 +37,8 @@ beforeAll(async () => {
 
 beforeEach(reset);
 
-/** What the collector does when serving a bundle: the literal, quotes included, becomes a JS string of JSON. */
-const embed = (source: string, program: unknown = PROGRAM): string =>
-  source.replace(/(["'])__AFFIL_PROGRAM__\1/, JSON.stringify(JSON.stringify(program)));
+/** What the collector does when serving a bundle: the placeholder expression becomes the program's JSON. */
+const embed = (source: string, program: unknown = PROGRAM): string => source.replace(PLACEHOLDER, () => `(${JSON.stringify(program)})`);
 
 /** Runs a bundle as a classic script; `data-tag` goes on its <script> element. */
 function run(source: string, dataTag?: string): void {
@@ -69,11 +68,12 @@ describe('bundles', () => {
 });
 
 describe('affil.js', () => {
-  it('auto-inits from data-tag with the embedded program', () => {
+  it('auto-inits from data-tag with the embedded program', async () => {
     const net = network();
     const [link] = links('https://www.amazon.com/dp/A');
     run(embed(code['affil.js']!), 'janesblog-20');
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+    await afterDispatch();
     expect(net.events()).toMatchObject([{ type: 'pageview', tag: 'janesblog-20', links: 1 }]);
     expect(net.beacons[0]!.url).toBe('http://collector.test/v1/events');
   });
@@ -89,7 +89,7 @@ describe('affil.js', () => {
     expect(affil().audit!()).toHaveLength(2);
   });
 
-  it('replays the async stub queue in order', () => {
+  it('replays the async stub queue in order', async () => {
     const net = network();
     const [link] = links('https://www.amazon.com/dp/A');
     // The snippet of SPEC §6, then calls made before the script arrived.
@@ -100,6 +100,7 @@ describe('affil.js', () => {
     )();
     run(embed(code['affil.js']!));
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+    await afterDispatch();
     expect(net.events()).toMatchObject([{ type: 'pageview' }]);
     expect(typeof affil().audit).toBe('function');
   });
@@ -126,12 +127,14 @@ describe('affil.js', () => {
     expect(net.beacons).toEqual([]);
   });
 
-  it('takes the single-quoted placeholder too', () => {
-    network();
+  it('takes any text in the program JSON (quotes, backslashes, line separators) as data', async () => {
+    const net = network();
     const [link] = links('https://www.amazon.com/dp/A');
-    const single = code['affil.js']!.replace(PLACEHOLDER, "'__AFFIL_PROGRAM__'");
-    run(embed(single), 'janesblog-20');
+    const endpoint = 'http://collector.test/"\\\u2028</script>';
+    run(embed(code['affil.js']!, { ...PROGRAM, endpoint }), 'janesblog-20');
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+    await afterDispatch();
+    expect(net.beacons.map((b) => b.url)).toEqual([`${endpoint}/v1/events`]);
   });
 });
 

@@ -31,7 +31,9 @@ describe('pageview', () => {
     );
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     sdk.init('janesblog-20', { ...options, tags: { uk: 'janesblog-21' } });
+    await afterDispatch();
     expect(net.events()).toEqual([
       {
         type: 'pageview',
@@ -51,10 +53,12 @@ describe('pageview', () => {
     const readyState = vi.spyOn(document, 'readyState', 'get').mockReturnValue('loading');
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     links('https://www.amazon.com/dp/A', 'https://www.amazon.com/dp/B');
     expect(net.events()).toEqual([]);
     readyState.mockReturnValue('interactive');
     document.dispatchEvent(new Event('DOMContentLoaded', { bubbles: true }));
+    await afterDispatch();
     expect(net.events()).toMatchObject([{ type: 'pageview', links: 2 }]);
   });
 
@@ -62,6 +66,7 @@ describe('pageview', () => {
     const net = network();
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(net.events()[0]!.page).toBe(PAGE_ID);
   });
 });
@@ -71,6 +76,7 @@ describe('transport', () => {
     const net = network({ beacon: 'full' });
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(net.sendBeacon).toHaveBeenCalledTimes(1);
     expect(net.fetch).toHaveBeenCalledWith(`${ENDPOINT}/v1/events`, {
       method: 'POST',
@@ -84,6 +90,7 @@ describe('transport', () => {
     const net = network({ beacon: 'missing' });
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(net.beacons).toMatchObject([{ by: 'fetch', body: { events: [{ type: 'pageview' }] } }]);
   });
 
@@ -93,6 +100,7 @@ describe('transport', () => {
     const [link] = links('https://www.amazon.com/dp/A');
     let sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     activate(link!, 'middle');
     await afterDispatch();
     expect(net.beacons).toEqual([]);
@@ -103,6 +111,7 @@ describe('transport', () => {
     delete (navigator as { onLine?: boolean }).onLine;
     sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(net.events().map((e) => e.id)).toEqual([...queued.map((e) => e.id), expect.any(String)]);
     expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
   });
@@ -112,6 +121,7 @@ describe('transport', () => {
     const [link] = links('https://www.amazon.com/dp/A');
     let sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     activate(link!, 'click');
     await afterDispatch();
     const queued = JSON.parse(`[${localStorage.getItem(QUEUE_KEY)}]`);
@@ -123,6 +133,7 @@ describe('transport', () => {
     const net = network();
     sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(net.beacons).toHaveLength(1);
     expect(net.beacons[0]!.body).toEqual({ events: [...queued, expect.objectContaining({ type: 'pageview' })] });
     expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
@@ -141,6 +152,7 @@ describe('transport', () => {
     localStorage.setItem(QUEUE_KEY, 'x'.repeat(QUEUE_CAP - 10));
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     // The new event is dropped, what was queued stays.
     expect(localStorage.getItem(QUEUE_KEY)!.length).toBe(QUEUE_CAP - 10);
   });
@@ -156,6 +168,7 @@ describe('transport', () => {
     const [link] = links('https://www.amazon.com/dp/A');
     const sdk = await freshSdk();
     expect(() => sdk.init('janesblog-20', options)).not.toThrow();
+    await afterDispatch();
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
   });
 });
@@ -166,6 +179,7 @@ describe('session', () => {
     const [link] = links('https://www.amazon.com/dp/A');
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     activate(link!, 'click');
     await afterDispatch();
     const [pageview, click] = net.events();
@@ -190,6 +204,7 @@ describe('privacy', () => {
     const [link] = links('https://www.amazon.com/dp/A');
     const sdk = await freshSdk();
     sdk.init('janesblog-20', { ...options, consent: 'pending' });
+    await afterDispatch();
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
     activate(link!, 'click');
     await afterDispatch();
@@ -197,6 +212,7 @@ describe('privacy', () => {
     expect(sessionStorage.length + localStorage.length).toBe(0);
 
     sdk.consent(true);
+    await afterDispatch();
     expect(net.events()).toMatchObject([{ type: 'pageview', links: 1 }]);
     activate(link!, 'click');
     await afterDispatch();
@@ -217,6 +233,7 @@ describe('privacy', () => {
     const [link] = links('https://www.amazon.com/dp/A');
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     activate(link!, 'click');
     await afterDispatch();
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
@@ -229,6 +246,7 @@ describe('privacy', () => {
     const net = network();
     const sdk = await freshSdk();
     sdk.init('janesblog-20', { ...options, respectGpc: false });
+    await afterDispatch();
     expect(net.events()).toMatchObject([{ type: 'pageview' }]);
   });
 
@@ -236,6 +254,7 @@ describe('privacy', () => {
     const net = network();
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(Object.keys(net.events()[0]!).sort()).toEqual(['at', 'id', 'links', 'page', 'session', 'tag', 'type']);
   });
 });
@@ -246,12 +265,14 @@ describe('debug', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     let sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(log).not.toHaveBeenCalled();
     reset();
     network();
     const logged = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     sdk = await freshSdk();
     sdk.init('janesblog-20', { ...options, debug: true });
+    await afterDispatch();
     expect(logged).toHaveBeenCalledWith('[affil]', expect.objectContaining({ type: 'pageview' }));
   });
 
@@ -261,6 +282,7 @@ describe('debug', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
+    await afterDispatch();
     expect(log).toHaveBeenCalled();
   });
 });

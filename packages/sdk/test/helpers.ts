@@ -26,6 +26,15 @@ globalThis.addEventListener = ((type: string, listener: EventListenerOrEventList
   listeners.push([type, listener, options]);
   realAdd(type, listener, options);
 }) as typeof globalThis.addEventListener;
+// Timers (an SDK's pageview task, a click's cleanup), cancelled between tests: a page load's
+// pending work ends with its page, and must not send events into the next test.
+const timers: ReturnType<typeof setTimeout>[] = [];
+const realSetTimeout = globalThis.setTimeout;
+globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+  const timer = realSetTimeout(...args);
+  timers.push(timer);
+  return timer;
+}) as typeof setTimeout;
 const RealObserver = globalThis.MutationObserver;
 globalThis.MutationObserver = class extends RealObserver {
   constructor(callback: MutationCallback) {
@@ -89,10 +98,11 @@ export async function freshSdk(): Promise<typeof import('../src/index.js')> {
   return import('../src/index.js');
 }
 
-/** A clean page: listeners and observers of earlier SDK instances, storage, cookies, stubs. */
+/** A clean page: listeners, observers and timers of earlier SDK instances, storage, cookies, stubs. */
 export function reset(): void {
   for (const [type, listener, options] of listeners.splice(0)) window.removeEventListener(type, listener, options);
   for (const observer of observers.splice(0)) observer.disconnect();
+  for (const timer of timers.splice(0)) clearTimeout(timer);
   vi.useRealTimers();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();

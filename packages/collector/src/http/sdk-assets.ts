@@ -8,8 +8,8 @@ import { Problem } from '../errors.js';
 
 type AssetName = 'affil.js' | 'affil-merchant.js';
 
-/** The literal the SDK build leaves for the collector to fill with the program (JSON in a string). */
-const PLACEHOLDER = /(["'])__AFFIL_PROGRAM__\1/;
+/** The expression the SDK build leaves for the collector to replace with the program (its JSON). */
+const PLACEHOLDER = 'self.__AFFIL_PROGRAM__';
 
 /** One script as served: its text, and that text compressed once (the size budget is gzipped). */
 export interface SdkAsset {
@@ -61,7 +61,7 @@ export function sdkAssets(publicUrl: string | undefined): SdkAssets {
           tagPattern: program.tagPattern,
           marketplaces: program.marketplaces.map((m) => ({ id: m.id, hosts: m.hosts, tagSuffix: m.tagSuffix })),
         });
-        const body = source(name).replace(PLACEHOLDER, () => JSON.stringify(embedded));
+        const body = source(name).replace(PLACEHOLDER, () => `(${embedded})`);
         asset = {
           body,
           etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
