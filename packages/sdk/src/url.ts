@@ -22,7 +22,7 @@ export type LinkStatus = 'decorated' | 'own_tag' | 'foreign_tag' | 'no_tag' | 's
 export const DEFAULT_TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}-[0-9]{2}$';
 
 /** Amazon's shorteners (and their subdomains): their destination cannot be checked without following them. */
-const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/i;
+const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/;
 
 /**
  * A marketplace finder for a list of marketplaces: a link's host (`hostname[:port]` as `URL#host`
@@ -66,7 +66,10 @@ export const PLAIN_HOST = /^https?:\/\/((?:[a-z\d.-]*\.)?[a-z][a-z\d-]*)(?![^/?#
  */
 export const linkHost = (href: string, base: string): string => PLAIN_HOST.exec(href)?.[1] ?? new URL(href, base).host;
 
-/** True for Amazon's link shorteners (`amzn.to`, `a.co`, `amzn.eu`, `amzn.asia`). */
+/**
+ * True for Amazon's link shorteners (`amzn.to`, `a.co`, `amzn.eu`, `amzn.asia`), given a hostname in
+ * lower case as `URL` gives it (a link written `https://AMZN.TO/x` reaches here as `amzn.to`).
+ */
 export const isShortLink = (hostname: string): boolean => SHORT_HOST.test(hostname);
 
 /** True when `tag` matches the program's `tagPattern` and carries the marketplace's suffix. */

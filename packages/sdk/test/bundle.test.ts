@@ -105,6 +105,19 @@ describe('affil.js', () => {
     expect(typeof affil().audit).toBe('function');
   });
 
+  it('with data-tag and queued calls, the queued consent mode holds before the pageview goes out', async () => {
+    const net = network();
+    const [link] = links('https://www.amazon.com/dp/A');
+    new Function("window.Affil={q:[],init:function(){Affil.q.push(['init',arguments])}}; Affil.init('janesblog-20', { consent: 'pending' });")();
+    run(embed(code['affil.js']!), 'janesblog-20');
+    expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+    await afterDispatch();
+    expect(net.beacons).toEqual([]);
+    affil().consent!(true);
+    await afterDispatch();
+    expect(net.events()).toMatchObject([{ type: 'pageview', links: 1 }]);
+  });
+
   it('sends one click with the click ID the link carried', async () => {
     const net = network();
     const [link] = links('https://www.amazon.com/dp/A');

@@ -71,6 +71,7 @@ describe('decoration', () => {
       'https://www.amazon.co.uk/dp/D',
       'https://amzn.to/3xYz',
       'https://a.co/d/abc',
+      'HTTPS://AMZN.EU/d/xyz',
       'https://www.amazon.com:99999/dp/E',
       'https://example.com/',
       '/relative/page',
@@ -84,6 +85,7 @@ describe('decoration', () => {
       { href: 'https://www.amazon.co.uk/dp/D', marketplace: 'uk', status: 'no_tag' },
       { href: 'https://amzn.to/3xYz', marketplace: null, status: 'short_link' },
       { href: 'https://a.co/d/abc', marketplace: null, status: 'short_link' },
+      { href: 'HTTPS://AMZN.EU/d/xyz', marketplace: null, status: 'short_link' },
       { href: 'https://www.amazon.com:99999/dp/E', marketplace: null, status: 'invalid_url' },
     ]);
   });

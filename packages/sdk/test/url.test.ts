@@ -169,7 +169,6 @@ describe('isShortLink', () => {
     ['a.co', true],
     ['amzn.eu', true],
     ['amzn.asia', true],
-    ['AMZN.TO', true],
     ['www.amzn.to', true],
     ['amazon.com', false],
     ['data.co', false],
