@@ -6,12 +6,15 @@ import { safe } from './log.js';
 /** How a link was opened (the click event's `via`). */
 export type Via = 'click' | 'middle' | 'keyboard' | 'contextmenu' | 'touch';
 
-/** A link activation that was not cancelled (a `click` event): `id` is the click ID the link carried, `url` where it went. */
+/**
+ * A link activation that was not cancelled (a `click` event): `id` is the click ID the link carried,
+ * `url` where it went (a `URL` goes out as its href: `toJSON`).
+ */
 export type Activation = {
   type: 'click';
   id: string;
   tag: string;
-  url: string;
+  url: string | URL;
   via: Via;
 };
 
@@ -58,7 +61,7 @@ export const watchActivations = (
     a.setAttribute('href', marked);
     // Timers run once dispatch is over: the browser has read the href, page handlers have run.
     setTimeout(() => {
-      if (!e.defaultPrevented) report({ type: 'click', id, tag, url: new URL(marked, document.baseURI).href, via: via! });
+      if (!e.defaultPrevented) report({ type: 'click', id, tag, url: new URL(marked, document.baseURI), via: via! });
     });
     // Restore only if the page did not change the link meanwhile.
     setTimeout(

@@ -5,10 +5,11 @@ import { safe } from './log.js';
 export const LINKS = 'a[href]';
 
 /**
- * Calls `visit` for every link in `root`, in document order; what it answered. (Indexed, not
- * iterated: a NodeList's iterator is slow with thousands of links.)
+ * Calls `visit` for every link in `root`, in document order; what it answered, falsy answers left
+ * out. (Indexed, not iterated: a NodeList's iterator is slow with thousands of links.)
  */
-export const eachLink = <R>(root: ParentNode, visit: (a: Element) => R): R[] => [].map.call(root.querySelectorAll(LINKS), visit) as R[];
+export const eachLink = <R>(root: ParentNode, visit: (a: Element) => R | false | undefined): R[] =>
+  ([].map.call(root.querySelectorAll(LINKS), visit) as R[]).filter(Boolean);
 
 /**
  * Calls `visit` for links added to the document from now on and for links whose href changes

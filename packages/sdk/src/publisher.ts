@@ -40,7 +40,7 @@ const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
  * should not wait for in the middle of `init`.
  */
 const scan = (): void => {
-  const links = eachLink(document, visit).filter(Boolean).length;
+  const links = eachLink(document, visit).length;
   if (document.readyState != 'loading') setTimeout(safe(() => (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links }))));
 };
 
@@ -77,7 +77,7 @@ export const init = (tag: string, options?: InitOptions): void => {
 
 /** One report per merchant link on the page. */
 export const audit = (): LinkReport[] =>
-  eachLink(document, (a) => publisher && decorateLink(a, publisher)?.[0]).filter(Boolean) as LinkReport[];
+  eachLink(document, (a) => publisher && decorateLink(a, publisher)?.[0]);
 
 /** The site's answer for `consent: 'pending'`: `true` starts sending, `false` stops it again. */
 export const consent = (granted: boolean): void => {

@@ -147,6 +147,52 @@ describe('transport', () => {
     expect(localStorage.getItem(QUEUE_KEY)).toContain('"type":"pageview"');
   });
 
+  it('keeps every event when requests fail at the same time, and empties the queue only of what went out', async () => {
+    const net = network({ beacon: 'missing' });
+    // Requests the test settles: each answers (a collector's 202) or fails (network error).
+    const requests: { events: { type: string }[]; answer(): void; fail(): void }[] = [];
+    net.fetch.mockImplementation(
+      (_url: string, init: RequestInit) =>
+        new Promise((resolve, reject) =>
+          requests.push({
+            events: JSON.parse(init.body as string).events,
+            answer: () => resolve(new Response(null, { status: 202 })),
+            fail: () => reject(new TypeError('Failed to fetch')),
+          }),
+        ),
+    );
+    const [a, b] = links('https://www.amazon.com/dp/A', 'https://www.amazon.com/dp/B');
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    await afterDispatch();
+    activate(a!, 'middle');
+    activate(b!, 'middle');
+    await afterDispatch();
+    // Each request carries what the queue held when it went: pageview; pageview, click; and all three.
+    expect(requests.map((r) => r.events.map((e) => e.type))).toEqual([['pageview'], ['pageview', 'click'], ['pageview', 'click', 'click']]);
+    const queued = () => JSON.parse(`[${localStorage.getItem(QUEUE_KEY) ?? ''}]`).map((e: { type: string }) => e.type);
+
+    // All three fail: nothing is lost (each failure used to put back only its own snapshot).
+    for (const r of requests) r.fail();
+    await afterDispatch();
+    expect(queued()).toEqual(['pageview', 'click', 'click']);
+
+    // The next event's request carries them all; an older one answering does not empty the queue.
+    requests.length = 0;
+    activate(a!, 'click');
+    await afterDispatch();
+    expect(requests.map((r) => r.events.length)).toEqual([4]);
+    activate(b!, 'click');
+    await afterDispatch();
+    requests[0]!.answer();
+    await afterDispatch();
+    expect(queued()).toEqual(['pageview', 'click', 'click', 'click', 'click']);
+    // The request that carried everything answers: the queue is empty.
+    requests[1]!.answer();
+    await afterDispatch();
+    expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
+  });
+
   it('caps the queue', async () => {
     network({ beacon: 'missing', fetch: 'missing' });
     localStorage.setItem(QUEUE_KEY, 'x'.repeat(QUEUE_CAP - 10));
