@@ -14,6 +14,8 @@ type Publisher = InitOptions & Program & Decoration & { tag: string };
 
 let publisher: Publisher | undefined;
 let viewed: boolean | undefined;
+// Affiliate links on the page at the last scan, for the pageview.
+let links: number;
 // The site's `Affil.consent()` answer; it outlives later init() calls (the stub may replay it first).
 let answer: boolean | undefined;
 
@@ -40,7 +42,8 @@ const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
  * should not wait for in the middle of `init`.
  */
 const scan = (): void => {
-  const links = eachLink(document, visit).length;
+  links = eachLink(document, visit).length;
+  // (Counted by the latest scan when it goes: a queued init() right after data-tag's may add tags.)
   if (document.readyState != 'loading') setTimeout(safe(() => (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links }))));
 };
 

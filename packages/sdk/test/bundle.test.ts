@@ -118,6 +118,15 @@ describe('affil.js', () => {
     expect(net.events()).toMatchObject([{ type: 'pageview', links: 1 }]);
   });
 
+  it('with data-tag and a queued init adding tags, the pageview counts the links both decorate', async () => {
+    const net = network();
+    links('https://www.amazon.com/dp/A', 'https://www.amazon.co.uk/dp/B');
+    new Function("window.Affil={q:[],init:function(){Affil.q.push(['init',arguments])}}; Affil.init('janesblog-20', { tags: { uk: 'janesblog-21' } });")();
+    run(embed(code['affil.js']!), 'janesblog-20');
+    await afterDispatch();
+    expect(net.events()).toMatchObject([{ type: 'pageview', links: 2 }]);
+  });
+
   it('sends one click with the click ID the link carried', async () => {
     const net = network();
     const [link] = links('https://www.amazon.com/dp/A');
