@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isBotUserAgent } from '../domain/bots.js';
+import { sourcePage } from '../domain/page.js';
 import { findMarketplace, isUuid, productId } from '@affil/sdk/url';
 import type { Context } from './context.js';
 import type { TrackingEvent } from '../db/events.js';
@@ -12,11 +13,16 @@ const uuid = z.string().refine(isUuid, 'must be a UUID');
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const at = z.number().int('must be epoch milliseconds').nonnegative();
 const httpUrl = text(4096).refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), 'must be an absolute http(s) URL');
+// Kept as origin + path only, whatever the sender put after it.
+const page = text(2048)
+  .refine((p) => sourcePage(p) !== null, 'must be an absolute http(s) URL')
+  .transform((p) => sourcePage(p)!)
+  .optional();
 
 const eventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('click'), id: uuid, tag: text(128).min(1), url: httpUrl, page: text(2048).optional(), session: text(128).optional(), via: z.enum(['click', 'middle', 'keyboard', 'contextmenu', 'touch']), at: at.optional() }),
-  z.object({ type: z.literal('pageview'), id: uuid, tag: text(128).min(1), page: text(2048).optional(), session: text(128).optional(), links: z.number().int().min(0).max(100_000), at: at.optional() }),
-  z.object({ type: z.literal('landing'), id: uuid, click: uuid, tag: text(128).min(1), page: text(2048).optional(), at: at.optional() }),
+  z.object({ type: z.literal('click'), id: uuid, tag: text(128).min(1), url: httpUrl, page, session: text(128).optional(), via: z.enum(['click', 'middle', 'keyboard', 'contextmenu', 'touch']), at: at.optional() }),
+  z.object({ type: z.literal('pageview'), id: uuid, tag: text(128).min(1), page, session: text(128).optional(), links: z.number().int().min(0).max(100_000), at: at.optional() }),
+  z.object({ type: z.literal('landing'), id: uuid, click: uuid, tag: text(128).min(1), page, at: at.optional() }),
   z.object({ type: z.literal('cart_add'), id: uuid, click: uuid, sku: text(128).min(1), at: at.optional() }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of click, pageview, landing, cart_add' : undefined) });
 

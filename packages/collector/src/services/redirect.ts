@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addParam, decorateHref, findMarketplace, productId } from '@affil/sdk/url';
 import { isBotUserAgent } from '../domain/bots.js';
+import { sourcePage } from '../domain/page.js';
 import { Problem } from '../errors.js';
 import type { Context } from './context.js';
 import { clickView } from './events.js';
@@ -45,7 +46,8 @@ export function redirectClick(ctx: Context, r: RedirectRequest): string {
   const owner = ctx.repo.accounts.findTag(r.tag);
   if (!owner) throw new Problem('not_found', `No registered tag "${r.tag}"`);
   const destination = checkDestination(ctx, r.url);
-  const page = typeof r.page === 'string' && r.page.length <= 2048 && !UNSAFE.test(r.page) ? r.page : null;
+  // (The visitor is redirected whatever `page` says: one that is not an http(s) URL is not kept.)
+  const page = typeof r.page === 'string' && r.page.length <= 2048 ? sourcePage(r.page) : null;
   const clickId = randomUUID();
   // A destination on another storefront gets the account's tag there, as the SDK would give it;
   // with none there, no tag (the click still counts: attribution decides what it earns).

@@ -90,6 +90,21 @@ describe('POST /v1/events', () => {
     expect((await summaryOf(c)).pageviews).toBe(0);
   });
 
+  it('keeps a page as origin + path only, and rejects one that is not an http(s) URL', async () => {
+    const { c } = await withAccount();
+    const kept = clickEvent('janesblog-20');
+    const reply = await c.beacon({
+      events: [
+        { ...kept, page: 'https://Blog.Example/posts/cameras?email=jane@example.com#comments' },
+        { ...clickEvent('janesblog-20'), page: 'javascript:alert(1)' },
+      ],
+    });
+    expect(reply.body).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 1, detail: 'page: must be an absolute http(s) URL' }] });
+    expect(await clicksOf(c)).toEqual([expect.objectContaining({ id: kept.id, page: 'https://blog.example/posts/cameras' })]);
+    const rows = (await c.admin('GET', `/v1/reports/breakdown?by=page&${DAY_QUERY}`)).body.rows as { key: string }[];
+    expect(rows.map((r) => r.key)).toEqual(['https://blog.example/posts/cameras']);
+  });
+
   it('accepts 50 events in one request', async () => {
     const { c } = await withAccount();
     const events = Array.from({ length: 50 }, () => pageviewEvent('janesblog-20', 1));

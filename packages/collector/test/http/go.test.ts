@@ -19,7 +19,8 @@ describe('GET /go/{tag}', () => {
   it('records a click with via "redirect" and answers 302 to the decorated destination', async () => {
     const { c } = await program();
     const destination = `https://www.amazon.com/dp/${CAMERA}?th=1#reviews`;
-    const reply = await c.request('GET', go('janesblog-20', destination, 'https://youtube.example/watch'));
+    // The source page is kept as origin + path: the query (a video ID here, an e-mail address elsewhere) is not.
+    const reply = await c.request('GET', go('janesblog-20', destination, 'https://youtube.example/watch?v=abc&email=jane@example.com#t=1'));
     expect(reply.status).toBe(302);
     // The tag and the click ID are added before the fragment; every other byte is kept.
     const location = reply.headers.get('location')!;
