@@ -140,7 +140,9 @@ function attributeOrder(ctx: Context, order: OrderInput): Attribution {
     lines: order.items.map((i) => ({ lineId: i.lineId, sku: i.sku, category: i.category, quantity: i.quantity, unitAmount: i.unitAmount, cartAddedAt: i.cartAddedAt ? ms(i.cartAddedAt) : undefined })),
     referral,
     accountTagInMarketplace: owner && owner.marketplace !== marketplace.id ? ctx.repo.accounts.accountTagIn(owner.accountId, marketplace.id) : undefined,
-    cartAdds: referral?.verified && referral.clickId ? ctx.repo.events.cartAddsFor(referral.clickId) : undefined,
+    // SPEC §5.4: the cart_add events for the referral's click, whether or not its click was stored
+    // (a blocked click beacon does not block the merchant page's cart_add).
+    cartAdds: referral?.clickId ? ctx.repo.events.cartAddsFor(referral.clickId.toLowerCase()) : undefined,
     clickWindowMs: ctx.program.clickWindowHours * 3_600_000,
     cartWindowMs: ctx.program.cartWindowDays * 86_400_000,
   });

@@ -141,6 +141,16 @@ describe('attribution over HTTP (SPEC §5)', () => {
     expect(reasons(answer)).toEqual(['added_to_cart_within_click_window', 'outside_window']);
   });
 
+  it('credits a line from a cart_add beacon for an unverified referral too (its click beacon never arrived)', async () => {
+    const { c, clock, order } = await program();
+    const lost = randomUUID();
+    clock.set(CLICK_AT + HOUR);
+    expect((await c.beacon(cartAddEvent(lost.toUpperCase(), CAMERA))).body.accepted).toBe(1);
+    const answer = await order(3 * DAY, { referral: { clickId: lost, tag: 'janesblog-20', clickedAt: iso(CLICK_AT) } });
+    expect(answer).toMatchObject({ attributed: true, rule: 'cart_window', unverifiedReferral: true, commission: 1996 });
+    expect(reasons(answer)).toEqual(['added_to_cart_within_click_window', 'outside_window']);
+  });
+
   it("credits a cross-marketplace order to the account's tag there, at that marketplace's rates", async () => {
     const { c, jane, order } = await program();
     expect((await c.admin('POST', `/v1/accounts/${jane.id}/tags`, { tag: 'janesblog-21', marketplace: 'uk' })).status).toBe(201);
