@@ -24,10 +24,16 @@ export function authenticate(repo: Repository, envAdminKeyHash: string | undefin
 
 export const principalOf = (res: { locals: Record<string, unknown> }): Principal => res.locals.principal as Principal;
 
-/** Admin-only endpoints answer 404 to account keys: they cannot learn what exists. */
+/**
+ * Admin-only endpoints answer an account key `403`, naming what is missing; one naming another
+ * account answers `404` first, as if that account did not exist (SPEC §4.3).
+ */
 export const adminOnly: RequestHandler = (req, res, next) => {
-  if (principalOf(res).role !== 'admin') return next(new Problem('not_found', `No route for ${req.method} ${req.path}`));
-  next();
+  const principal = principalOf(res);
+  if (principal.role === 'admin') return next();
+  const id = req.params.id as string | undefined;
+  if (id !== undefined && id !== principal.accountId) return next(new Problem('not_found', `No account "${id}"`));
+  next(new Problem('forbidden', `${req.method} ${req.path} needs the admin key`));
 };
 
 export type { Request };

@@ -24,15 +24,15 @@ beforeAll(async () => {
 });
 afterAll(() => c.close());
 
-interface Endpoint { name: string; method: Method; path: () => string; body?: unknown; adminOnly?: boolean }
+interface Endpoint { name: string; method: Method; path: () => string; body?: unknown; adminOnly?: boolean; namesAccount?: boolean }
 
 // Every authenticated endpoint, pointed at Jane's data.
 const ENDPOINTS: Endpoint[] = [
   { name: 'create account', method: 'POST', path: () => '/v1/accounts', body: { name: 'Eve' }, adminOnly: true },
   { name: 'list accounts', method: 'GET', path: () => '/v1/accounts', adminOnly: true },
-  { name: 'register a tag', method: 'POST', path: () => `/v1/accounts/${jane.id}/tags`, body: { tag: 'janesotherblog-20', marketplace: 'us' }, adminOnly: true },
+  { name: 'register a tag', method: 'POST', path: () => `/v1/accounts/${jane.id}/tags`, body: { tag: 'janesotherblog-20', marketplace: 'us' }, adminOnly: true, namesAccount: true },
   { name: 'list tags', method: 'GET', path: () => `/v1/accounts/${jane.id}/tags` },
-  { name: 'issue a key', method: 'POST', path: () => `/v1/accounts/${jane.id}/keys`, adminOnly: true },
+  { name: 'issue a key', method: 'POST', path: () => `/v1/accounts/${jane.id}/keys`, adminOnly: true, namesAccount: true },
   { name: 'revoke a key', method: 'DELETE', path: () => `/v1/keys/${jane.keyId}`, adminOnly: true },
   { name: 'read an order', method: 'GET', path: () => `/v1/orders/${janeOrder}` },
   { name: 'list orders by account', method: 'GET', path: () => `/v1/orders?${period}&account=${jane.id}` },
@@ -52,18 +52,21 @@ describe.each(ENDPOINTS)('$method $name', (e) => {
     expect((await c.as('affil_acct_madeup')(e.method, e.path(), e.body)).status).toBe(401);
   });
 
-  it("answers 404 to another account's key, as if the data did not exist", async () => {
+  const forbidden = e.adminOnly && !e.namesAccount;
+  it(forbidden ? 'answers 403 to an account key (admin only)' : "answers 404 to another account's key, as if the data did not exist", async () => {
     const reply = await bob.api(e.method, e.path(), e.body);
-    expect(reply.status).toBe(404);
+    expect(reply.status).toBe(forbidden ? 403 : 404);
     expect(reply.headers.get('content-type')).toContain('application/problem+json');
-    expect(reply.body.type).toBe('urn:affil:problem:not_found');
+    expect(reply.body.type).toBe(forbidden ? 'urn:affil:problem:forbidden' : 'urn:affil:problem:not_found');
+    if (forbidden) expect(reply.body.detail).toContain('needs the admin key');
     expect(reply.text).not.toContain('Jane'); // nothing of Jane's account leaks into the answer
   });
 
-  it(e.adminOnly ? 'answers 404 to the owner too (admin only)' : 'serves the owner', async () => {
+  it(e.adminOnly ? 'answers 403 to the owner: admin only' : 'serves the owner', async () => {
     if (e.method === 'DELETE') return; // revoking is checked last, below, so the key stays usable
     const reply = await jane.api(e.method, e.path(), e.body);
-    expect(reply.status).toBe(e.adminOnly ? 404 : 200);
+    expect(reply.status).toBe(e.adminOnly ? 403 : 200);
+    if (e.adminOnly) expect(reply.body.detail).toBe(`${e.method} ${e.path().split('?')[0]} needs the admin key`);
   });
 });
 
@@ -89,7 +92,7 @@ describe("an account key's own lists never include others' data", () => {
 
   it('the admin sees everything, and revoking a key works only for the admin', async () => {
     expect((await c.admin('GET', `/v1/reports/summary?${period}`)).body).toMatchObject({ clicks: 2, orders: 1 });
-    expect((await jane.api('DELETE', `/v1/keys/${jane.keyId}`)).status).toBe(404);
+    expect((await jane.api('DELETE', `/v1/keys/${jane.keyId}`)).status).toBe(403);
     expect((await c.admin('DELETE', `/v1/keys/${jane.keyId}`)).status).toBe(204);
     expect((await jane.api('GET', `/v1/accounts/${jane.id}/tags`)).status).toBe(401);
   });

@@ -97,13 +97,13 @@ describe('accounts, tags and keys', () => {
     expect((await c.admin('GET', '/v1/accounts')).body.accounts).toEqual([]);
   });
 
-  it("an account key cannot manage accounts, tags or keys: 404 as if they did not exist", async () => {
+  it('an account key cannot manage accounts, tags or keys: 403, needs the admin key', async () => {
     const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
-    expectProblem(await jane.api('POST', '/v1/accounts', { name: 'Mallory' }), 404);
-    expectProblem(await jane.api('GET', '/v1/accounts'), 404);
-    expectProblem(await jane.api('POST', `/v1/accounts/${jane.id}/tags`, { tag: 'janesblog2-20', marketplace: 'us' }), 404);
-    expectProblem(await jane.api('POST', `/v1/accounts/${jane.id}/keys`), 404);
-    expectProblem(await jane.api('DELETE', `/v1/keys/${jane.keyId}`), 404);
+    expectProblem(await jane.api('POST', '/v1/accounts', { name: 'Mallory' }), 403);
+    expectProblem(await jane.api('GET', '/v1/accounts'), 403);
+    expectProblem(await jane.api('POST', `/v1/accounts/${jane.id}/tags`, { tag: 'janesblog2-20', marketplace: 'us' }), 403);
+    expectProblem(await jane.api('POST', `/v1/accounts/${jane.id}/keys`), 403);
+    expectProblem(await jane.api('DELETE', `/v1/keys/${jane.keyId}`), 403);
     const accounts = (await c.admin('GET', '/v1/accounts')).body.accounts;
     expect(accounts.map((a: { name: string }) => a.name)).toEqual(['Jane']);
     expect((await c.admin('GET', `/v1/accounts/${jane.id}/tags`)).body.tags.map((t: { tag: string }) => t.tag)).toEqual(['janesblog-20']);
