@@ -127,7 +127,21 @@ describe('POST /v1/orders: the worked example', () => {
     const third = await c.signed('/v1/orders', reordered);
     expect(third.status).toBe(200);
     expect(third.body).toEqual(first.body);
+    // The same instants written another way (an offset, milliseconds) are the same content too.
+    const respelled = { ...order, orderedAt: order.orderedAt.replace(/Z$/, '.000+00:00') };
+    expect(respelled.orderedAt).not.toBe(order.orderedAt);
+    const fourth = await c.signed('/v1/orders', respelled);
+    expect(fourth.status).toBe(200);
+    expect(fourth.body).toEqual(first.body);
     expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body.orders).toBe(1);
+  });
+
+  it('answers 409 to the same orderId ordered at another instant', async () => {
+    const { c, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    expect((await c.signed('/v1/orders', order)).status).toBe(201);
+    const later = { ...order, orderedAt: new Date(Date.parse(order.orderedAt) + 1000).toISOString() };
+    expectProblem(await c.signed('/v1/orders', later), 409, 'orderId');
   });
 
   it('answers 409 to the same orderId with different content', async () => {
