@@ -99,6 +99,16 @@ describe('GET /v1/orders', () => {
     expectProblem(await jane.api('GET', `/v1/orders?${NOV20}&tag=bobsreviews-20`), 404);
   });
 
+  it('answers CSV for ?format=csv, one row per order', async () => {
+    const { jane } = await program();
+    const reply = await jane.api('GET', `/v1/orders?${NOV20}&format=csv`);
+    expect(reply.headers.get('content-type')).toMatch(/^text\/csv/);
+    const [header, row, ...rest] = reply.text.split('\r\n').filter((l) => l !== '');
+    expect(rest).toEqual([]);
+    const cell = (name: string) => row!.split(',')[header!.split(',').indexOf(name)];
+    expect([cell('orderId'), cell('tag'), cell('commission')]).toEqual([JANE_ORDER, 'janesblog-20', '2113']);
+  });
+
   it('pages with limit and cursor', async () => {
     const { c } = await program();
     const first = await get(c.admin, `/v1/orders?${NOV20}&limit=1`);
@@ -132,6 +142,30 @@ describe('GET /v1/clicks', () => {
     expectProblem(await jane.api('GET', `/v1/clicks?${NOV20}&tag=bobsreviews-20`), 404);
     expectProblem(await jane.api('GET', `/v1/clicks?${NOV20}&account=${bob.id}`), 404);
   });
+
+  it('answers a page of clicks as CSV for ?format=csv, the next cursor in X-Next-Cursor', async () => {
+    const { c, clicks } = await program();
+    const reply = await c.admin('GET', `/v1/clicks?${NOV20}&limit=3&format=csv`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/^text\/csv/);
+    const [header, ...rows] = reply.text.split('\r\n').filter((l) => l !== '');
+    expect(header).toBe('id,tag,marketplace,url,product,page,via,bot,at');
+    expect(rows.map((r) => r.split(',')[0])).toEqual([clicks.strayClick.id, clicks.botClick.id, clicks.bobClick.id]);
+    const next = reply.headers.get('x-next-cursor')!;
+    const rest = await c.admin('GET', `/v1/clicks?${NOV20}&limit=3&format=csv&cursor=${encodeURIComponent(next)}`);
+    expect(rest.text.split('\r\n')[1]!.split(',')[0]).toBe(clicks.janeClick.id);
+    expect(rest.headers.get('x-next-cursor')).toBeNull();
+  });
+
+  it.each(['/v1/clicks', '/v1/orders', '/v1/reports/summary', '/v1/reports/breakdown?by=day&', '/v1/reports/link-health'])(
+    '%s answers an unknown format with a 400 problem naming format',
+    async (path) => {
+      const { c } = await program();
+      const sep = path.endsWith('&') ? '' : '?';
+      expectProblem(await c.admin('GET', `${path}${sep}${NOV20}&format=xml`), 400, 'format');
+      expect((await c.admin('GET', `${path}${sep}${NOV20}&format=json`)).status).toBe(200);
+    },
+  );
 
   it('walks every click with limit=1 and the cursor, ending with nextCursor null', async () => {
     const { c } = await program();

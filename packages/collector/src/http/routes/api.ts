@@ -32,7 +32,12 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
     res.status(204).end();
   });
 
-  router.get('/v1/orders', (req, res) => void res.json(listOrders(ctx, principalOf(res), req.query)));
+  router.get('/v1/orders', (req, res) => {
+    const csv = csvWanted(req.query);
+    const body = listOrders(ctx, principalOf(res), req.query);
+    if (csv) return void sendCsvPage(res, body.orders, body.nextCursor);
+    res.json(body);
+  });
   router.get('/v1/orders/:orderId', (req, res) => {
     const principal = principalOf(res);
     const order = repo.orders.findOrder(req.params.orderId as string);
@@ -41,24 +46,46 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
     }
     res.json(orderView(ctx, order));
   });
-  router.get('/v1/clicks', (req, res) => void res.json(listClicks(ctx, principalOf(res), req.query)));
+  router.get('/v1/clicks', (req, res) => {
+    const csv = csvWanted(req.query);
+    const body = listClicks(ctx, principalOf(res), req.query);
+    if (csv) return void sendCsvPage(res, body.clicks, body.nextCursor);
+    res.json(body);
+  });
   router.get('/v1/reports/summary', (req, res) => {
+    const csv = csvWanted(req.query);
     const body = summary(ctx, principalOf(res), req.query);
-    if (req.query.format === 'csv') return void res.type('text/csv').send(toCsv([flattenSummary(body)]));
+    if (csv) return void res.type('text/csv').send(toCsv([flattenSummary(body)]));
     res.json(body);
   });
   router.get('/v1/reports/breakdown', (req, res) => {
+    const csv = csvWanted(req.query);
     const body = breakdown(ctx, principalOf(res), req.query);
-    if (req.query.format === 'csv') return void res.type('text/csv').send(toCsv(body.rows.map((r) => flattenSummary(r))));
+    if (csv) return void res.type('text/csv').send(toCsv(body.rows.map((r) => flattenSummary(r))));
     res.json(body);
   });
   router.get('/v1/reports/link-health', (req, res) => {
+    const csv = csvWanted(req.query);
     const body = linkHealth(ctx, principalOf(res), req.query);
-    if (req.query.format === 'csv') return void res.type('text/csv').send(toCsv(body.rows));
+    if (csv) return void res.type('text/csv').send(toCsv(body.rows));
     res.json(body);
   });
   router.get('/v1/stream', (req, res) => live.subscribe(req, res, principalOf(res)));
   return router;
+}
+
+/** `?format=`: `csv`, or `json` (the default); anything else is a 400 naming it. */
+function csvWanted(query: express.Request['query']): boolean {
+  const format = query.format;
+  if (format === undefined || format === 'json') return false;
+  if (format === 'csv') return true;
+  throw new Problem('invalid_query', 'format: must be csv or json', { errors: [{ path: 'format', message: 'must be csv or json' }] });
+}
+
+/** One page of a list as CSV; the cursor of the next page, if any, in the `X-Next-Cursor` header. */
+function sendCsvPage(res: express.Response, rows: readonly Record<string, unknown>[], nextCursor: string | null): void {
+  if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
+  res.type('text/csv').send(toCsv(rows));
 }
 
 /** One CSV row per currency would lose the shared counts; one row with currency columns keeps both. */
