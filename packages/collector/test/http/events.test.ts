@@ -263,15 +263,20 @@ describe('POST /v1/events', () => {
     expect(bad.headers.get('access-control-allow-origin')).toBe('*');
   });
 
-  it('answers the CORS preflight', async () => {
+  it.each([
+    ['/v1/events', 'POST'],
+    ['/affil.js', 'GET'],
+    ['/affil-merchant.js', 'GET'],
+    ['/go/janesblog-20', 'GET'],
+  ])('answers the CORS preflight of %s', async (path, method) => {
     const { c } = await withAccount();
-    const reply = await c.request('OPTIONS', '/v1/events', {
-      headers: { origin: 'https://janesblog.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    const reply = await c.request('OPTIONS', path, {
+      headers: { origin: 'https://janesblog.example', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
     });
     expect(reply.status).toBeGreaterThanOrEqual(200);
     expect(reply.status).toBeLessThan(300);
     expect(reply.headers.get('access-control-allow-origin')).toBe('*');
-    expect(reply.headers.get('access-control-allow-methods')).toMatch(/POST/);
+    expect(reply.headers.get('access-control-allow-methods')).toContain(method);
     expect(reply.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
   });
 

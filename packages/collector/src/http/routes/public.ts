@@ -23,6 +23,8 @@ export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
   const router = Router();
   const limited = limits(ctx);
 
+  // Preflights too (a page fetching the script or the redirect with custom headers).
+  router.options(['/affil.js', '/affil-merchant.js', '/go/:tag'], cors);
   for (const name of ['affil.js', 'affil-merchant.js'] as const) {
     router.get(`/${name}`, cors, (req, res) => {
       const asset = assets.get(name, ctx.program, req);
