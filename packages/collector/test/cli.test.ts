@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -140,9 +140,23 @@ describe('affil accounts / tags / keys', () => {
     [['keys', 'revoke', 'key_nope'], /No active key "key_nope"/],
     [['tags', 'frobnicate'], /usage: affil tags add/],
   ])('%j fails with exit 2 and says why', async (args, message) => {
+    await cli('accounts', 'create', 'Someone');
     const result = await cli(...(args as string[]));
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);
+  });
+
+  it.each([
+    ['accounts', 'list'],
+    ['tags', 'list', 'acc_x'],
+    ['keys', 'revoke', 'key_x'],
+    ['link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'https://t.example'],
+    ['audit', '/nonexistent.html'],
+  ])('%s %s with no database at --db fails naming it, and creates none', async (...args) => {
+    const result = await cli(...args);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`no database at ${join(dir, 'program.db')}`);
+    expect(existsSync(join(dir, 'program.db'))).toBe(false);
   });
 
   it('refuses a tag with the wrong suffix or one already taken', async () => {

@@ -9,7 +9,9 @@ const USAGE = 'usage: affil audit FILE|DIR|URL … [--tag TAG …] [--json] [--d
 
 /**
  * `affil audit`: every merchant link in local files, folders or pages on this machine, with what
- * it earns. Exit 1 when any link leaks revenue, 0 otherwise, 2 on a usage error.
+ * it earns. Exit 2 on a usage error or when an item could not be read (a missing file, a page that
+ * could not be fetched: the report is incomplete), else 1 when any link leaks revenue, else 0.
+ * Files a folder scan skips (binary, over the size limit) are listed but do not fail the run.
  */
 export async function auditCommand(proc: CliProcess, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { ...PROGRAM_OPTIONS, tag: { type: 'string', multiple: true } }, strict: true, allowPositionals: true });
@@ -25,6 +27,11 @@ export async function auditCommand(proc: CliProcess, args: string[]): Promise<nu
   }
   const report = await audit(positionals, auditProgram);
   proc.stdout.write(values.json ? `${JSON.stringify({ ...report, summary: summarize(report) }, null, 2)}\n` : render(report));
+  const unread = report.problems.filter((p) => p.detail.startsWith('cannot '));
+  if (unread.length > 0) {
+    proc.stderr.write(`affil: ${unread.length} item(s) could not be audited: ${unread.map((p) => p.source).join(', ')}\n`);
+    return 2;
+  }
   return report.links.some((l) => l.leaks) ? 1 : 0;
 }
 

@@ -12,8 +12,6 @@ export function linkCommand(proc: CliProcess, args: string[]): number {
   if (!tag || !url || positionals.length !== 2) throw new UsageError('usage: affil link TAG URL [--collector https://track.example] [--page SOURCE]');
   const program = openProgram(proc, values);
   try {
-    const base = (values.collector ?? program.config.publicUrl)?.replace(/\/+$/, '');
-    if (!base) throw new UsageError('the collector URL is unknown: pass --collector https://… or set AFFIL_PUBLIC_URL');
     const owner = program.ctx.repo.accounts.findTag(tag);
     if (!owner) throw new UsageError(`tag ${tag} is not registered`);
     let destination;
@@ -23,6 +21,11 @@ export function linkCommand(proc: CliProcess, args: string[]): number {
       if (error instanceof Problem) throw new UsageError(error.message);
       throw error;
     }
+    // The link's own arguments first, then where it points.
+    const collector = values.collector ?? program.config.publicUrl;
+    if (!collector) throw new UsageError('the collector URL is unknown: pass --collector https://… or set AFFIL_PUBLIC_URL');
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(collector)) throw new UsageError(`--collector "${collector}" must be an origin such as https://track.example.com`);
+    const base = collector.replace(/\/+$/, '');
     if (destination.marketplace !== owner.marketplace) {
       proc.stderr.write(`affil: warning: ${tag} is for marketplace ${owner.marketplace} but the link goes to ${destination.marketplace}\n`);
     }

@@ -8,18 +8,17 @@ import { attempt, need, openProgram, print, PROGRAM_OPTIONS } from './shared.js'
 export function accountsCommand(proc: CliProcess, args: string[]): number {
   const { values, positionals } = parseArgs({ args, options: PROGRAM_OPTIONS, strict: true, allowPositionals: true });
   const [action, ...rest] = positionals;
-  const program = openProgram(proc, values);
+  if (action !== 'create' && action !== 'list') throw new UsageError('usage: affil accounts create NAME | affil accounts list');
+  const program = openProgram(proc, values, { create: action === 'create' });
   try {
     if (action === 'create') {
       const [name] = need(rest, ['NAME'], 'affil accounts create NAME');
       const account = attempt(() => createAccount(program.ctx, { name }));
       print(proc, values.json, account, `created account ${account.id} (${account.name})`);
-    } else if (action === 'list') {
+    } else {
       const { accounts } = listAccounts(program.ctx);
       const lines = accounts.map((a) => `${a.id}\t${a.name}\t${a.createdAt}`);
       print(proc, values.json, accounts, lines.join('\n') || '(no accounts)');
-    } else {
-      throw new UsageError('usage: affil accounts create NAME | affil accounts list');
     }
     return 0;
   } finally {
@@ -31,19 +30,18 @@ export function accountsCommand(proc: CliProcess, args: string[]): number {
 export function tagsCommand(proc: CliProcess, args: string[]): number {
   const { values, positionals } = parseArgs({ args, options: PROGRAM_OPTIONS, strict: true, allowPositionals: true });
   const [action, ...rest] = positionals;
+  if (action !== 'add' && action !== 'list') throw new UsageError('usage: affil tags add ACCOUNT TAG MARKETPLACE | affil tags list ACCOUNT');
   const program = openProgram(proc, values);
   try {
     if (action === 'add') {
       const [account, tag, marketplace] = need(rest, ['ACCOUNT', 'TAG', 'MARKETPLACE'], 'affil tags add ACCOUNT TAG MARKETPLACE');
       const created = attempt(() => createTag(program.ctx, account!, { tag, marketplace }));
       print(proc, values.json, created, `registered ${created.tag} for ${created.account} in ${created.marketplace}`);
-    } else if (action === 'list') {
+    } else {
       const [account] = need(rest, ['ACCOUNT'], 'affil tags list ACCOUNT');
       if (!program.ctx.repo.accounts.getAccount(account!)) throw new UsageError(`no account "${account}"`);
       const tags = program.ctx.repo.accounts.listTags(account!);
       print(proc, values.json, tags, tags.map((t) => `${t.tag}\t${t.marketplace}`).join('\n') || '(no tags)');
-    } else {
-      throw new UsageError('usage: affil tags add ACCOUNT TAG MARKETPLACE | affil tags list ACCOUNT');
     }
     return 0;
   } finally {
@@ -55,19 +53,18 @@ export function tagsCommand(proc: CliProcess, args: string[]): number {
 export function keysCommand(proc: CliProcess, args: string[]): number {
   const { values, positionals } = parseArgs({ args, options: { ...PROGRAM_OPTIONS, admin: { type: 'boolean' } }, strict: true, allowPositionals: true });
   const [action, ...rest] = positionals;
-  const program = openProgram(proc, values);
+  if (action !== 'create' && action !== 'revoke') throw new UsageError('usage: affil keys create ACCOUNT | affil keys create --admin | affil keys revoke KEY_ID');
+  const program = openProgram(proc, values, { create: action === 'create' });
   try {
     if (action === 'create') {
       const created = values.admin
         ? (need(rest, [], 'affil keys create --admin'), createAdminKey(program.ctx))
         : attempt(() => createAccountKey(program.ctx, need(rest, ['ACCOUNT'], 'affil keys create ACCOUNT | affil keys create --admin')[0]!));
       print(proc, values.json, created, `created key ${created.id}; the key (shown once, store it now):\n${created.key}`);
-    } else if (action === 'revoke') {
+    } else {
       const [keyId] = need(rest, ['KEY_ID'], 'affil keys revoke KEY_ID');
       attempt(() => revokeKey(program.ctx, keyId!));
       print(proc, values.json, { id: keyId, revoked: true }, `revoked key ${keyId}`);
-    } else {
-      throw new UsageError('usage: affil keys create ACCOUNT | affil keys create --admin | affil keys revoke KEY_ID');
     }
     return 0;
   } finally {

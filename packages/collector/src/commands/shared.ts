@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { resolveServeConfig, type ServeConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
@@ -13,9 +14,20 @@ export const PROGRAM_OPTIONS = {
   json: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
-/** Opens the program's database for a one-off command; the caller closes it. */
-export function openProgram(proc: CliProcess, flags: { db?: string | undefined; config?: string | undefined }): { ctx: Context; config: ServeConfig; close: () => void } {
+/**
+ * Opens the program's database for a one-off command; the caller closes it. Only commands that
+ * create something (`create`) may start a new database: for the others a missing file is most
+ * likely a mistyped `--db`, and an empty new one would answer as if nothing existed.
+ */
+export function openProgram(
+  proc: CliProcess,
+  flags: { db?: string | undefined; config?: string | undefined },
+  options: { create?: boolean } = {},
+): { ctx: Context; config: ServeConfig; close: () => void } {
   const config = resolveServeConfig({ db: flags.db, config: flags.config }, proc.env);
+  if (!options.create && !existsSync(config.db)) {
+    throw new UsageError(`no database at ${config.db} (check --db, or start "affil serve" first)`);
+  }
   const repo = createRepository(openDatabase(config.db));
   const ctx: Context = {
     program: config,

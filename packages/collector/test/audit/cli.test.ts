@@ -71,13 +71,15 @@ describe('affil audit', () => {
     expect(JSON.parse(result.out).links[0]).toMatchObject({ status: 'decorated', tag: 'janesblog-20', leaks: false });
   });
 
-  it('reports unreadable, huge and missing items one by one and goes on', async () => {
+  it('reports unreadable, huge and missing items one by one and goes on, exiting 2 for what it could not read', async () => {
     await program();
     writeFileSync(join(dir, 'ok.html'), '<a href="https://www.amazon.com/dp/B08XYZ1234?tag=janesblog-20">ok</a>');
     writeFileSync(join(dir, 'huge.html'), Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
     const result = await cli('audit', join(dir, 'missing.html'), join(dir, 'huge.html'), join(dir, 'ok.html'), 'http://127.0.0.1:1/nothing-listens', '--json');
     const report = JSON.parse(result.out);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(2);
+    // A file skipped for its size alone does not fail the run.
+    expect((await cli('audit', join(dir, 'huge.html'), join(dir, 'ok.html'))).code).toBe(0);
     expect(report.links).toHaveLength(1);
     expect(report.problems.map((p: { detail: string }) => p.detail)).toEqual([
       'cannot read: ENOENT',
@@ -103,6 +105,17 @@ describe('affil audit', () => {
     }
   });
 
+  it('exits 2 naming what could not be audited: a missing file, a page that could not be fetched', async () => {
+    await program();
+    const missing = await cli('audit', join(dir, 'nope.html'));
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('cannot read');
+    expect(missing.err).toContain('1 item(s) could not be audited');
+    const unreachable = await cli('audit', 'http://127.0.0.1:1/');
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.err).toContain('http://127.0.0.1:1/');
+  });
+
   it('refuses an unregistered --tag and a call without targets', async () => {
     await program();
     expect((await cli('audit', dir, '--tag', 'nobody-20')).err).toContain('--tag nobody-20 is not registered');
@@ -122,6 +135,11 @@ describe('affil link', () => {
     [['link', 'janesblog-20', 'https://evil.example/x', '--collector', 'https://t.example'], /is not a marketplace of this program/],
     [['link', 'nobody-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'https://t.example'], /tag nobody-20 is not registered/],
     [['link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234'], /collector URL is unknown/],
+    [['link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'notaurl'], /--collector "notaurl" must be an origin/],
+    [['link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'javascript:alert(1)'], /must be an origin/],
+    // The link's own mistakes are named before the missing collector URL.
+    [['link', 'nobody-20', 'https://www.amazon.com/dp/B08XYZ1234'], /tag nobody-20 is not registered/],
+    [['link', 'janesblog-20', 'https://evil.example/x'], /is not a marketplace of this program/],
   ])('%j fails with a message', async (args, message) => {
     await program();
     const result = await cli(...(args as string[]));
