@@ -32,12 +32,7 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
     res.status(204).end();
   });
 
-  router.get('/v1/orders', (req, res) => {
-    const csv = csvWanted(req.query);
-    const body = listOrders(ctx, principalOf(res), req.query);
-    if (csv) return void sendCsvPage(res, body.orders, body.nextCursor);
-    res.json(body);
-  });
+  router.get('/v1/orders', readable((req, res) => listOrders(ctx, principalOf(res), req.query), (b) => b.orders, (b) => b.nextCursor));
   router.get('/v1/orders/:orderId', (req, res) => {
     const principal = principalOf(res);
     const order = repo.orders.findOrder(req.params.orderId as string);
@@ -46,46 +41,34 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
     }
     res.json(orderView(ctx, order));
   });
-  router.get('/v1/clicks', (req, res) => {
-    const csv = csvWanted(req.query);
-    const body = listClicks(ctx, principalOf(res), req.query);
-    if (csv) return void sendCsvPage(res, body.clicks, body.nextCursor);
-    res.json(body);
-  });
-  router.get('/v1/reports/summary', (req, res) => {
-    const csv = csvWanted(req.query);
-    const body = summary(ctx, principalOf(res), req.query);
-    if (csv) return void res.type('text/csv').send(toCsv([flattenSummary(body)]));
-    res.json(body);
-  });
-  router.get('/v1/reports/breakdown', (req, res) => {
-    const csv = csvWanted(req.query);
-    const body = breakdown(ctx, principalOf(res), req.query);
-    if (csv) return void res.type('text/csv').send(toCsv(body.rows.map((r) => flattenSummary(r))));
-    res.json(body);
-  });
-  router.get('/v1/reports/link-health', (req, res) => {
-    const csv = csvWanted(req.query);
-    const body = linkHealth(ctx, principalOf(res), req.query);
-    if (csv) return void res.type('text/csv').send(toCsv(body.rows));
-    res.json(body);
-  });
+  router.get('/v1/clicks', readable((req, res) => listClicks(ctx, principalOf(res), req.query), (b) => b.clicks, (b) => b.nextCursor));
+  router.get('/v1/reports/summary', readable((req, res) => summary(ctx, principalOf(res), req.query), (b) => [flattenSummary(b)]));
+  router.get('/v1/reports/breakdown', readable((req, res) => breakdown(ctx, principalOf(res), req.query), (b) => b.rows.map((r) => flattenSummary(r))));
+  router.get('/v1/reports/link-health', readable((req, res) => linkHealth(ctx, principalOf(res), req.query), (b) => b.rows));
   router.get('/v1/stream', (req, res) => live.subscribe(req, res, principalOf(res)));
   return router;
 }
 
-/** `?format=`: `csv`, or `json` (the default); anything else is a 400 naming it. */
-function csvWanted(query: express.Request['query']): boolean {
-  const format = query.format;
-  if (format === undefined || format === 'json') return false;
-  if (format === 'csv') return true;
-  throw new Problem('invalid_query', 'format: must be csv or json', { errors: [{ path: 'format', message: 'must be csv or json' }] });
-}
-
-/** One page of a list as CSV; the cursor of the next page, if any, in the `X-Next-Cursor` header. */
-function sendCsvPage(res: express.Response, rows: readonly Record<string, unknown>[], nextCursor: string | null): void {
-  if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
-  res.type('text/csv').send(toCsv(rows));
+/**
+ * A report or list route: JSON, or for `?format=csv` its rows as CSV (a list's next cursor, if any,
+ * in the `X-Next-Cursor` header). `format` is checked first: anything but csv or json is a 400.
+ */
+function readable<T>(
+  read: (req: express.Request, res: express.Response) => T,
+  rows: (body: T) => readonly Record<string, unknown>[],
+  nextCursor?: (body: T) => string | null,
+): express.RequestHandler {
+  return (req, res) => {
+    const format = req.query.format;
+    if (format !== undefined && format !== 'json' && format !== 'csv') {
+      throw new Problem('invalid_query', 'format: must be csv or json', { errors: [{ path: 'format', message: 'must be csv or json' }] });
+    }
+    const body = read(req, res);
+    if (format !== 'csv') return void res.json(body);
+    const next = nextCursor?.(body);
+    if (next) res.setHeader('X-Next-Cursor', next);
+    res.type('text/csv').send(toCsv(rows(body)));
+  };
 }
 
 /** One CSV row per currency would lose the shared counts; one row with currency columns keeps both. */
