@@ -155,13 +155,16 @@ export interface ServeFlags {
   publicUrl?: string | undefined;
 }
 
+/** True for a collector origin as `--public-url` and `affil link --collector` take it: `https://host[:port]`, an optional `/`. */
+export const isOrigin = (url: string): boolean => /^https?:\/\/[^/\s]+\/?$/.test(url);
+
 /** Resolves `affil serve` settings: flags, then environment, then config file, then defaults. */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
   const configPath = flags.config ?? env.AFFIL_CONFIG;
   const file: ConfigFile = configPath ? readConfigFile(configPath) : {};
   const port = parsePort(flags.port ?? env.AFFIL_PORT, file.port ?? 8787);
   const publicUrl = flags.publicUrl ?? env.AFFIL_PUBLIC_URL ?? file.publicUrl;
-  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
+  if (publicUrl !== undefined && !isOrigin(publicUrl)) {
     throw new UsageError(`public URL "${publicUrl}" must be an origin such as https://track.example.com`);
   }
   const secrets = env.AFFIL_WEBHOOK_SECRET?.split(/\s+/).filter(Boolean);

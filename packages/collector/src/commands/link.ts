@@ -3,6 +3,7 @@ import type { CliProcess } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { Problem } from '../errors.js';
 import { checkDestination } from '../services/redirect.js';
+import { isOrigin } from '../config.js';
 import { openProgram, PROGRAM_OPTIONS } from './shared.js';
 
 /** `affil link TAG URL`: the collector redirect link for places where no script runs. */
@@ -24,7 +25,7 @@ export function linkCommand(proc: CliProcess, args: string[]): number {
     // The link's own arguments first, then where it points.
     const collector = values.collector ?? program.config.publicUrl;
     if (!collector) throw new UsageError('the collector URL is unknown: pass --collector https://… or set AFFIL_PUBLIC_URL');
-    if (!/^https?:\/\/[^/\s]+\/?$/.test(collector)) throw new UsageError(`--collector "${collector}" must be an origin such as https://track.example.com`);
+    if (!isOrigin(collector)) throw new UsageError(`--collector "${collector}" must be an origin such as https://track.example.com`);
     const base = collector.replace(/\/+$/, '');
     if (destination.marketplace !== owner.marketplace) {
       proc.stderr.write(`affil: warning: ${tag} is for marketplace ${owner.marketplace} but the link goes to ${destination.marketplace}\n`);
