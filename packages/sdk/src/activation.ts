@@ -27,15 +27,6 @@ export const CLICK_ID_PARAM = 'affil_cid';
  */
 export const CONTEXT_MENU_HOLD_MS = 10_000;
 
-/** The `via` of a mouse event, or nothing when it does not open a link (e.g. a right-button auxclick). */
-export const viaOf = (e: MouseEvent & { pointerType?: string }): Via | false =>
-  e.type == 'click'
-    ? // Keyboard activation (Enter) dispatches a click without mouse presses: detail 0.
-      !e.button && (e.pointerType == 'touch' ? 'touch' : e.detail ? 'click' : 'keyboard')
-    : e.type == 'auxclick'
-      ? e.button == 1 && 'middle'
-      : 'contextmenu';
-
 /**
  * Gives each activated affiliate link a fresh click ID for the navigation it starts. Listens on the
  * window in the capture phase, so the ID is on the href before any page handler runs and before the
@@ -48,7 +39,14 @@ export const watchActivations = (
   report: (activation: Activation) => unknown,
 ): void => {
   const onEvent = (e: MouseEvent): void => {
-    const via = viaOf(e);
+    // How the link was opened, or nothing when the event opens no link (e.g. a right-button auxclick).
+    const via: Via | false =
+      e.type == 'click'
+        ? // Keyboard activation (Enter) dispatches a click without mouse presses: detail 0.
+          !e.button && ((e as PointerEvent).pointerType == 'touch' ? 'touch' : e.detail ? 'click' : 'keyboard')
+        : e.type == 'auxclick'
+          ? e.button == 1 && 'middle'
+          : 'contextmenu';
     // (A target outside elements, e.g. the document, throws here: safe() ends it quietly.)
     const a = via && (e.target as Element).closest(LINKS);
     const tag = a && tagOf(a);

@@ -1,4 +1,4 @@
-import { addParam, isShortLink, PLAIN_HOST, tagStatus, type LinkStatus, type Marketplace } from './url.js';
+import { addParam, FOREIGN_TAG, isShortLink, PLAIN_HOST, type LinkStatus, type Marketplace } from './url.js';
 
 /** One merchant link as `Affil.audit()` reports it. `href` is the link's attribute as it now reads. */
 export interface LinkReport {
@@ -13,12 +13,14 @@ export type TaggedMarketplace = Marketplace & { tag?: string | false };
 /** How links are decorated on this page (one per `init`). */
 export interface Decoration {
   /** The marketplace of a link's host (a `marketplaceFinder`). */
-  marketplaceOf: (host: string) => TaggedMarketplace | undefined;
+  marketplaceOf: (host: string) => TaggedMarketplace | 0;
   overrideForeignTags?: boolean;
 }
 
-// Links we decorated, to tell them from links that came with our tag.
-const decorated = new WeakSet<Element>();
+// Marks the links we decorated, to tell them from links that came with our tag: a property under a
+// symbol of ours (cheaper per link than a WeakSet), holding the status 'decorated'.
+const DECORATED = Symbol();
+type Marked = Element & { [DECORATED]?: 'decorated' };
 
 /**
  * Brings one link in line with the decoration and reports it, and the tag it carries for us (for
@@ -32,34 +34,33 @@ export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | 
   // of an href, and a tag appended after it would land in the query value before. (`trimEnd` also
   // takes Unicode spaces, which the parser keeps: no real link ends in one.)
   let href = a.getAttribute('href')!.trimEnd();
-  let m: TaggedMarketplace | undefined;
+  let m: TaggedMarketplace | 0 | undefined;
   let tag: string | false | undefined;
   let status: LinkStatus | undefined;
   try {
     // (`linkHost`, with the base read only for the hrefs that need the parser.)
     const host = PLAIN_HOST.exec(href)?.[1] ?? new URL(href, document.baseURI).host;
-    m = d.marketplaceOf(host);
-    if (!m) {
+    if (!(m = d.marketplaceOf(host))) {
       if (isShortLink(host)) status = 'short_link';
     } else if (!(tag = m.tag)) status = 'no_tag';
     else {
       const tagged = addParam(href, 'tag', tag);
-      status = tagStatus(href, tagged, d);
-      if (status == 'foreign_tag') tag = false;
+      // Unchanged: it came with our tag, or we decorated it before (the mark says so).
+      if (tagged == href) status = (a as Marked)[DECORATED] || 'own_tag';
+      // Another affiliate's tag (the same test as `tagStatus`, inlined for the bundle's bytes).
+      else if (!d.overrideForeignTags && FOREIGN_TAG.test(href)) (status = 'foreign_tag'), (tag = false);
       else {
-        if (status == 'decorated') {
-          a.setAttribute('href', (href = tagged));
-          decorated.add(a);
-          // Added to the link's other rel values. Most links have none: the attribute is written
-          // (faster than a DOMTokenList per link, and SVG links, which lack relList in Chromium, get
-          // it too; one of those with rel values keeps them as they are). A link that came with our
-          // tag is left entirely as it is (SPEC §6).
-          a.getAttribute('rel') ? (a as HTMLAnchorElement).relList?.add('sponsored') : a.setAttribute('rel', 'sponsored');
-        } else if (decorated.has(a)) status = 'decorated';
+        a.setAttribute('href', (href = tagged));
+        (a as Marked)[DECORATED] = status = 'decorated';
+        // Added to the link's other rel values. Most links have none: the attribute is written
+        // (faster than a DOMTokenList per link, and SVG links, which lack relList in Chromium, get
+        // it too; one of those with rel values keeps them as they are). A link that came with our
+        // tag is left entirely as it is (SPEC §6).
+        a.getAttribute('rel') ? (a as HTMLAnchorElement).relList?.add('sponsored') : a.setAttribute('rel', 'sponsored');
       }
     }
   } catch {
     status = 'invalid_url';
   }
-  return status && [{ href, marketplace: m?.id ?? null, status }, tag];
+  return status && [{ href, marketplace: (m as TaggedMarketplace)?.id ?? null, status }, tag];
 };

