@@ -18,7 +18,7 @@ export interface Decoration {
 }
 
 // Marks the links we decorated, to tell them from links that came with our tag: a property under a
-// symbol of ours (cheaper per link than a WeakSet), holding the status 'decorated'.
+// symbol of ours holding the status 'decorated' (as fast as a WeakSet, measured, and fewer bytes).
 const DECORATED = Symbol();
 type Marked = Element & { [DECORATED]?: 'decorated' };
 
