@@ -105,6 +105,15 @@ describe('affil.js', () => {
     expect(typeof affil().audit).toBe('function');
   });
 
+  it('skips queue entries a page wrote by hand that are not [name, arguments], and replays the rest', () => {
+    network();
+    const [link] = links('https://www.amazon.com/dp/A');
+    (window as unknown as { Affil: unknown }).Affil = { q: [['init'], 5, ['init', 7], null, ['init', ['janesblog-20']]] };
+    expect(() => run(embed(code['affil.js']!))).not.toThrow();
+    expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+    expect(typeof affil().audit).toBe('function');
+  });
+
   it('with data-tag and queued calls, the queued consent mode holds before the pageview goes out', async () => {
     const net = network();
     const [link] = links('https://www.amazon.com/dp/A');
