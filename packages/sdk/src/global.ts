@@ -1,6 +1,5 @@
-import { safe } from './log.js';
-
 /** The page's `window.Affil`, shared by the publisher and merchant bundles. */
+import { safe } from './log.js';
 
 type Api = Record<string, (...args: never[]) => unknown>;
 type Stub = Partial<Api> & { q?: [string, ArrayLike<unknown>][] };
