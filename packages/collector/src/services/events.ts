@@ -13,10 +13,13 @@ const uuid = z.string().refine(isUuid, 'must be a UUID');
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const at = z.number().int('must be epoch milliseconds').nonnegative();
 const httpUrl = text(4096).refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), 'must be an absolute http(s) URL');
-// Kept as origin + path only, whatever the sender put after it.
+// Kept as origin + path only, whatever the sender put after it (parsed once).
 const page = text(2048)
-  .refine((p) => sourcePage(p) !== null, 'must be an absolute http(s) URL')
-  .transform((p) => sourcePage(p)!)
+  .transform((p, ctx) => {
+    const kept = sourcePage(p);
+    if (kept === null) ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+    return kept ?? z.NEVER;
+  })
   .optional();
 
 const eventSchema = z.discriminatedUnion('type', [
