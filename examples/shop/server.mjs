@@ -2,7 +2,7 @@
 // referral is kept in a server-set cookie and the checkout sends a signed order callback.
 import express from 'express';
 import { randomBytes } from 'node:crypto';
-import { referralMiddleware, getReferral, createOrderClient } from '@affil/collector/merchant';
+import { referralMiddleware, getReferral, createOrderClient } from '@affil/merchant';
 import { CATALOG, formatUsd } from './catalog.mjs';
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_TAG_PATTERN } from '@affil/merchant/contract';
 import type { Marketplace } from './domain/marketplace.js';
 import { BUILTIN_STOREFRONTS } from './data/storefronts.js';
 import { UsageError } from './errors.js';
@@ -54,7 +55,7 @@ export const DEFAULT_RATES = {
   health: 100,
 } as const;
 
-export const DEFAULT_TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}-[0-9]{2}$';
+export { DEFAULT_TAG_PATTERN };
 
 export const DEFAULT_MARKETPLACES: Marketplace[] = BUILTIN_STOREFRONTS.map((s) => ({
   id: s.id,
