@@ -13,7 +13,7 @@ function card(id, label, value, text, sub) {
 /** Two rows: the counts, then earnings, pending and revenue for each currency the period has. */
 export function summaryCards(s) {
   const counts = [
-    card('clicks', 'Clicks', s.clicks, formatCount(s.clicks), s.botClicks > 0 ? `${formatCount(s.botClicks)} bot clicks not counted` : 'by affiliate links'),
+    card('clicks', 'Clicks', s.clicks, formatCount(s.clicks), s.botClicks > 0 ? `${formatCount(s.botClicks)} bot ${s.botClicks === 1 ? 'click' : 'clicks'} not counted` : 'by affiliate links'),
     card('orders', 'Orders', s.orders, formatCount(s.orders), 'credited to a click'),
     card('conversion', 'Conversion', s.conversionRate, formatPercent(s.conversionRate), 'orders per click'),
     card('items', 'Items ordered', s.itemsOrdered, formatCount(s.itemsOrdered), `${formatCount(s.directItems)} direct · ${formatCount(s.indirectItems)} indirect`),
