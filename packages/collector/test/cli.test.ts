@@ -134,6 +134,16 @@ describe('affil accounts / tags / keys', () => {
     expect(JSON.parse((await cli('accounts', 'list', '--json')).out)).toEqual([expect.objectContaining({ id: account.id })]);
   });
 
+  it('warns, and still creates it, when another account already has the name', async () => {
+    const first = JSON.parse((await cli('accounts', 'create', 'Jane', '--json')).out) as { id: string };
+    expect((await cli('accounts', 'create', 'Bob')).err).toBe('');
+    const again = await cli('accounts', 'create', ' jane ');
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^created account acc_\S+ \(jane\)/);
+    expect(again.err).toBe(`affil: warning: another account is already named "jane" (${first.id}); tell them apart by ID\n`);
+    expect(JSON.parse((await cli('accounts', 'list', '--json')).out)).toHaveLength(3);
+  });
+
   it.each([
     [['tags', 'add', 'acc_missing', 'janesblog-20', 'us'], /No account "acc_missing"/],
     [['accounts', 'create'], /usage: affil accounts create NAME/],
