@@ -313,10 +313,14 @@ byId('breakdown-tabs').addEventListener('click', (event) => {
   if (tab && tab.dataset.by !== view.by) setView({ by: tab.dataset.by });
 });
 
+// The WAI-ARIA tabs pattern: arrows move to the next or previous tab (wrapping), Home and End to
+// the first and last; moving selects.
 byId('breakdown-tabs').addEventListener('keydown', (event) => {
-  if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
   const i = DIMENSIONS.findIndex(([id]) => id === view.by);
-  const next = DIMENSIONS[(i + (event.key === 'ArrowRight' ? 1 : DIMENSIONS.length - 1)) % DIMENSIONS.length][0];
+  const to = { ArrowRight: i + 1, ArrowLeft: i - 1 + DIMENSIONS.length, Home: 0, End: DIMENSIONS.length - 1 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  const next = DIMENSIONS[to % DIMENSIONS.length][0];
   setView({ by: next });
   byId(`tab-${next}`).focus();
 });
