@@ -12,6 +12,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'merchant',
+          include: ['packages/merchant/test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'collector',
           include: ['packages/collector/test/**/*.test.ts'],
           environment: 'node',

@@ -48,6 +48,9 @@ describe('blog → shop → checkout', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Nothing the blog or the shop serves answers an error: not even the icon the browser asks for.
+    const failed: string[] = [];
+    page.on('response', (r) => void (r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`)));
 
     await page.goto(demo.blog.url);
     const link = page.locator('#camera-link');
@@ -87,6 +90,12 @@ describe('blog → shop → checkout', () => {
     expect(shipped).toMatchObject({ itemsShipped: 1, byCurrency: { USD: { revenue: 49900, earnings: 1996, pending: 0 } } });
 
     expect(errors).toEqual([]);
+    expect(failed).toEqual([]);
+    for (const site of [demo.blog.url, demo.shop.url]) {
+      const icon = await fetch(`${site}/favicon.ico`);
+      expect(icon.status, site).toBe(200);
+      expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    }
     await context.close();
   });
 });

@@ -2,8 +2,9 @@
 // referral is kept in a server-set cookie and the checkout sends a signed order callback.
 import express from 'express';
 import { randomBytes } from 'node:crypto';
-import { referralMiddleware, getReferral, createOrderClient } from '@affil/collector/merchant';
+import { referralMiddleware, getReferral, createOrderClient } from '@affil/merchant';
 import { CATALOG, formatUsd } from './catalog.mjs';
+import { FAVICON_LINK, serveFavicon } from '../favicon.mjs';
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -26,9 +27,10 @@ export async function startShop({ port = 0, webhookSecret, log = () => {} }) {
   app.use(express.urlencoded({ extended: false }));
   app.use(referralMiddleware());
   app.get('/shop.js', (_req, res) => res.type('text/javascript').send(SHOP_JS));
+  serveFavicon(app, { letter: 'S', colour: '#1a8f52' });
 
   const layout = (title, body) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)} · Demo Shop</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)} · Demo Shop</title>${FAVICON_LINK}
 <script src="${collectorUrl}/affil-merchant.js"></script><script src="/shop.js" defer></script>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}button{font:inherit;padding:.4rem .9rem}
 table{border-collapse:collapse}td,th{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left}.ok{color:#17692c}.no{color:#a33}</style>

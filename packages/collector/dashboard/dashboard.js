@@ -2,7 +2,7 @@
 // This module owns the session and the view and wires the page; lib/ renders and talks HTTP.
 import { accountOptions, accountRows } from './lib/accounts.js';
 import { createApi, queryString } from './lib/api.js';
-import { breakdownHead, breakdownRows, DIMENSIONS } from './lib/breakdown.js';
+import { breakdownHead, breakdownNote, breakdownRows, DIMENSIONS } from './lib/breakdown.js';
 import { summaryCards } from './lib/cards.js';
 import { createChart } from './lib/chart.js';
 import { toCsv } from './lib/csv.js';
@@ -51,9 +51,10 @@ async function signIn(key) {
       if (error.status !== 404) throw error;
     }
   }
-  if (role === 'account') await api.json(`/v1/reports/summary${queryString({ from: view.to, to: view.to })}`);
+  // (Also checks an account key: a rejected one answers 401 here.)
+  const me = role === 'account' ? await api.json('/v1/me') : undefined;
   writeKey(key);
-  session = { api, role, stopLive: () => {} };
+  session = { api, role, accountName: me?.account?.name, stopLive: () => {} };
   if (role !== 'admin') view.account = '';
   showReport();
   if (role === 'admin') await loadAccounts();
@@ -92,7 +93,7 @@ function showReport() {
   byId('report').hidden = false;
   byId('sign-out').hidden = false;
   byId('live').hidden = false;
-  byId('who').textContent = session.role === 'admin' ? 'Admin · all accounts' : 'Affiliate account';
+  byId('who').textContent = session.role === 'admin' ? 'Admin · all accounts' : session.accountName ?? 'Affiliate account';
   byId('who').dataset.role = session.role;
   byId('account-filter').hidden = session.role !== 'admin';
   byId('accounts-panel').hidden = session.role !== 'admin';
@@ -187,6 +188,9 @@ function renderBreakdown({ by, rows }) {
   table.dataset.by = by;
   table.tHead.replaceChildren(breakdownHead(by));
   table.tBodies[0].replaceChildren(...breakdownRows(by, rows));
+  const note = byId('breakdown-note');
+  note.textContent = breakdownNote(by);
+  note.hidden = note.textContent === '';
 }
 
 function renderOrders(orders) {
@@ -309,10 +313,14 @@ byId('breakdown-tabs').addEventListener('click', (event) => {
   if (tab && tab.dataset.by !== view.by) setView({ by: tab.dataset.by });
 });
 
+// The WAI-ARIA tabs pattern: arrows move to the next or previous tab (wrapping), Home and End to
+// the first and last; moving selects.
 byId('breakdown-tabs').addEventListener('keydown', (event) => {
-  if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
   const i = DIMENSIONS.findIndex(([id]) => id === view.by);
-  const next = DIMENSIONS[(i + (event.key === 'ArrowRight' ? 1 : DIMENSIONS.length - 1)) % DIMENSIONS.length][0];
+  const to = { ArrowRight: i + 1, ArrowLeft: i - 1 + DIMENSIONS.length, Home: 0, End: DIMENSIONS.length - 1 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  const next = DIMENSIONS[to % DIMENSIONS.length][0];
   setView({ by: next });
   byId(`tab-${next}`).focus();
 });

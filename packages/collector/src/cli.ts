@@ -6,6 +6,7 @@ import { accountsCommand, keysCommand, tagsCommand } from './commands/program.js
 import { auditCommand } from './commands/audit.js';
 import { linkCommand } from './commands/link.js';
 import { backupCommand } from './commands/backup.js';
+import { secretsCommand } from './commands/secrets.js';
 
 /** The slice of `process` the CLI uses, so tests can run it without spawning. */
 export interface CliProcess {
@@ -26,8 +27,10 @@ Commands:
   keys create ACCOUNT | create --admin   Issue an API key (shown once; only its hash is stored)
   keys revoke KEY_ID                     Revoke an API key
   link TAG URL [--collector URL]         Print a /go redirect link for where no script runs
+                                         (default collector: AFFIL_PUBLIC_URL, publicUrl, this machine's; affil link --help)
   audit FILE|DIR|URL … [--tag TAG]       List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
   backup FILE                            Write a consistent copy of the live database to FILE
+  secrets rotate | retire                New order-callback signing secret (old ones verify until retire)
   help                                   Show this help
 
 Commands other than serve take --db FILE, --config FILE (as serve does) and --json.
@@ -61,6 +64,8 @@ export async function run(proc: CliProcess): Promise<number> {
         return linkCommand(proc, rest);
       case 'backup':
         return backupCommand(proc, rest);
+      case 'secrets':
+        return secretsCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_TAG_PATTERN } from '@affil/merchant/contract';
 import type { Marketplace } from './domain/marketplace.js';
 import { BUILTIN_STOREFRONTS } from './data/storefronts.js';
 import { UsageError } from './errors.js';
 import { fieldErrors } from './validation.js';
+import { closest } from './domain/suggest.js';
 
 /** The affiliate program's rules: windows, which tags it accepts, its storefronts. */
 export interface ProgramConfig {
@@ -54,7 +56,7 @@ export const DEFAULT_RATES = {
   health: 100,
 } as const;
 
-export const DEFAULT_TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}-[0-9]{2}$';
+export { DEFAULT_TAG_PATTERN };
 
 export const DEFAULT_MARKETPLACES: Marketplace[] = BUILTIN_STOREFRONTS.map((s) => ({
   id: s.id,
@@ -141,10 +143,19 @@ export function readConfigFile(path: string): ConfigFile {
   }
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
-    const lines = fieldErrors(result.error).map((e) => `  ${e.path}: ${e.message}`);
+    const lines = fieldErrors(result.error).map((e) => `  ${e.path}: ${e.message}${e.message === 'unknown field' ? suggestKey(e.path) : ''}`);
     throw new UsageError(`config file ${path} is invalid:\n${lines.join('\n')}`);
   }
   return result.data;
+}
+
+/** ` (did you mean "cartWindowDays"?)` for a mistyped key, at the top level or in a marketplace. */
+function suggestKey(path: string): string {
+  const match = /^(?:marketplaces\[\d+\]\.)?([^.[\]]+)$/.exec(path);
+  if (!match) return '';
+  const known = Object.keys(path.startsWith('marketplaces[') ? marketplaceSchema.shape : configFileSchema.shape);
+  const key = closest(match[1]!, known);
+  return key ? ` (did you mean "${key}"?)` : ` (known keys: ${known.join(', ')})`;
 }
 
 export interface ServeFlags {

@@ -10,7 +10,8 @@ import { createMetrics } from './http/metrics.js';
 import type { ServeConfig } from './config.js';
 import type { Context } from './services/context.js';
 import { createAdminKey } from './services/accounts.js';
-import { generateWebhookSecret, hashKey } from './secrets.js';
+import { hashKey } from './secrets.js';
+import { ensureWebhookSecret } from './services/signing-secrets.js';
 
 export interface Collector {
   /** Base URL, e.g. http://127.0.0.1:8787 */
@@ -26,8 +27,6 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-const WEBHOOK_SECRET_SETTING = 'webhook_secret';
-
 /** Opens the database, fills in first-start secrets and listens. */
 export async function startCollector(config: ServeConfig, options: { log?: (message: string) => void; now?: () => number } = {}): Promise<Collector> {
   const log = options.log ?? ((m: string) => console.error(m));
@@ -40,14 +39,10 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
   }
   let webhookSecrets = config.webhookSecrets;
   if (!webhookSecrets) {
-    let stored = repo.accounts.getSetting(WEBHOOK_SECRET_SETTING);
-    if (!stored) {
-      // The HMAC needs the secret itself, so it is kept (unlike API keys, which are hashed).
-      stored = generateWebhookSecret();
-      repo.accounts.putSetting(WEBHOOK_SECRET_SETTING, stored);
-      generated.webhookSecret = stored;
-    }
-    webhookSecrets = [stored];
+    // The HMAC needs the secret itself, so it is kept (unlike API keys, which are hashed).
+    const stored = ensureWebhookSecret(repo);
+    if (stored.generated) generated.webhookSecret = stored.generated;
+    webhookSecrets = stored.secrets;
   }
 
   const live = liveHub();

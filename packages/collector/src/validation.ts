@@ -1,21 +1,9 @@
 import type { z } from 'zod';
-import { Problem, type FieldError, type ProblemCode } from './errors.js';
+import { fieldErrors, formatPath } from '@affil/merchant/contract';
+import { Problem, type ProblemCode } from './errors.js';
 
-/** `items[0].quantity` style paths, as users write them. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
-  return out || '(body)';
-}
-
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown field' }));
-    }
-    return [{ path: formatPath(issue.path), message: issue.message }];
-  });
-}
+// Field paths are named the way the order contract names them, one implementation for both.
+export { fieldErrors, formatPath };
 
 /** Parses `value` with `schema` or throws a problem whose detail names the first bad field. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, code: ProblemCode = 'unprocessable'): z.output<S> {

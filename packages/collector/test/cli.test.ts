@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { run } from '../src/cli.js';
 
 /** A stand-in for `process`: captured output and signals we can raise. */
@@ -79,6 +80,47 @@ describe('affil', () => {
     expect(await again).toBe(0);
   });
 
+  it('secrets rotate: a lost signing secret is replaced; the old one verifies until secrets retire', async () => {
+    const db = join(dir, 'affil.db');
+    /** Starts serve, posts an empty order signed with each secret, stops; 422 = signature accepted, 401 = refused. */
+    const statuses = async (...secrets: string[]) => {
+      const p = fakeProcess(['serve', '--port', '0', '--db', db]);
+      const running = run(p.proc);
+      await until(() => p.out().includes('listening on'));
+      const url = /listening on (\S+)/.exec(p.out())![1]!;
+      const answers = [];
+      for (const secret of secrets) {
+        const id = `msg_${secrets.indexOf(secret)}_${Date.now()}`;
+        const at = new Date();
+        const signature = new Webhook(secret).sign(id, at, '{}');
+        const res = await fetch(`${url}/v1/orders`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature } });
+        answers.push(res.status);
+      }
+      p.signal('SIGTERM');
+      await running;
+      return { answers, out: p.out() };
+    };
+    const first = await statuses();
+    const old = /signing secret \(shown once\): (whsec_\S+)/.exec(first.out)![1]!;
+
+    const rotated = fakeProcess(['secrets', 'rotate', '--db', db]);
+    expect(await run(rotated.proc)).toBe(0);
+    const fresh = /secret \(shown once, store it now\): (whsec_\S+)/.exec(rotated.out())![1]!;
+    expect(fresh).not.toBe(old);
+    expect(rotated.out()).toContain('affil secrets retire');
+    expect((await statuses(old, fresh)).answers).toEqual([422, 422]);
+
+    const retired = fakeProcess(['secrets', 'retire', '--db', db]);
+    expect(await run(retired.proc)).toBe(0);
+    expect(retired.out()).toContain('retired 1 older secret(s)');
+    expect((await statuses(old, fresh)).answers).toEqual([401, 422]);
+
+    // With the secrets in the environment, the database's are not used: the command says what to do instead.
+    const fromEnv = fakeProcess(['secrets', 'rotate', '--db', db], { AFFIL_WEBHOOK_SECRET: fresh });
+    expect(await run(fromEnv.proc)).toBe(2);
+    expect(fromEnv.err()).toContain('come from AFFIL_WEBHOOK_SECRET');
+  });
+
   it('serve: a port in use is a clear error, not a crash', async () => {
     const db = join(dir, 'affil.db');
     const first = fakeProcess(['serve', '--port', '0', '--db', db]);
@@ -132,6 +174,16 @@ describe('affil accounts / tags / keys', () => {
     await serving;
 
     expect(JSON.parse((await cli('accounts', 'list', '--json')).out)).toEqual([expect.objectContaining({ id: account.id })]);
+  });
+
+  it('warns, and still creates it, when another account already has the name', async () => {
+    const first = JSON.parse((await cli('accounts', 'create', 'Jane', '--json')).out) as { id: string };
+    expect((await cli('accounts', 'create', 'Bob')).err).toBe('');
+    const again = await cli('accounts', 'create', ' jane ');
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^created account acc_\S+ \(jane\)/);
+    expect(again.err).toBe(`affil: warning: another account is already named "jane" (${first.id}); tell them apart by ID\n`);
+    expect(JSON.parse((await cli('accounts', 'list', '--json')).out)).toHaveLength(3);
   });
 
   it.each([

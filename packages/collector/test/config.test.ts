@@ -51,7 +51,10 @@ describe('resolveServeConfig', () => {
   });
 
   it.each([
-    { name: 'unknown key', content: { clickWindowHour: 24 }, message: /clickWindowHour: unknown field/ },
+    { name: 'unknown key', content: { clickWindowHour: 24 }, message: /clickWindowHour: unknown field \(did you mean "clickWindowHours"\?\)/ },
+    { name: 'mistyped key', content: { cartWindowDay: 30 }, message: /cartWindowDay: unknown field \(did you mean "cartWindowDays"\?\)/ },
+    { name: 'mistyped marketplace key', content: { marketplaces: [{ id: 'us', hosts: ['amazon.com'], tagSufix: '-20', currency: 'USD', rates: { default: 400 } }] }, message: /marketplaces\[0\]\.tagSufix: unknown field \(did you mean "tagSuffix"\?\)/ },
+    { name: 'unknown key far from any', content: { colour: 'red' }, message: /colour: unknown field \(known keys: port, host, db, publicUrl/ },
     { name: 'wrong type', content: { cartWindowDays: '90' }, message: /cartWindowDays/ },
     { name: 'rates without default', content: { marketplaces: [{ id: 'us', hosts: ['amazon.com'], tagSuffix: '-20', currency: 'USD', rates: { books: 450 } }] }, message: /marketplaces\[0\]\.rates: must include a "default" rate/ },
     { name: 'fractional basis points', content: { marketplaces: [{ id: 'us', hosts: ['amazon.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 4.5 } }] }, message: /rates\.default/ },

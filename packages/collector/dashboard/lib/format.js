@@ -10,6 +10,11 @@ const moneyFormats = new Map();
 /** A count such as 1,234. */
 export const formatCount = (n) => counts.format(n);
 
+const rates = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 2 });
+
+/** A commission rate in basis points as people say it: 450 → "4.5%" (1 bp = 0.01%). */
+export const formatRate = (bp) => rates.format(bp / 10_000);
+
 /** A ratio (0.25) as a percentage; null (nothing to divide by) as an en dash. */
 export const formatPercent = (ratio) => (ratio === null || ratio === undefined ? '–' : percents.format(ratio));
 

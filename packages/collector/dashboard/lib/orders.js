@@ -1,7 +1,7 @@
 // Recent orders. A row opens into its lines: why each one was or was not credited (reason,
 // rate, explanation) and the ledger entries written so far. Details load when first opened.
 import { h, messageRow } from './dom.js';
-import { formatCount, formatDateTime, formatMoney } from './format.js';
+import { formatCount, formatDateTime, formatMoney, formatRate } from './format.js';
 
 const COLUMN_COUNT = 7;
 
@@ -28,8 +28,24 @@ export function orderRow(order, expanded) {
     h('td', { textContent: order.creditedTag ?? order.tag ?? '–' }),
     h('td', {}, h('span', { className: `badge rule-${order.rule}`, textContent: RULES[order.rule] ?? order.rule })),
     h('td', { textContent: order.status }),
-    h('td', { className: 'num', textContent: formatMoney(order.commission, order.currency) }),
+    commissionCell(order),
     h('td', { className: 'actions' }, toggle));
+}
+
+/**
+ * What the order earns now (pending + earned), and what returns and cancellations took back from
+ * the commission it was attributed: "$0.00 — $19.96 reversed".
+ */
+function commissionCell(order) {
+  const net = (order.pending ?? 0) + (order.earned ?? 0);
+  const reversed = order.commission - net;
+  const cell = h('td', { className: 'num commission', dataset: { value: String(net), reversed: String(Math.max(0, reversed)), testid: 'order-commission' } },
+    formatMoney(net, order.currency));
+  if (reversed > 0) {
+    cell.append(h('span', { className: 'reversed', textContent: ` — ${formatMoney(reversed, order.currency)} reversed` }));
+    cell.title = `Commission when ordered ${formatMoney(order.commission, order.currency)}; returns and cancellations took back ${formatMoney(reversed, order.currency)}`;
+  }
+  return cell;
 }
 
 function lineItem(line, currency) {
@@ -38,7 +54,7 @@ function lineItem(line, currency) {
     `${line.category}`,
     `× ${formatCount(line.quantity)}`,
     `${formatMoney(line.unitAmount, currency)} each`,
-    line.rateBp === null ? null : `${line.rateBp} bp`,
+    line.rateBp === null ? null : `rate ${formatRate(line.rateBp)} (${line.rateBp} bp)`,
     `commission ${formatMoney(line.commission, currency)}`,
   ].filter(Boolean);
   const moved = [line.shipped && `${line.shipped} shipped`, line.returned && `${line.returned} returned`, line.cancelled && `${line.cancelled} cancelled`].filter(Boolean);

@@ -1,6 +1,6 @@
 import type { CliProcess } from '../cli.js';
 import { UsageError } from '../errors.js';
-import { createAccount, createAccountKey, createAdminKey, createTag, listAccounts, revokeKey } from '../services/accounts.js';
+import { accountsNamed, createAccount, createAccountKey, createAdminKey, createTag, listAccounts, revokeKey } from '../services/accounts.js';
 import { parseArgs } from 'node:util';
 import { attempt, need, openProgram, print, PROGRAM_OPTIONS } from './shared.js';
 
@@ -14,6 +14,10 @@ export function accountsCommand(proc: CliProcess, args: string[]): number {
     if (action === 'create') {
       const [name] = need(rest, ['NAME'], 'affil accounts create NAME');
       const account = attempt(() => createAccount(program.ctx, { name }));
+      const namesakes = accountsNamed(program.ctx, account.name, account.id);
+      if (namesakes.length > 0) {
+        proc.stderr.write(`affil: warning: ${namesakes.length === 1 ? 'another account is' : `${namesakes.length} other accounts are`} already named "${account.name}" (${namesakes.map((a) => a.id).join(', ')}); tell them apart by ID\n`);
+      }
       print(proc, values.json, account, `created account ${account.id} (${account.name})`);
     } else {
       const { accounts } = listAccounts(program.ctx);

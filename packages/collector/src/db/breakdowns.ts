@@ -10,14 +10,15 @@ const day = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepo
 /**
  * The key each source row falls under, per breakdown. NULL where a source has no such key
  * (pageviews have no marketplace, clicks no category): those totals land in the null row, so
- * the rows of every breakdown always add up to the summary.
+ * the rows of every breakdown add up to the summary. Orders are the exception where an order
+ * spans several keys (category, product): each row counts the orders with a credited line in it.
  */
 const KEYS: Record<BreakdownBy, { clicks: string; pageviews: string; orders: string; lines: string; ledger: string }> = {
   day: { clicks: day('c.at'), pageviews: day('p.at'), orders: day('o.ordered_at'), lines: day('o.ordered_at'), ledger: day('e.at') },
   tag: { clicks: 'c.tag', pageviews: 'p.tag', orders: 'o.credited_tag', lines: 'o.credited_tag', ledger: 'e.tag' },
   marketplace: { clicks: 'c.marketplace', pageviews: 'NULL', orders: 'o.marketplace', lines: 'o.marketplace', ledger: 'e.marketplace' },
-  category: { clicks: 'NULL', pageviews: 'NULL', orders: 'NULL', lines: 'l.category', ledger: 'l.category' },
-  product: { clicks: 'c.product', pageviews: 'NULL', orders: 'NULL', lines: 'l.sku', ledger: 'l.sku' },
+  category: { clicks: 'NULL', pageviews: 'NULL', orders: 'l.category', lines: 'l.category', ledger: 'l.category' },
+  product: { clicks: 'c.product', pageviews: 'NULL', orders: 'l.sku', lines: 'l.sku', ledger: 'l.sku' },
   page: { clicks: 'c.page', pageviews: 'p.page', orders: 'oc.page', lines: 'oc.page', ledger: 'oc.page' },
 };
 
@@ -38,8 +39,9 @@ export function breakdownStore(db: Db) {
           count(*) AS pageviews, coalesce(sum(p.links), 0) AS links
         FROM pageviews p WHERE ${filter('p', 'at')} AND (@tag IS NULL OR p.tag = @tag) AND @marketplace IS NULL
         GROUP BY 1`),
-      orders: db.prepare<Record<string, unknown>, { key: string | null; orders: number }>(`SELECT ${k.orders} AS key, count(*) AS orders
+      orders: db.prepare<Record<string, unknown>, { key: string | null; orders: number }>(`SELECT ${k.orders} AS key, count(DISTINCT o.order_id) AS orders
         FROM orders o LEFT JOIN clicks oc ON oc.id = o.click_id
+          ${k.orders.startsWith('l.') ? 'JOIN order_lines l ON l.order_id = o.order_id AND l.attributed = 1' : ''}
         WHERE ${filter('o', 'ordered_at')} AND o.attributed = 1
           AND (@tag IS NULL OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
         GROUP BY 1`),

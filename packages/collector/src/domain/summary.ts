@@ -52,3 +52,9 @@ export function buildSummary(from: string, to: string, t: SummaryTotals): Summar
     byCurrency,
   };
 }
+
+/** True when a row has nothing to show: every count and every amount is 0 (unregistered-tag clicks, say). */
+export function isEmptySummary(s: Summary): boolean {
+  const counts = [s.clicks, s.botClicks, s.pageviews, s.linkImpressions, s.orders, s.itemsOrdered, s.itemsShipped, s.itemsReturned];
+  return counts.every((n) => n === 0) && Object.values(s.byCurrency).every((t) => t.revenue === 0 && t.earnings === 0 && t.pending === 0);
+}

@@ -1,23 +1,4 @@
-// `@affil/collector/merchant`: the server kit for Node shops (SPEC §6, "Merchant landing").
-export {
-  referralMiddleware,
-  getReferral,
-  parseReferral,
-  REFERRAL_COOKIE,
-  type Referral,
-  type ReferralReadOptions,
-  type ReferralMiddlewareOptions,
-} from './referral.js';
-export {
-  createOrderClient,
-  AffilClientError,
-  isRetryable,
-  retryDelay,
-  type AffilClientErrorCode,
-  type AttributedLine,
-  type Order,
-  type OrderAttribution,
-  type OrderClientOptions,
-  type OrderEvent,
-  type OrderState,
-} from './client.js';
+// `@affil/collector/merchant`: the merchant kit, for shops that install the whole collector. It is
+// `@affil/merchant` itself, so a shop that wants only the kit installs that small package instead
+// (no SQLite, no Express).
+export * from '@affil/merchant';

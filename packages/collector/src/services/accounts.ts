@@ -1,6 +1,7 @@
 import { tagFitsMarketplace } from '@affil/sdk/url';
 import { z } from 'zod';
 import { Problem } from '../errors.js';
+import { tagPatternHelp } from '../domain/tag-words.js';
 import { generateKey, hashKey, newId } from '../secrets.js';
 import { parseWith } from '../validation.js';
 import { marketplaceById, type Context } from './context.js';
@@ -42,7 +43,7 @@ export function createTag(ctx: Context, accountId: string, body: unknown) {
     throw new Problem('unprocessable', `marketplace: unknown marketplace "${input.marketplace}" (this program has: ${ctx.program.marketplaces.map((m) => m.id).join(', ')})`, { errors: [{ path: 'marketplace', message: 'unknown marketplace' }] });
   }
   if (!new RegExp(ctx.program.tagPattern).test(input.tag)) {
-    throw new Problem('unprocessable', `tag: "${input.tag}" does not match the program's tag pattern ${ctx.program.tagPattern}`, { errors: [{ path: 'tag', message: 'malformed tag' }] });
+    throw new Problem('unprocessable', `tag: "${input.tag}" is not a tracking ID this program accepts: ${tagPatternHelp(ctx.program.tagPattern, marketplace.tagSuffix)}`, { errors: [{ path: 'tag', message: 'malformed tag' }] });
   }
   if (!tagFitsMarketplace(input.tag, ctx.program.tagPattern, marketplace)) {
     throw new Problem('unprocessable', `tag: "${input.tag}" must end with "${marketplace.tagSuffix}" to be used in marketplace "${marketplace.id}"`, { errors: [{ path: 'tag', message: `suffix must be ${marketplace.tagSuffix}` }] });
@@ -78,4 +79,18 @@ export function revokeKey(ctx: Context, keyId: string): void {
   const key = ctx.repo.accounts.keyById(keyId);
   if (!key || key.revokedAt !== null) throw new Problem('not_found', `No active key "${keyId}"`);
   ctx.repo.accounts.revokeKey(keyId, ctx.now());
+}
+
+/** `GET /v1/me`: who a key belongs to, so a client can greet the account by name. */
+export function whoAmI(ctx: Context, principal: Principal) {
+  if (principal.role === 'admin') return { role: 'admin' as const, account: null };
+  const account = ctx.repo.accounts.getAccount(principal.accountId);
+  if (!account) throw new Problem('not_found', `No account "${principal.accountId}"`);
+  return { role: 'account' as const, account: accountView(account) };
+}
+
+/** Other accounts already called `name` (trimmed, case-insensitive): names are labels, not keys, so this only warns. */
+export function accountsNamed(ctx: Context, name: string, except?: string) {
+  const wanted = name.trim().toLowerCase();
+  return ctx.repo.accounts.listAccounts().filter((a) => a.id !== except && a.name.trim().toLowerCase() === wanted).map(accountView);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { orderEventSchema, orderSchema, type OrderInput } from '@affil/merchant/contract';
 import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
 import { applyOrderEvent, earnedCommission, openUnits, pendingCommission, type LineState } from '../domain/lifecycle.js';
 import type { OrderLineRow, OrderRow } from '../db/orders.js';
@@ -9,41 +9,7 @@ import { marketplaceById, type Context } from './context.js';
 import { verifySignature, type SignedRequest } from './webhooks.js';
 import { explainLine, explainOrder } from './explain.js';
 
-const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T10:00:00Z' });
-const id = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const amount = z.number().int('must be an integer amount in minor units (no fractions)').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER);
-
-export const orderSchema = z.object({
-  orderId: id(128),
-  marketplace: id(32),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
-  orderedAt: isoTime,
-  referral: z
-    .object({ clickId: id(64).optional(), tag: id(128), clickedAt: isoTime.optional() })
-    .refine((r) => r.clickId !== undefined || r.clickedAt !== undefined, 'needs clickId or clickedAt')
-    .nullish(),
-  items: z
-    .array(
-      z.object({
-        lineId: id(64),
-        sku: id(128),
-        name: z.string().max(500).optional(),
-        category: id(64),
-        quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000),
-        unitAmount: amount,
-        cartAddedAt: isoTime.optional(),
-      }),
-    )
-    .min(1, 'must list at least one item')
-    .max(1000, 'at most 1000 lines per order'),
-});
-export type OrderInput = z.infer<typeof orderSchema>;
-
-export const orderEventSchema = z.object({
-  type: z.enum(['shipped', 'cancelled', 'returned']),
-  at: isoTime.optional(),
-  items: z.array(z.object({ lineId: id(64), quantity: z.number().int('must be a whole number').min(1, 'must be at least 1') })).min(1).optional(),
-});
+export { orderSchema, orderEventSchema, type OrderInput };
 
 export interface Answer { status: number; body: unknown }
 

@@ -37,12 +37,21 @@ export interface RedirectRequest {
   url: unknown;
   page: unknown;
   userAgent: string | undefined;
-  /** True for a browser prefetch or prerender: redirect, but record no click. */
-  speculative: boolean;
+  /** A browser prefetch or prerender: redirect, but record no click. */
+  speculative: 'prefetch' | 'prerender' | undefined;
+}
+
+/**
+ * Where the visitor goes, and why the click will never earn anything when it will not: a
+ * prefetch or prerender is not recorded, a bot's click is recorded and flagged (SPEC §4.1).
+ */
+export interface Redirect {
+  location: string;
+  notCounted: 'bot' | 'prefetch' | 'prerender' | undefined;
 }
 
 /** `GET /go/{tag}`: records a click (`via: "redirect"`) and answers where to send the visitor. */
-export function redirectClick(ctx: Context, r: RedirectRequest): string {
+export function redirectClick(ctx: Context, r: RedirectRequest): Redirect {
   const owner = ctx.repo.accounts.findTag(r.tag);
   if (!owner) throw new Problem('not_found', `No registered tag "${r.tag}"`);
   const destination = checkDestination(ctx, r.url);
@@ -53,7 +62,7 @@ export function redirectClick(ctx: Context, r: RedirectRequest): string {
   // with none there, no tag (the click still counts: attribution decides what it earns).
   const tag = owner.marketplace === destination.marketplace ? r.tag : ctx.repo.accounts.accountTagIn(owner.accountId, destination.marketplace);
   const tagged = tag ? decorateHref(destination.url, tag, { overrideForeignTags: true }).href : destination.url;
-  if (r.speculative) return tagged;
+  if (r.speculative) return { location: tagged, notCounted: r.speculative };
   const decorated = addParam(tagged, 'affil_cid', clickId);
   const click = {
     type: 'click' as const, id: clickId, tag: r.tag, accountId: owner.accountId, marketplace: destination.marketplace,
@@ -62,5 +71,5 @@ export function redirectClick(ctx: Context, r: RedirectRequest): string {
   };
   ctx.repo.events.record([click]);
   ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });
-  return decorated;
+  return { location: decorated, notCounted: click.bot ? 'bot' : undefined };
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { buildSummary, type Summary } from '../domain/summary.js';
+import { buildSummary, isEmptySummary, type Summary } from '../domain/summary.js';
 import { BREAKDOWNS, type BreakdownBy } from '../db/breakdowns.js';
 import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
 import type { Context } from './context.js';
 import { clickView } from './events.js';
 import { orderStatus } from './orders.js';
+import { earnedCommission, pendingCommission } from '../domain/lifecycle.js';
 import { ownAccount, type Principal } from './principal.js';
 
 const DAY = 86_400_000;
@@ -87,9 +88,10 @@ const breakdownSchema = periodSchema.extend({
 
 /**
  * The summary's metrics per day, tag, marketplace, category, product or source page. Totals a
- * dimension does not apply to (clicks have no category) sit in the row with key null, so the
- * rows always add up to the summary. Orders in category and product rows count each order once
- * per row it has items in.
+ * dimension does not apply to (clicks have no category) sit in the row with key null, so every
+ * count and amount adds up to the summary — except `orders` (and so `conversionRate`) by category
+ * and product: there a row counts the orders containing a credited line of it, so an order of two
+ * products counts in both. A row with nothing in it (all zero) is left out.
  */
 export function breakdown(ctx: Context, principal: Principal, query: unknown): { by: BreakdownBy; rows: ({ key: string | null } & Summary)[] } {
   const q = parseWith(breakdownSchema, query, 'invalid_query');
@@ -99,6 +101,7 @@ export function breakdown(ctx: Context, principal: Principal, query: unknown): {
   const totals = ctx.repo.reports.breakdownTotals(q.by, scope);
   const rows = [...totals]
     .map(([key, t]) => ({ key, ...buildSummary(period.from, period.to, { ...t, currencies: [] }) }))
+    .filter((row) => !isEmptySummary(row))
     .sort((a, b) => (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
   return { by: q.by, rows };
 }
@@ -154,10 +157,13 @@ export function listOrders(ctx: Context, principal: Principal, query: unknown) {
   return {
     orders: shown.map((o) => {
       const created = JSON.parse(o.response) as { commission: number };
+      const lines = ctx.repo.orders.lines(o.orderId);
+      // As on the order itself: `commission` as attributed, `pending` + `earned` what it is worth now.
       return {
         orderId: o.orderId, marketplace: o.marketplace, currency: o.currency, orderedAt: new Date(o.orderedAt).toISOString(),
-        status: orderStatus(ctx.repo.orders.lines(o.orderId)), attributed: o.attributed, rule: o.rule, tag: o.tag,
+        status: orderStatus(lines), attributed: o.attributed, rule: o.rule, tag: o.tag,
         creditedTag: o.creditedTag, account: o.accountId, commission: created.commission,
+        pending: lines.reduce((n, l) => n + pendingCommission(l), 0), earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
       };
     }),
     nextCursor,

@@ -13,12 +13,16 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const signals = new EventEmitter();
   const code = await run({
     argv: ['node', 'affil', ...args, '--db', join(dir, 'program.db')],
-    env: {},
+    env,
     stdout: { write: (s: string) => out.push(s) },
     stderr: { write: (s: string) => err.push(s) },
     once: (s: 'SIGTERM' | 'SIGINT', l: () => void) => signals.once(s, l),
@@ -131,13 +135,33 @@ describe('affil link', () => {
     expect(result.out.trim()).toBe('https://track.example.com/go/janesblog-20?url=https%3A%2F%2Fwww.amazon.com%2Fdp%2FB08XYZ1234%3Fth%3D1');
   });
 
+  it('without --collector, points at AFFIL_PUBLIC_URL, else the config file\'s publicUrl, else this machine\'s collector, and says which', async () => {
+    await program();
+    const product = 'https://www.amazon.com/dp/B08XYZ1234';
+    const path = '/go/janesblog-20?url=https%3A%2F%2Fwww.amazon.com%2Fdp%2FB08XYZ1234';
+    const fromEnv = await cliWith({ AFFIL_PUBLIC_URL: 'https://track.example.com' }, 'link', 'janesblog-20', product);
+    expect(fromEnv).toMatchObject({ code: 0, out: `https://track.example.com${path}\n` });
+    expect(fromEnv.err).toContain('from AFFIL_PUBLIC_URL');
+    const config = join(dir, 'affil.json');
+    writeFileSync(config, JSON.stringify({ publicUrl: 'https://config.example', port: 9000 }));
+    const fromConfig = await cliWith({ AFFIL_CONFIG: config }, 'link', 'janesblog-20', product);
+    expect(fromConfig).toMatchObject({ code: 0, out: `https://config.example${path}\n` });
+    expect(fromConfig.err).toContain('from publicUrl in the config file');
+    const local = await cliWith({ AFFIL_PORT: '9100', AFFIL_HOST: '0.0.0.0' }, 'link', 'janesblog-20', product);
+    expect(local).toMatchObject({ code: 0, out: `http://127.0.0.1:9100${path}\n` });
+    expect(local.err).toContain('only this machine can follow it');
+    const help = await cliWith({ AFFIL_PUBLIC_URL: 'https://track.example.com' }, 'link', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Here that is https://track.example.com, from AFFIL_PUBLIC_URL.');
+    expect((await cli('link', '--help')).out).toMatch(/Here that is http:\/\/127\.0\.0\.1:8787, from this machine's affil serve address/);
+  });
+
   it.each([
     [['link', 'janesblog-20', 'https://evil.example/x', '--collector', 'https://t.example'], /is not a marketplace of this program/],
     [['link', 'nobody-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'https://t.example'], /tag nobody-20 is not registered/],
-    [['link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234'], /collector URL is unknown/],
     [['link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'notaurl'], /--collector "notaurl" must be an origin/],
     [['link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'javascript:alert(1)'], /must be an origin/],
-    // The link's own mistakes are named before the missing collector URL.
+    // The link's own mistakes are named before a bad collector URL.
     [['link', 'nobody-20', 'https://www.amazon.com/dp/B08XYZ1234'], /tag nobody-20 is not registered/],
     [['link', 'janesblog-20', 'https://evil.example/x'], /is not a marketplace of this program/],
   ])('%j fails with a message', async (args, message) => {

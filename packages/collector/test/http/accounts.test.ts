@@ -18,6 +18,22 @@ describe('accounts, tags and keys', () => {
     expect(list.body.accounts).toEqual([expect.objectContaining({ id: reply.body.id, name: 'Jane' })]);
   });
 
+  it('creates a second account of the same name too (names are labels; the CLI and dashboard warn)', async () => {
+    const jane = await c.admin('POST', '/v1/accounts', { name: 'Jane' });
+    const again = await c.admin('POST', '/v1/accounts', { name: 'Jane' });
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(jane.body.id);
+  });
+
+  it('GET /v1/me tells a key who it is: the account with its name, or the admin', async () => {
+    const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
+    const me = await jane.api('GET', '/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ role: 'account', account: { id: jane.id, name: 'Jane', createdAt: expect.any(String) } });
+    expect((await c.admin('GET', '/v1/me')).body).toEqual({ role: 'admin', account: null });
+    expectProblem(await c.request('GET', '/v1/me'), 401);
+  });
+
   it('rejects an account without a usable name with a 4xx problem naming the field', async () => {
     for (const body of [{}, { name: '' }, { name: 42 }]) {
       const reply = await c.admin('POST', '/v1/accounts', body);
@@ -48,6 +64,12 @@ describe('accounts, tags and keys', () => {
     for (const tag of ['JanesBlog-20', 'janes blog-20', 'janesblog', '-janesblog-20', 'janesblog-2']) {
       expectProblem(await c.admin('POST', `/v1/accounts/${account.id}/tags`, { tag, marketplace: 'us' }), 422, 'tag');
     }
+  });
+
+  it('says what a tracking ID looks like in words, with an example for the marketplace, not as a regular expression', async () => {
+    const account = (await c.admin('POST', '/v1/accounts', { name: 'Jane' })).body;
+    const reply = await c.admin('POST', `/v1/accounts/${account.id}/tags`, { tag: 'JanesBlog-20', marketplace: 'uk' });
+    expect(reply.body.detail).toBe('tag: "JanesBlog-20" is not a tracking ID this program accepts: a tracking ID is 4 to 66 characters of lowercase letters, digits and hyphens, starting with a letter or digit and ending with a hyphen and two digits, e.g. janesblog-21');
   });
 
   it("rejects a tag whose suffix is not the marketplace's with 422 naming the tag", async () => {

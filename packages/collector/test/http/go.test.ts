@@ -76,10 +76,11 @@ describe('GET /go/{tag}', () => {
 describe('GET /go/{tag}: speculation and abuse', () => {
   it('redirects a prefetch or prerender without recording a click', async () => {
     const { c } = await program();
-    for (const headers of [{ 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }] as Record<string, string>[]) {
+    for (const [headers, reason] of [[{ 'sec-purpose': 'prefetch' }, 'prefetch'], [{ purpose: 'prefetch' }, 'prefetch'], [{ 'sec-purpose': 'prefetch;prerender' }, 'prerender']] as [Record<string, string>, string][]) {
       const reply = await c.request('GET', go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`), { headers });
       expect(reply.status).toBe(302);
       expect(reply.headers.get('location')).toBe(`https://www.amazon.com/dp/${CAMERA}?tag=janesblog-20`);
+      expect(reply.headers.get('affil-click')).toBe(`not-counted; reason=${reason}`);
     }
     expect((await c.admin('GET', '/v1/clicks?from=2026-11-20&to=2026-11-20')).body.clicks).toEqual([]);
   });
@@ -89,6 +90,16 @@ describe('GET /go/{tag}: speculation and abuse', () => {
     await c.request('GET', go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`), { headers: { 'user-agent': 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)' } });
     expect((await c.admin('GET', '/v1/clicks?from=2026-11-20&to=2026-11-20')).body.clicks).toEqual([expect.objectContaining({ via: 'redirect', bot: true })]);
     expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body).toMatchObject({ clicks: 0, botClicks: 1 });
+  });
+
+  it('tells a newcomer testing with curl that the click is a bot\'s and will not count, and a browser that its click counts', async () => {
+    const { c } = await program();
+    const curl = await c.request('GET', go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`), { headers: { 'user-agent': 'curl/8.5.0' } });
+    expect(curl.status).toBe(302);
+    expect(curl.headers.get('affil-click')).toBe('not-counted; reason=bot');
+    const browser = await c.request('GET', go('janesblog-20', `https://www.amazon.com/dp/${CAMERA}`), { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' } });
+    expect(browser.headers.get('affil-click')).toBe('counted');
+    expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body).toMatchObject({ clicks: 1, botClicks: 1 });
   });
 
   it('rate-limits redirects per client address with 429 and Retry-After', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClock, GOOGLEBOT_UA, useCollectors, type Call, type Json } from '../helpers/collector.js';
-import { BOOK, clickEvent, expectProblem, orderBody, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
+import { BOOK, CAMERA, clickEvent, expectProblem, orderBody, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
 
 const start = useCollectors();
 const JANE_ORDER = '112-1234567-1234567';
@@ -351,6 +351,29 @@ describe('GET /v1/reports/breakdown', () => {
     const rows = body.rows as { key: string; itemsOrdered: number }[];
     expect(rows.find((r) => r.key === 'electronics')).toMatchObject({ itemsOrdered: 1 });
     expect(rows.find((r) => r.key === 'books')).toMatchObject({ itemsOrdered: 2 });
+  });
+
+  it('by product and category, counts in each row the orders containing it (so they do not add up) and its conversion', async () => {
+    const { c } = await program();
+    const summary = await get(c.admin, `/v1/reports/summary?${NOV20}`);
+    const product = (await get(c.admin, `/v1/reports/breakdown?by=product&${NOV20}`)).rows as Json[];
+    // Jane's order holds the camera and two books, Bob's one book: 2 orders, yet the book is in both.
+    expect(summary.orders).toBe(2);
+    expect(product.find((r) => r.key === CAMERA)).toMatchObject({ clicks: 1, orders: 1, conversionRate: 1, itemsOrdered: 1 });
+    expect(product.find((r) => r.key === BOOK)).toMatchObject({ clicks: 1, orders: 2, conversionRate: 2, itemsOrdered: 3 });
+    // Page views have no product: they sit in the null row, where no order is counted any more.
+    expect(product.find((r) => r.key === null)).toMatchObject({ pageviews: 1, clicks: 0, orders: 0, itemsOrdered: 0 });
+    const category = (await get(c.admin, `/v1/reports/breakdown?by=category&${NOV20}`)).rows as Json[];
+    expect(category.find((r) => r.key === 'electronics')).toMatchObject({ orders: 1, itemsOrdered: 1 });
+    expect(category.find((r) => r.key === 'books')).toMatchObject({ orders: 2, itemsOrdered: 3 });
+    // Clicks have no category: they stay in the null row, so clicks still add up; orders are not there.
+    expect(category.find((r) => r.key === null)).toMatchObject({ clicks: 2, botClicks: 1, orders: 0, itemsOrdered: 0 });
+  });
+
+  it('leaves out rows with nothing in them (an unregistered tag\'s clicks count nowhere)', async () => {
+    const { c } = await program();
+    const rows = (await get(c.admin, `/v1/reports/breakdown?by=tag&${NOV20}`)).rows as Json[];
+    expect(rows.map((r) => r.key)).toEqual(['bobsreviews-20', 'janesblog-20']);
   });
 
   it('answers an unknown dimension with a 400 problem naming by', async () => {

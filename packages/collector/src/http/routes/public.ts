@@ -46,14 +46,16 @@ export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
 
   router.get('/go/:tag', cors, ...limited, (req, res) => {
     const purpose = `${req.get('sec-purpose') ?? ''} ${req.get('purpose') ?? ''} ${req.get('x-moz') ?? ''}`;
-    const location = redirectClick(ctx, {
+    const { location, notCounted } = redirectClick(ctx, {
       tag: req.params.tag as string,
       url: req.query.url,
       page: req.query.page,
       userAgent: req.get('user-agent'),
-      speculative: /prefetch|prerender/i.test(purpose),
+      speculative: /prerender/i.test(purpose) ? 'prerender' : /prefetch/i.test(purpose) ? 'prefetch' : undefined,
     });
-    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, location);
+    // Says so where someone testing with curl looks: a bot's click is stored but never credited.
+    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Affil-Click': notCounted ? `not-counted; reason=${notCounted}` : 'counted' });
+    res.redirect(302, location);
   });
   return router;
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getReferral, parseReferral, referralMiddleware, REFERRAL_COOKIE, type Referral } from '../../src/merchant/index.js';
+import { getReferral, parseReferral, referralMiddleware, REFERRAL_COOKIE, type Referral } from '../src/index.js';
 
 const CLICK = '0193a5b0-7c1e-7d2a-9f3b-2c4d5e6f7a8b';
 const OTHER_CLICK = '5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { z } from 'zod';
-import { orderEventSchema, orderSchema } from '../services/orders.js';
-import { fieldErrors } from '../validation.js';
-import type { FieldError } from '../errors.js';
+import { fieldErrors, orderEventSchema, orderSchema, type FieldError } from './contract.js';
 
 /** An order callback body (SPEC §4.2), checked with the collector's own schema before sending. */
 export type Order = z.input<typeof orderSchema>;

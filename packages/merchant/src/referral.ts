@@ -1,6 +1,6 @@
 import { isUuid } from '@affil/sdk/url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_TAG_PATTERN } from '../config.js';
+import { DEFAULT_TAG_PATTERN } from './contract.js';
 
 /** What the checkout needs for the order callback's `referral`. */
 export interface Referral {
