@@ -7,7 +7,9 @@ import { createRepository, type Repository } from './db/repository.js';
 import { createApp } from './http/app.js';
 import { liveHub } from './http/live.js';
 import { createMetrics } from './http/metrics.js';
-import type { ServeConfig } from './config.js';
+import { compileTrust } from './http/client-address.js';
+import { DEFAULT_SERVER, type ServeConfig } from './config.js';
+import { localRevocations, watchRevocations } from './services/revocations.js';
 import type { Context } from './services/context.js';
 import { createAdminKey } from './services/accounts.js';
 import { generateWebhookSecret, hashKey } from './secrets.js';
@@ -50,10 +52,18 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     webhookSecrets = [stored];
   }
 
-  const live = liveHub();
+  const live = liveHub({ perKey: config.streamsPerKey ?? DEFAULT_SERVER.streamsPerKey, total: config.streamsTotal ?? DEFAULT_SERVER.streamsTotal });
   const metrics = createMetrics();
-  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer };
-  const app = createApp({ ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log });
+  metrics.watchLive(live.stats);
+  // A revoked key's streams end at once; keys revoked elsewhere (the CLI) are picked up within a second.
+  const revocations = localRevocations();
+  revocations.subscribe((keyId) => live.endKey(keyId));
+  const revocationWatch = watchRevocations(repo.accounts.revokedAfter, revocations, () => live.stats().open > 0, { log });
+  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer, revocations };
+  const app = createApp({
+    ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
+    trust: compileTrust(config.trustProxy ?? DEFAULT_SERVER.trustProxy), metricsPublic: config.metricsPublic ?? DEFAULT_SERVER.metricsPublic,
+  });
   let server: Server;
   try {
     server = await new Promise((resolve, reject) => {
@@ -83,6 +93,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     close() {
       closing ??= new Promise<void>((resolve) => {
         retention.stop();
+        revocationWatch.stop();
         live.close();
         metrics.close();
         // Connections that finish their request after this become idle; close those as they

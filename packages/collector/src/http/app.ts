@@ -11,6 +11,8 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { sdkAssets } from './sdk-assets.js';
 import type { LiveHub } from './live.js';
 import type { createMetrics } from './metrics.js';
+import { adminOnly, authenticate } from './auth.js';
+import type { TrustFunction } from './client-address.js';
 
 export interface AppOptions {
   ctx: Context;
@@ -20,6 +22,10 @@ export interface AppOptions {
   publicUrl: string | undefined;
   envAdminKeyHash: string | undefined;
   log: (message: string) => void;
+  /** Which peers' X-Forwarded-For names the client (`trustProxy`). */
+  trust: TrustFunction;
+  /** `/metrics` without a key (`metricsPublic`); otherwise it needs the admin key. */
+  metricsPublic: boolean;
 }
 
 /**
@@ -28,7 +34,7 @@ export interface AppOptions {
  * error handler comes last.
  */
 export function createApp(o: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const beacons = beaconEndpoint(o.ctx, o.metrics.record, o.log);
+  const beacons = beaconEndpoint(o.ctx, o.metrics.record, o.log, o.trust);
   const app = expressApp(o, beacons);
   return (req, res) => (beacons.matches(req) ? beacons.handle(req, res) : app(req, res));
 }
@@ -38,11 +44,14 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
   app.disable('x-powered-by');
   app.set('etag', false); // SDK assets set their own; API answers are not cached
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
+  // req.ip and req.protocol (the scheme /affil.js embeds) believe X-Forwarded-* from trusted proxies only.
+  app.set('trust proxy', o.trust);
   app.use(o.metrics.middleware);
   app.post(BEACON_PATH, (req, res) => beacons.serve(req, res));
   app.options(BEACON_PATH, cors);
-  app.use(publicRoutes(o.ctx, sdkAssets(o.publicUrl)));
-  app.get('/metrics', o.metrics.handler);
+  app.use(publicRoutes(o.ctx, sdkAssets(o.publicUrl), o.trust));
+  // Program-wide volumes (orders, events) are the admin's to see, unless opened for a private scraper.
+  app.get('/metrics', ...(o.metricsPublic ? [] : [authenticate(o.repo, o.envAdminKeyHash), adminOnly]), o.metrics.handler);
 
   app.get('/healthz', (_req, res) => {
     let ok = false;

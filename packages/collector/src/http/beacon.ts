@@ -6,6 +6,7 @@ import { parseJson } from '../validation.js';
 import { smallTextBody } from './body.js';
 import { answerError } from './problems.js';
 import { limits } from './routes/public.js';
+import type { TrustFunction } from './client-address.js';
 
 export const BEACON_PATH = '/v1/events';
 
@@ -24,9 +25,10 @@ export function beaconEndpoint(
   ctx: Context,
   record: (method: string, route: string, status: number, seconds: number) => void,
   log: (message: string) => void,
+  trust: TrustFunction,
 ) {
   // text/plain avoids a CORS preflight for sendBeacon; both types carry JSON.
-  const steps = [...limits(ctx), smallTextBody(16 * 1024)] as RequestHandler[] as unknown as Step[];
+  const steps = [...limits(ctx, trust), smallTextBody(16 * 1024)] as RequestHandler[] as unknown as Step[];
   const fail = (res: ServerResponse, error: unknown): void => answerError(res, error, `POST ${BEACON_PATH}`, log);
   const ingest = async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
     const body = parseJson(typeof req.body === 'string' ? req.body : '');

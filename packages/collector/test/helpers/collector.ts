@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
-import { DEFAULT_PROGRAM, type ServeConfig } from '../../src/config.js';
+import { DEFAULT_PROGRAM, DEFAULT_SERVER, type ServeConfig } from '../../src/config.js';
 import type { Marketplace } from '../../src/domain/marketplace.js';
 import { startCollector, type Collector } from '../../src/server.js';
 
@@ -70,6 +70,8 @@ export interface TestCollectorOptions {
   webhookSecrets?: string[];
   /** The collector's clock; default `Date.now`. */
   now?: () => number;
+  /** Server settings (trustProxy, stream limits, metricsPublic); default the built-in ones. */
+  server?: Partial<Pick<ServeConfig, 'trustProxy' | 'streamsPerKey' | 'streamsTotal' | 'metricsPublic'>>;
 }
 
 export interface SignOptions {
@@ -150,6 +152,8 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   const webhookSecrets = options.webhookSecrets ?? [newWebhookSecret()];
   const config: ServeConfig = {
     ...DEFAULT_PROGRAM,
+    ...DEFAULT_SERVER,
+    ...options.server,
     ...(options.marketplaces ? { marketplaces: options.marketplaces } : {}),
     ...(options.clickWindowHours !== undefined ? { clickWindowHours: options.clickWindowHours } : {}),
     ...(options.cartWindowDays !== undefined ? { cartWindowDays: options.cartWindowDays } : {}),
