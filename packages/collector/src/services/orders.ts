@@ -8,13 +8,29 @@ import { parseJson, parseWith } from '../validation.js';
 import { marketplaceById, type Context } from './context.js';
 import { verifySignature, type SignedRequest } from './webhooks.js';
 import { explainLine, explainOrder } from './explain.js';
+import { pathSegmentProblem, printableProblem } from '../domain/identifiers.js';
+import { eventTimeProblem } from '../domain/event-time.js';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T10:00:00Z' });
 const id = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const amount = z.number().int('must be an integer amount in minor units (no fractions)').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER);
+const checked = (problem: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
+};
+/** `orderId` and `lineId` appear in URL paths and the dashboard: printable, no `/` or `\` (SPEC §4.2). */
+const segmentId = (max: number) => id(max).superRefine(checked(pathSegmentProblem));
+const printable = (max: number) => id(max).superRefine(checked(printableProblem));
+
+/** SPEC §4.2 bounds: each fits comfortably in 64-bit SQL sums and exact JSON numbers. */
+export const MAX_UNIT_AMOUNT = 100_000_000_000;
+export const MAX_QUANTITY = 1_000_000;
+export const MAX_LINE_TOTAL = 10_000_000_000_000;
+
+const amount = z.number().int('must be an integer amount in minor units (no fractions)').min(0, 'must not be negative').max(MAX_UNIT_AMOUNT, `must be at most ${MAX_UNIT_AMOUNT} (10^11) minor units`);
+const quantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_QUANTITY, `must be at most ${MAX_QUANTITY}`);
 
 export const orderSchema = z.object({
-  orderId: id(128),
+  orderId: segmentId(128),
   marketplace: id(32),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
   orderedAt: isoTime,
@@ -25,11 +41,11 @@ export const orderSchema = z.object({
   items: z
     .array(
       z.object({
-        lineId: id(64),
-        sku: id(128),
+        lineId: segmentId(64),
+        sku: printable(128),
         name: z.string().max(500).optional(),
         category: id(64),
-        quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000),
+        quantity,
         unitAmount: amount,
         cartAddedAt: isoTime.optional(),
       }),
@@ -42,7 +58,7 @@ export type OrderInput = z.infer<typeof orderSchema>;
 export const orderEventSchema = z.object({
   type: z.enum(['shipped', 'cancelled', 'returned']),
   at: isoTime.optional(),
-  items: z.array(z.object({ lineId: id(64), quantity: z.number().int('must be a whole number').min(1, 'must be at least 1') })).min(1).optional(),
+  items: z.array(z.object({ lineId: segmentId(64), quantity })).min(1).optional(),
 });
 
 export interface Answer { status: number; body: unknown }
@@ -53,10 +69,12 @@ const iso = (t: number) => new Date(t).toISOString();
 /** `POST /v1/orders`: verify, deduplicate, validate, attribute, store; one transaction. */
 export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
   const webhookId = verifySignature(ctx.webhookSecrets, request);
+  const json = parseJson(request.body);
+  const delivery = { webhookId, path: '/v1/orders', contentHash: hashOf(json) };
   return ctx.repo.transaction(() => {
-    const replay = ctx.repo.orders.delivery(webhookId);
-    if (replay) return { status: 200, body: JSON.parse(replay.response) };
-    const order = parseWith(orderSchema, parseJson(request.body));
+    const replay = replayOf(ctx, delivery);
+    if (replay) return replay;
+    const order = parseWith(orderSchema, json);
     checkOrder(ctx, order);
     const contentHash = hashOf(sameInstants(order));
     const existing = ctx.repo.orders.findOrder(order.orderId);
@@ -65,7 +83,7 @@ export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
       if (existing.contentHash !== contentHash && existing.contentHash !== hashOf(order)) {
         throw new Problem('conflict', `orderId: order "${order.orderId}" was already received with different content`);
       }
-      ctx.repo.orders.putDelivery(webhookId, 200, existing.response, ctx.now());
+      ctx.repo.orders.putDelivery({ ...delivery, status: 200, response: existing.response, at: ctx.now() });
       return { status: 200, body: JSON.parse(existing.response) };
     }
     const attribution = attributeOrder(ctx, order);
@@ -73,7 +91,7 @@ export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
     const response = JSON.stringify(body);
     const receivedAt = ctx.now();
     ctx.repo.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
-    ctx.repo.orders.putDelivery(webhookId, 201, response, receivedAt);
+    ctx.repo.orders.putDelivery({ ...delivery, status: 201, response, at: receivedAt });
     ctx.publish({ type: 'order', accountId: attribution.accountId, data: body });
     ctx.observe.order(attribution.attributed);
     return { status: 201, body };
@@ -83,10 +101,12 @@ export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
 /** `POST /v1/orders/{orderId}/events`: shipment, cancellation or return, appended to the ledger. */
 export function receiveOrderEvent(ctx: Context, orderId: string, request: SignedRequest): Answer {
   const webhookId = verifySignature(ctx.webhookSecrets, request);
+  const json = parseJson(request.body);
+  const delivery = { webhookId, path: `/v1/orders/${orderId}/events`, contentHash: hashOf(json) };
   return ctx.repo.transaction(() => {
-    const replay = ctx.repo.orders.delivery(webhookId);
-    if (replay) return { status: 200, body: JSON.parse(replay.response) };
-    const event = parseWith(orderEventSchema, parseJson(request.body));
+    const replay = replayOf(ctx, delivery);
+    if (replay) return replay;
+    const event = parseWith(orderEventSchema, json);
     const order = ctx.repo.orders.findOrder(orderId);
     if (!order) throw new Problem('not_found', `No order "${orderId}"`);
     const lines = ctx.repo.orders.lines(orderId);
@@ -94,6 +114,14 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
     if (!outcome.ok) throw new Problem(outcome.code === 'unknown_line' || outcome.code === 'duplicate_line' ? 'unprocessable' : 'conflict', outcome.detail, { errors: outcome.path ? [{ path: outcome.path, message: outcome.detail }] : undefined });
     const receivedAt = ctx.now();
     const at = event.at ? ms(event.at) : receivedAt;
+    const previous = ctx.repo.orders.events(orderId);
+    const timeProblem = eventTimeProblem({
+      type: event.type, at, atGiven: event.at !== undefined, orderedAt: order.orderedAt, now: receivedAt,
+      shipments: previous.filter((e) => e.type === 'shipped').map((e) => ({ at: e.at, items: JSON.parse(e.items) as { lineId: string; quantity: number }[] })),
+      moved: outcome.moved,
+      returnedBefore: new Map(lines.map((l) => [l.lineId, l.returned])),
+    });
+    if (timeProblem) throw new Problem('unprocessable', timeProblem, { errors: [{ path: 'at', message: timeProblem }] });
     const entries = outcome.adjustments.map((a) => ({
       orderId, lineId: a.lineId, accountId: order.accountId!, tag: order.creditedTag!, marketplace: order.marketplace,
       currency: order.currency, kind: event.type === 'returned' ? ('return' as const) : ('shipment' as const),
@@ -103,7 +131,7 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
     const pendingChange = pending(outcome.lines) - pending(lines);
     ctx.repo.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, outcome.lines, entries, pendingChange);
     const body = orderView(ctx, order);
-    ctx.repo.orders.putDelivery(webhookId, 200, JSON.stringify(body), receivedAt);
+    ctx.repo.orders.putDelivery({ ...delivery, status: 200, response: JSON.stringify(body), at: receivedAt });
     if (entries.length > 0) ctx.observe.ledgerEntries(event.type === 'returned' ? 'return' : 'shipment', entries.length);
     if (entries.length > 0) ctx.publish({ type: 'adjustment', accountId: order.accountId, data: { orderId, type: event.type, entries: entries.map((e) => ({ lineId: e.lineId, quantity: e.quantity, amount: e.amount, currency: e.currency, at: iso(e.at) })) } });
     return { status: 200, body };
@@ -124,10 +152,33 @@ function checkOrder(ctx: Context, order: OrderInput): void {
   for (const [i, item] of order.items.entries()) {
     if (seen.has(item.lineId)) throw new Problem('unprocessable', `items[${i}].lineId: duplicate lineId "${item.lineId}"`, { errors: [{ path: `items[${i}].lineId`, message: 'duplicate lineId' }] });
     seen.add(item.lineId);
-    if (item.unitAmount * item.quantity > Number.MAX_SAFE_INTEGER) {
-      throw new Problem('unprocessable', `items[${i}]: unitAmount × quantity is too large`, { errors: [{ path: `items[${i}].quantity`, message: 'line total too large' }] });
+    if (item.unitAmount * item.quantity > MAX_LINE_TOTAL) {
+      const detail = `items[${i}].unitAmount × items[${i}].quantity is ${item.unitAmount * item.quantity}, more than a line's bound of ${MAX_LINE_TOTAL} (10^13) minor units`;
+      throw new Problem('unprocessable', detail, { errors: [{ path: `items[${i}].quantity`, message: 'line total above 10^13' }] });
     }
   }
+  // Each line is bounded, but 1,000 of them could pass 2^53 − 1, past which JSON numbers (and so
+  // the order's revenue and commission) are no longer exact.
+  const total = order.items.reduce((n, item) => n + item.unitAmount * item.quantity, 0);
+  if (total > Number.MAX_SAFE_INTEGER) {
+    throw new Problem('unprocessable', `items: the order's total (${total}) is above ${Number.MAX_SAFE_INTEGER} (2^53 − 1) minor units`, { errors: [{ path: 'items', message: 'order total above 2^53 − 1' }] });
+  }
+}
+
+/**
+ * A `webhook-id` names one request (SPEC §4.2): the same id, path and content replays the first
+ * answer; the same id anywhere else is a 409, never a 200 for something that was not done.
+ */
+function replayOf(ctx: Context, d: { webhookId: string; path: string; contentHash: string }): Answer | undefined {
+  const previous = ctx.repo.orders.delivery(d.webhookId);
+  if (!previous) return undefined;
+  // Deliveries stored before migration 003 know neither: they replay as they always did.
+  if (previous.path === null || (previous.path === d.path && previous.contentHash === d.contentHash)) {
+    return { status: 200, body: JSON.parse(previous.response) };
+  }
+  const where = previous.path === d.path ? `on ${d.path} with other content` : `on ${previous.path}`;
+  const detail = `webhook-id: "${d.webhookId}" was already used ${where}; send each new message under a new webhook-id (reuse one only to retry the same request)`;
+  throw new Problem('conflict', detail, { errors: [{ path: 'webhook-id', message: 'already used for another request' }] });
 }
 
 /** Gathers the facts attribution needs from the store, then applies the pure rules. */
@@ -222,9 +273,9 @@ function sameInstants(order: OrderInput): OrderInput {
   };
 }
 
-/** A stable fingerprint of an order's content, blind to key order and whitespace. */
-function hashOf(order: OrderInput): string {
-  return createHash('sha256').update(canonicalJson(order)).digest('hex');
+/** A stable fingerprint of a JSON value (an order, a request body), blind to key order and whitespace. */
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
