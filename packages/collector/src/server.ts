@@ -10,6 +10,8 @@ import { createMetrics } from './http/metrics.js';
 import { compileTrust } from './http/client-address.js';
 import { DEFAULT_SERVER, type ServeConfig } from './config.js';
 import { localRevocations, watchRevocations } from './services/revocations.js';
+import { writeHealth } from './services/write-health.js';
+import { throttledLog } from './log-throttle.js';
 import type { Context } from './services/context.js';
 import { createAdminKey } from './services/accounts.js';
 import { generateWebhookSecret, hashKey } from './secrets.js';
@@ -30,10 +32,36 @@ export interface Collector {
 
 const WEBHOOK_SECRET_SETTING = 'webhook_secret';
 
+/**
+ * Folds the write-ahead log into the database and closes it. On a full disk (or a failing one)
+ * the checkpoint cannot finish: every committed transaction is still in the WAL beside the
+ * database, which SQLite replays on the next start, so that is reported and shutdown goes on.
+ */
+function finalCheckpoint(db: ReturnType<typeof openDatabase>, repo: Repository, log: (message: string) => void): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    log(`shutdown: the final checkpoint failed (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}); every committed write is kept in the write-ahead log next to the database and is applied on the next start`);
+  }
+  try {
+    repo.close();
+  } catch (error) {
+    log(`shutdown: closing the database failed (${(error as Error).message}); the write-ahead log keeps every committed write`);
+  }
+}
+
 /** Opens the database, fills in first-start secrets and listens. */
 export async function startCollector(config: ServeConfig, options: { log?: (message: string) => void; now?: () => number } = {}): Promise<Collector> {
-  const log = options.log ?? ((m: string) => console.error(m));
-  const db = openDatabase(config.db);
+  // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
+  // line a minute, not a stack per request.
+  const log = throttledLog(options.log ?? ((m: string) => console.error(m)));
+  let db;
+  try {
+    db = openDatabase(config.db, { warn: log });
+  } catch (error) {
+    log.stop();
+    throw error;
+  }
   const repo = createRepository(db);
   const generated: Collector['generated'] = {};
 
@@ -63,6 +91,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
   const app = createApp({
     ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
     trust: compileTrust(config.trustProxy ?? DEFAULT_SERVER.trustProxy), metricsPublic: config.metricsPublic ?? DEFAULT_SERVER.metricsPublic,
+    health: writeHealth(),
   });
   let server: Server;
   try {
@@ -73,6 +102,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     });
   } catch (error) {
     repo.close();
+    log.stop();
     throw error;
   }
   handOffCheckpoints(db);
@@ -104,8 +134,9 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
           clearInterval(sweep);
           clearTimeout(deadline);
           void (checkpointer?.stop() ?? Promise.resolve()).then(() => {
-            db.pragma('wal_checkpoint(TRUNCATE)');
-            repo.close();
+            finalCheckpoint(db, repo, log);
+            log.flush();
+            log.stop();
             resolve();
           });
         });

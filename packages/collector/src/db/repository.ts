@@ -19,6 +19,10 @@ export function createRepository(db: Db) {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     /** True when the database answers a query. */
     ping: (): boolean => (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1,
+    /** Writes one tiny row (the time of the last health check); throws when the store takes no writes. */
+    probeWrite: (at: number): void => {
+      db.prepare("INSERT INTO settings (key, value) VALUES ('health_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(at));
+    },
     close: (): void => {
       db.close();
     },

@@ -13,6 +13,7 @@ import type { LiveHub } from './live.js';
 import type { createMetrics } from './metrics.js';
 import { adminOnly, authenticate } from './auth.js';
 import type { TrustFunction } from './client-address.js';
+import type { WriteHealth } from '../services/write-health.js';
 
 export interface AppOptions {
   ctx: Context;
@@ -26,6 +27,8 @@ export interface AppOptions {
   trust: TrustFunction;
   /** `/metrics` without a key (`metricsPublic`); otherwise it needs the admin key. */
   metricsPublic: boolean;
+  /** Storage failures of writes, for `/healthz` and 503 answers. */
+  health: WriteHealth;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface AppOptions {
  * error handler comes last.
  */
 export function createApp(o: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const beacons = beaconEndpoint(o.ctx, o.metrics.record, o.log, o.trust);
+  const beacons = beaconEndpoint(o.ctx, { record: o.metrics.record, log: o.log, trust: o.trust, health: o.health });
   const app = expressApp(o, beacons);
   return (req, res) => (beacons.matches(req) ? beacons.handle(req, res) : app(req, res));
 }
@@ -53,19 +56,25 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
   // Program-wide volumes (orders, events) are the admin's to see, unless opened for a private scraper.
   app.get('/metrics', ...(o.metricsPublic ? [] : [authenticate(o.repo, o.envAdminKeyHash), adminOnly]), o.metrics.handler);
 
+  // 200 when the database answers and takes a write. Reads keep working on a full disk, so a
+  // small write is tried each time, and a write that failed lately counts too.
   app.get('/healthz', (_req, res) => {
-    let ok = false;
+    let reason: string | undefined;
     try {
-      ok = o.repo.ping();
-    } catch {
-      ok = false; // a closed or broken database is exactly what this endpoint reports
+      o.repo.probeWrite(o.ctx.now());
+    } catch (error) {
+      // A closed or broken database is exactly what this endpoint reports.
+      o.health.failed(error);
+      reason = `database ${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}`;
     }
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
+    const failure = o.health.recentFailure();
+    reason ??= failure && `writes failing since ${new Date(failure.at).toISOString()}: ${failure.reason}`;
+    res.status(reason ? 503 : 200).json(reason ? { status: 'unavailable', reason } : { status: 'ok' });
   });
   app.use(merchantRoutes(o.ctx));
   app.use(apiRoutes(o.ctx, o.repo, o.live, o.envAdminKeyHash));
   app.use(dashboardRoutes());
   app.use(notFound);
-  app.use(errorHandler(o.log));
+  app.use(errorHandler(o.log, o.health));
   return app;
 }
