@@ -8,7 +8,7 @@ export interface LiveOptions {
   perKey: number;
   /** Open streams in all (`streamsTotal`). */
   total: number;
-  /** How often pending clicks go out: at most one `clicks` message per stream per this many ms. Default 500. */
+  /** How often pending clicks go out: at most one `clicks` message per stream per this many ms. Default 1,000. */
   flushMs?: number;
   /** Comment lines that keep idle proxies from closing a stream. Default every 25 s. */
   heartbeatMs?: number;
@@ -60,7 +60,7 @@ interface Channel {
  * once its unsent output passes `maxUnsentBytes`, so memory stays bounded whatever it does.
  */
 export function liveHub(options: LiveOptions): LiveHub {
-  const flushMs = options.flushMs ?? 500;
+  const flushMs = options.flushMs ?? 1000;
   const maxUnsent = options.maxUnsentBytes ?? 256 * 1024;
   const maxClicks = options.maxClicksPerMessage ?? 50;
   const admin: Channel = { streams: new Set(), clicks: [], count: 0 };
