@@ -91,12 +91,12 @@ async function expectViewsToMatch(page: Page, key: string): Promise<void> {
   expect(rows).toEqual(orders.orders.map((o: { orderId: string }) => o.orderId));
   // Every order opens into its lines, whatever they are called.
   for (const toggle of await page.locator('#orders-table button[data-action="toggle-order"]').all()) await toggle.click();
-  await expect.poll(() => page.locator('#orders-table [data-testid="order-line"]').count()).toBe(4);
+  await expect.poll(() => page.locator('#orders-table [data-testid="order-line"]').count(), { timeout: 10_000 }).toBe(4);
 
   for (const by of ['tag', 'page', 'product', 'category', 'marketplace', 'day']) {
     await page.locator(`[data-testid="breakdown-tab-${by}"]`).click();
     const breakdown = await api(`/v1/reports/breakdown?by=${by}&${period}`);
-    await expect.poll(() => page.locator(`#breakdown-table[data-by="${by}"] tbody tr[data-key]`).count()).toBe(breakdown.rows.length);
+    await expect.poll(() => page.locator(`#breakdown-table[data-by="${by}"] tbody tr[data-key]`).count(), { timeout: 10_000 }).toBe(breakdown.rows.length);
   }
   // Stored text stayed text.
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -116,13 +116,14 @@ describe('dashboard with odd data', () => {
     const { page, errors } = await open(jane.key);
     const health = (await jane.api('GET', '/v1/reports/link-health')).body;
     expect(health.rows.length).toBeGreaterThan(0);
-    await expect.poll(async () => (await readHealth(page)).rows.length).toBe(health.rows.length);
+    await expect.poll(async () => (await readHealth(page)).rows.length, { timeout: 10_000 }).toBe(health.rows.length);
     expect(await page.locator('#error').isHidden()).toBe(true);
     // Clicks alone (no order) arrive as one `clicks` message: the page updates without a reload.
     await page.locator('#live[data-state="live"]').waitFor();
     const before = Number(await page.locator('#card-clicks').getAttribute('data-value'));
     expect((await c.beacon({ events: [click('janesblog-20'), click('janesblog-20'), click('janesblog-20')] })).body.accepted).toBe(3);
-    await expect.poll(async () => Number(await page.locator('#card-clicks').getAttribute('data-value'))).toBe(before + 3);
+    // Clicks go out once a second, then the page settles and reloads: a few seconds on a busy machine.
+    await expect.poll(async () => Number(await page.locator('#card-clicks').getAttribute('data-value')), { timeout: 15_000 }).toBe(before + 3);
     expect(await page.locator('#live').getAttribute('data-last')).toBe('clicks');
     expect(errors).toEqual([]);
   });

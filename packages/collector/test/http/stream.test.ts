@@ -139,7 +139,7 @@ describe('GET /v1/stream', () => {
     expectProblem(fourth, 429, 'streamsTotal');
     // Closing one frees its place.
     streams.shift()!.abort();
-    await expect.poll(async () => metric((await c.admin('GET', '/metrics')).text, 'affil_live_streams')).toBe(2);
+    await expect.poll(async () => metric((await c.admin('GET', '/metrics')).text, 'affil_live_streams'), { timeout: 10_000 }).toBe(2);
     await subscribe(c, jane.key);
   });
 
@@ -151,7 +151,7 @@ describe('GET /v1/stream', () => {
     sockets.push(socket);
     socket.pause();
     socket.write(`GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${c.adminKey}\r\n\r\n`);
-    await expect.poll(async () => metric((await c.admin('GET', '/metrics')).text, 'affil_live_streams')).toBe(1);
+    await expect.poll(async () => metric((await c.admin('GET', '/metrics')).text, 'affil_live_streams'), { timeout: 10_000 }).toBe(1);
     // Orders go out one by one; each of these is a message of about 250 KB.
     const items = Array.from({ length: 1000 }, (_, i) => ({ lineId: `${i}`.padStart(64, 'L'), sku: `${i}`.padStart(128, 'S'), category: 'books', quantity: 1, unitAmount: 1299 }));
     let closed = 0;
