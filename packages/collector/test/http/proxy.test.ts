@@ -78,3 +78,22 @@ describe('behind a proxy (trustProxy)', () => {
     expect(spoofed.at(-1)).toBe(429);
   });
 });
+
+describe('/affil.js behind a TLS proxy', () => {
+  /** The endpoint embedded in /affil.js when fetched from `localAddress` with X-Forwarded-Proto: https. */
+  const embeddedEndpoint = (c: TestCollector, localAddress: string) =>
+    new Promise<string>((resolve, reject) => {
+      request(`${c.url}/affil.js`, { localAddress, agent: false, headers: { host: 'track.example.com', 'x-forwarded-proto': 'https' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(/"endpoint":"([^"]+)"/.exec(body)?.[1] ?? ''));
+      }).on('error', reject).end();
+    });
+
+  it('embeds https:// when the trusted proxy says the visitor used it, and only then', async () => {
+    const c = await start({ marketplaces: TEST_MARKETPLACES, server: { trustProxy: ['127.0.0.2'] } });
+    expect(await embeddedEndpoint(c, '127.0.0.2')).toBe('https://track.example.com');
+    expect(await embeddedEndpoint(c, '127.0.0.1')).toBe('http://track.example.com');
+  });
+});
