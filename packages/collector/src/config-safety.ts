@@ -40,20 +40,21 @@ export function unsafePatternProblem(pattern: string): string | undefined {
  */
 export type TrustProxy = false | number | string[];
 
-/** Reads `--trust-proxy` / `AFFIL_TRUST_PROXY`: `false`, a hop count, or a comma-separated list. */
-export function parseTrustProxy(text: string): TrustProxy | string {
+/**
+ * Reads `--trust-proxy` / `AFFIL_TRUST_PROXY`: `false`, a hop count, or a comma-separated list
+ * (`true` is read as such, for `trustProxyProblem` to refuse).
+ */
+export function parseTrustProxy(text: string): TrustProxy | true {
   const value = text.trim();
   if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  if (value === 'true') return TRUST_ALL;
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-const TRUST_ALL = 'true trusts every peer, so anyone could choose their address with X-Forwarded-For (a fresh rate-limit bucket per request); give the number of proxies in front of the collector, or their addresses';
-
-/** The problem with a trust setting (bad address, `true`), or undefined. */
+/** The problem with a trust setting (bad address, `true`), or undefined when it is a TrustProxy. */
 export function trustProxyProblem(value: unknown): string | undefined {
-  if (value === true) return TRUST_ALL;
+  if (value === true) return 'true trusts every peer, so anyone could choose their address with X-Forwarded-For (a fresh rate-limit bucket per request); give the number of proxies in front of the collector, or their addresses';
   if (value === false) return undefined;
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= 32 ? undefined : 'a hop count must be a whole number from 0 to 32';
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) return 'must be a hop count or a list of proxy addresses';

@@ -120,7 +120,7 @@ const trustProxySchema = z
   .union([z.boolean(), z.number(), z.string(), z.array(z.string())])
   .transform((value, ctx): TrustProxy => {
     const parsed = typeof value === 'string' ? parseTrustProxy(value) : value;
-    const problem = typeof parsed === 'string' ? parsed : trustProxyProblem(parsed);
+    const problem = trustProxyProblem(parsed);
     if (problem !== undefined) {
       ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
@@ -140,9 +140,13 @@ export const configFileSchema = z
     rateLimitPerMinute: z.number().int().min(0),
     retentionDays: z.number().int().min(1),
     marketplaces: z.array(marketplaceSchema).min(1),
+    /** Proxies whose X-Forwarded-For is believed: hop count or addresses (default false; see ServeConfig). */
     trustProxy: trustProxySchema,
+    /** Open live streams per key (default 10). */
     streamsPerKey: z.number().int().min(1).max(10_000),
+    /** Open live streams in all (default 1,000). */
     streamsTotal: z.number().int().min(1).max(100_000),
+    /** `/metrics` without a key (default false). */
     metricsPublic: z.boolean(),
   })
   .partial()
@@ -234,7 +238,7 @@ function withoutServerKeys(file: ConfigFile): Partial<ProgramConfig> {
 function resolveTrustProxy(text: string | undefined, fromFile: TrustProxy | undefined): TrustProxy {
   if (text === undefined) return fromFile ?? DEFAULT_SERVER.trustProxy;
   const parsed = parseTrustProxy(text);
-  const problem = typeof parsed === 'string' ? parsed : trustProxyProblem(parsed);
+  const problem = trustProxyProblem(parsed);
   if (problem !== undefined) throw new UsageError(`trust proxy "${text}": ${problem}`);
   return parsed as TrustProxy;
 }

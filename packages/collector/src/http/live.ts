@@ -136,7 +136,7 @@ export function liveHub(options: LiveOptions): LiveHub {
       if (channel) for (const s of channel.streams) send(s, body);
     },
 
-    subscribe(req, res, principal) {
+    subscribe(_req, res, principal) {
       const own = byKey.get(principal.keyId);
       if ((own?.size ?? 0) >= options.perKey) {
         throw new Problem('rate_limited', `This key already holds ${options.perKey} open streams (streamsPerKey); close one before opening another`, { headers: { 'Retry-After': '30' } });
@@ -156,7 +156,8 @@ export function liveHub(options: LiveOptions): LiveHub {
       if (own) own.add(stream);
       else byKey.set(principal.keyId, new Set([stream]));
       open++;
-      req.once('close', () => {
+      // The response closes when the client hangs up (or the stream is ended here).
+      res.once('close', () => {
         remove(stream);
         if (principal.role === 'account' && channel.streams.size === 0) accounts.delete(principal.accountId);
       });
