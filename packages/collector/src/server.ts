@@ -5,7 +5,7 @@ import { startCheckpointer } from './db/checkpointer.js';
 import { startRetention } from './retention.js';
 import { createRepository, type Repository } from './db/repository.js';
 import { createApp } from './http/app.js';
-import { liveHub } from './http/live.js';
+import { liveHub, type LiveOptions } from './http/live.js';
 import { createMetrics } from './http/metrics.js';
 import { compileTrust } from './http/client-address.js';
 import { DEFAULT_SERVER, type ServeConfig } from './config.js';
@@ -51,7 +51,10 @@ function finalCheckpoint(db: ReturnType<typeof openDatabase>, repo: Repository, 
 }
 
 /** Opens the database, fills in first-start secrets and listens. */
-export async function startCollector(config: ServeConfig, options: { log?: (message: string) => void; now?: () => number } = {}): Promise<Collector> {
+export async function startCollector(
+  config: ServeConfig,
+  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'heartbeatMs'> } = {},
+): Promise<Collector> {
   // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
   // line a minute, not a stack per request.
   const log = throttledLog(options.log ?? ((m: string) => console.error(m)));
@@ -80,7 +83,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     webhookSecrets = [stored];
   }
 
-  const live = liveHub({ perKey: config.streamsPerKey ?? DEFAULT_SERVER.streamsPerKey, total: config.streamsTotal ?? DEFAULT_SERVER.streamsTotal });
+  const live = liveHub({ ...options.live, perKey: config.streamsPerKey ?? DEFAULT_SERVER.streamsPerKey, total: config.streamsTotal ?? DEFAULT_SERVER.streamsTotal });
   const metrics = createMetrics();
   metrics.watchLive(live.stats);
   // A revoked key's streams end at once; keys revoked elsewhere (the CLI) are picked up within a second.

@@ -70,6 +70,8 @@ export interface TestCollectorOptions {
   webhookSecrets?: string[];
   /** The collector's clock; default `Date.now`. */
   now?: () => number;
+  /** Live stream timings; default the collector's (clicks once a second, a heartbeat every 25 s). */
+  live?: { flushMs?: number; heartbeatMs?: number };
   /** Server settings (trustProxy, stream limits, metricsPublic); default the built-in ones. */
   server?: Partial<Pick<ServeConfig, 'trustProxy' | 'streamsPerKey' | 'streamsTotal' | 'metricsPublic'>>;
 }
@@ -169,7 +171,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   const logs: string[] = [];
   let collector: Collector;
   try {
-    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}) });
+    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}) });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

@@ -188,6 +188,17 @@ describe('GET /v1/stream', () => {
     expect(ended).toBe(true);
   });
 
+  it('sends a comment now and then, so idle proxies keep the stream open', async () => {
+    const c = await start({ live: { heartbeatMs: 100 } });
+    const abort = new AbortController();
+    streams.push(abort);
+    const response = await fetch(`${c.url}/v1/stream`, { headers: { authorization: `Bearer ${c.adminKey}` }, signal: abort.signal });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes(': ping\n\n')) text += (await reader.read()).value ?? '';
+    expect(text.startsWith(': connected\n\n')).toBe(true);
+  });
+
   it('answers 401 without a key', async () => {
     const c = await start();
     const reply = await c.request('GET', '/v1/stream');
