@@ -53,7 +53,7 @@ function finalCheckpoint(db: ReturnType<typeof openDatabase>, repo: Repository, 
 /** Opens the database, fills in first-start secrets and listens. */
 export async function startCollector(
   config: ServeConfig,
-  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'heartbeatMs'> } = {},
+  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'> } = {},
 ): Promise<Collector> {
   // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
   // line a minute, not a stack per request.

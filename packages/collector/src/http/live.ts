@@ -10,6 +10,8 @@ export interface LiveOptions {
   total: number;
   /** How often pending clicks go out: at most one `clicks` message per stream per this many ms. Default 1,000. */
   flushMs?: number;
+  /** After a message that could only carry a count (a busy channel), the next waits this long. Default 5,000. */
+  busyFlushMs?: number;
   /** Comment lines that keep idle proxies from closing a stream. Default every 25 s. */
   heartbeatMs?: number;
   /** A stream whose unsent output passes this many bytes is closed, never buffered further. Default 256 KiB. */
@@ -48,22 +50,28 @@ interface Channel {
   streams: Set<Stream>;
   clicks: unknown[];
   count: number;
+  /** No message before this time (epoch ms): a busy channel's readers learn a count every few seconds. */
+  quietUntil: number;
 }
+
+const channel = (): Channel => ({ streams: new Set(), clicks: [], count: 0, quietUntil: 0 });
 
 /**
  * Server-Sent Events for `/v1/stream` (SPEC §10). Streams that see the same thing share a
  * channel: the admin's streams one, each account's streams another. A click costs two pushes at
  * most (the admin channel and its account's), whatever the number of streams; every `flushMs`
  * each channel with new clicks serialises one `clicks` message, carrying the clicks or, past
- * `maxClicksPerMessage`, only their count, and writes it to each of its streams. Orders and
+ * `maxClicksPerMessage`, only their count (then the channel waits `busyFlushMs`: under heavy
+ * traffic a reader learns a count every few seconds), and writes it to each of its streams. Orders and
  * adjustments are rare and go out one by one at once. A consumer that does not read is closed
  * once its unsent output passes `maxUnsentBytes`, so memory stays bounded whatever it does.
  */
 export function liveHub(options: LiveOptions): LiveHub {
   const flushMs = options.flushMs ?? 1000;
+  const busyFlushMs = options.busyFlushMs ?? 5000;
   const maxUnsent = options.maxUnsentBytes ?? 256 * 1024;
   const maxClicks = options.maxClicksPerMessage ?? 50;
-  const admin: Channel = { streams: new Set(), clicks: [], count: 0 };
+  const admin = channel();
   const accounts = new Map<string, Channel>();
   const byKey = new Map<string, Set<Stream>>();
   const pending = new Set<Channel>();
@@ -100,40 +108,47 @@ export function liveHub(options: LiveOptions): LiveHub {
 
   const send = (s: Stream, body: string): void => write(s, `id: ${s.nextId++}\n${body}`);
 
-  function flush(): void {
-    flushTimer = undefined;
-    for (const channel of pending) {
-      const data = channel.count <= maxClicks ? { clicks: channel.clicks } : { count: channel.count };
-      const body = `event: clicks\ndata: ${JSON.stringify(data)}\n\n`;
-      channel.clicks = [];
-      channel.count = 0;
-      for (const s of channel.streams) send(s, body);
-    }
-    pending.clear();
+  function schedule(): void {
+    if (flushTimer || pending.size === 0) return;
+    flushTimer = setTimeout(flush, flushMs);
+    flushTimer.unref();
   }
 
-  function addClick(channel: Channel | undefined, click: unknown): void {
-    if (!channel || channel.streams.size === 0) return;
-    if (channel.count++ < maxClicks) channel.clicks.push(click);
-    pending.add(channel);
-    if (!flushTimer) {
-      flushTimer = setTimeout(flush, flushMs);
-      flushTimer.unref();
+  function flush(): void {
+    flushTimer = undefined;
+    const now = Date.now();
+    for (const c of pending) {
+      if (now < c.quietUntil) continue;
+      const busy = c.count > maxClicks;
+      const body = `event: clicks\ndata: ${JSON.stringify(busy ? { count: c.count } : { clicks: c.clicks })}\n\n`;
+      c.clicks = [];
+      c.count = 0;
+      c.quietUntil = busy ? now + busyFlushMs : 0;
+      pending.delete(c);
+      for (const s of c.streams) send(s, body);
     }
+    schedule();
+  }
+
+  function addClick(c: Channel | undefined, click: unknown): void {
+    if (!c || c.streams.size === 0) return;
+    if (c.count++ < maxClicks) c.clicks.push(click);
+    pending.add(c);
+    schedule();
   }
 
   return {
     publish(event) {
       if (open === 0) return;
-      const channel = event.accountId === null ? undefined : accounts.get(event.accountId);
+      const own = event.accountId === null ? undefined : accounts.get(event.accountId);
       if (event.type === 'click') {
         addClick(admin, event.data);
-        addClick(channel, event.data);
+        addClick(own, event.data);
         return;
       }
       const body = `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
       for (const s of admin.streams) send(s, body);
-      if (channel) for (const s of channel.streams) send(s, body);
+      if (own) for (const s of own.streams) send(s, body);
     },
 
     subscribe(_req, res, principal) {
@@ -144,22 +159,22 @@ export function liveHub(options: LiveOptions): LiveHub {
       if (open >= options.total) {
         throw new Problem('rate_limited', `The collector already serves ${options.total} open streams (streamsTotal); retry later`, { headers: { 'Retry-After': '30' } });
       }
-      let channel = admin;
+      let sees = admin;
       if (principal.role === 'account') {
-        channel = accounts.get(principal.accountId) ?? { streams: new Set(), clicks: [], count: 0 };
-        accounts.set(principal.accountId, channel);
+        sees = accounts.get(principal.accountId) ?? channel();
+        accounts.set(principal.accountId, sees);
       }
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
       res.write(': connected\n\n');
-      const stream: Stream = { res, keyId: principal.keyId, channel, nextId: 1 };
-      channel.streams.add(stream);
+      const stream: Stream = { res, keyId: principal.keyId, channel: sees, nextId: 1 };
+      sees.streams.add(stream);
       if (own) own.add(stream);
       else byKey.set(principal.keyId, new Set([stream]));
       open++;
       // The response closes when the client hangs up (or the stream is ended here).
       res.once('close', () => {
         remove(stream);
-        if (principal.role === 'account' && channel.streams.size === 0) accounts.delete(principal.accountId);
+        if (principal.role === 'account' && sees.streams.size === 0 && accounts.get(principal.accountId) === sees) accounts.delete(principal.accountId);
       });
     },
 

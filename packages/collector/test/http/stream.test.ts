@@ -97,8 +97,8 @@ describe('GET /v1/stream', () => {
     expect((await adminStream.next('order')).data).toMatchObject({ orderId: order.orderId, account: jane.id });
   });
 
-  it('sends a burst of clicks as a few messages, past a bound only their count', async () => {
-    const c = await start({ marketplaces: TEST_MARKETPLACES, rateLimitPerMinute: 0 });
+  it('sends a burst of clicks as a few messages, past a bound only their count, and then less often', async () => {
+    const c = await start({ marketplaces: TEST_MARKETPLACES, rateLimitPerMinute: 0, live: { flushMs: 300, busyFlushMs: 3000 } });
     await c.setupAccount('Jane', 'janesblog-20', 'us');
     const stream = await subscribe(c, c.adminKey);
     // 150 clicks sent at once land within one or two flushes: never 150 messages.
@@ -107,6 +107,12 @@ describe('GET /v1/stream', () => {
     expect(counted).toBe(150);
     expect(messages.length).toBeLessThanOrEqual(3);
     expect(messages.some((m) => m.data.count !== undefined && m.data.clicks === undefined)).toBe(true);
+    // After a count (a busy channel) the next message waits busyFlushMs, not flushMs.
+    await Promise.all([0, 1, 2].map(() => c.beacon({ events: Array.from({ length: 50 }, () => clickEvent('janesblog-20')) })));
+    const started = Date.now();
+    await c.beacon(clickEvent('janesblog-20'));
+    expect((await stream.clicks(151)).counted).toBe(151);
+    expect(Date.now() - started).toBeGreaterThan(1500);
   });
 
   it('numbers events per stream, so gaps say nothing about other accounts', async () => {
