@@ -6,6 +6,7 @@ const BENCHES = {
   attribution: () => import('./attribution.mjs'),
   summary: () => import('./summary.mjs'),
   ingest: () => import('./ingest.mjs'),
+  streams: () => import('./streams.mjs'),
 };
 
 const wanted = process.argv.slice(2);

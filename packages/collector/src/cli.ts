@@ -41,6 +41,8 @@ affil serve options (flags beat environment, which beats the config file):
   --db FILE         SQLite database file (AFFIL_DB, default ./data/affil.db)
   --config FILE     JSON config file (AFFIL_CONFIG)
   --public-url URL  collector origin embedded in /affil.js (AFFIL_PUBLIC_URL)
+  --trust-proxy X   proxies whose X-Forwarded-For is believed: a hop count or addresses/CIDRs,
+                    comma-separated (AFFIL_TRUST_PROXY, default none)
 
 Environment: AFFIL_ADMIN_KEY, AFFIL_WEBHOOK_SECRET (space-separated for rotation).
 `;
@@ -87,10 +89,10 @@ export async function run(proc: CliProcess): Promise<number> {
 async function serve(proc: CliProcess, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' }, 'public-url': { type: 'string' } },
+    options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' }, 'public-url': { type: 'string' }, 'trust-proxy': { type: 'string' } },
     strict: true,
   });
-  const config = resolveServeConfig({ ...values, publicUrl: values['public-url'] }, proc.env);
+  const config = resolveServeConfig({ ...values, publicUrl: values['public-url'], trustProxy: values['trust-proxy'] }, proc.env);
   let collector;
   try {
     collector = await startCollector(config, { log: (m) => proc.stderr.write(`${m}\n`) });

@@ -6,6 +6,7 @@ import { BUILTIN_STOREFRONTS } from './data/storefronts.js';
 import { UsageError } from './errors.js';
 import { fieldErrors } from './validation.js';
 import { closest } from './domain/suggest.js';
+import { parseTrustProxy, publicSuffixProblem, trustProxyProblem, unsafePatternProblem, type TrustProxy } from './config-safety.js';
 
 /** The affiliate program's rules: windows, which tags it accepts, its storefronts. */
 export interface ProgramConfig {
@@ -32,7 +33,22 @@ export interface ServeConfig extends ProgramConfig {
   webhookSecrets: string[] | undefined;
   /** Origin used in `/affil.js`; default: the request's own origin. */
   publicUrl: string | undefined;
+  /**
+   * Proxies whose X-Forwarded-For is believed (Express semantics): a hop count, or their addresses
+   * and CIDR ranges. Rate limits use the client address this yields. Default false: no proxy, the
+   * socket's peer is the client.
+   */
+  trustProxy?: TrustProxy;
+  /** Open `/v1/stream` connections one API key may hold. Default 10. */
+  streamsPerKey?: number;
+  /** Open `/v1/stream` connections in all. Default 1,000. */
+  streamsTotal?: number;
+  /** Serve `/metrics` without a key (for a scraper on a private network). Default false: admin key. */
+  metricsPublic?: boolean;
 }
+
+/** Server settings that are not part of the program's rules, with their defaults (optional in ServeConfig: these apply when absent). */
+export const DEFAULT_SERVER = { trustProxy: false, streamsPerKey: 10, streamsTotal: 1000, metricsPublic: false } as const satisfies Partial<ServeConfig>;
 
 /**
  * Default commission rates (basis points) for the built-in storefronts, modelled on the
@@ -77,7 +93,11 @@ export const DEFAULT_PROGRAM: ProgramConfig = {
 
 const hostSchema = z
   .string()
-  .regex(/^[a-z0-9.-]+(:[0-9]{1,5})?$/, 'must be a lowercase hostname, optionally with :port (no scheme or path)');
+  .regex(/^[a-z0-9.-]+(:[0-9]{1,5})?$/, 'must be a lowercase hostname, optionally with :port (no scheme or path)')
+  .superRefine((host, ctx) => {
+    const problem = publicSuffixProblem(host);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const marketplaceSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'must be 1-32 characters of a-z, 0-9, _ or -'),
   hosts: z.array(hostSchema).min(1, 'must list at least one host'),
@@ -88,14 +108,27 @@ const marketplaceSchema = z.strictObject({
     .refine((r) => Object.hasOwn(r, 'default'), 'must include a "default" rate'),
 });
 
-const regexSchema = z.string().refine((p) => {
+const regexSchema = z.string().superRefine((pattern, ctx) => {
   try {
-    new RegExp(p);
-    return true;
+    new RegExp(pattern);
   } catch {
-    return false; // reported by the refinement's message
+    return void ctx.addIssue({ code: 'custom', message: 'must be a valid regular expression' });
   }
-}, 'must be a valid regular expression');
+  const problem = unsafePatternProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const trustProxySchema = z
+  .union([z.boolean(), z.number(), z.string(), z.array(z.string())])
+  .transform((value, ctx): TrustProxy => {
+    const parsed = typeof value === 'string' ? parseTrustProxy(value) : value;
+    const problem = trustProxyProblem(parsed);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return parsed as TrustProxy;
+  });
 
 export const configFileSchema = z
   .strictObject({
@@ -109,6 +142,14 @@ export const configFileSchema = z
     rateLimitPerMinute: z.number().int().min(0),
     retentionDays: z.number().int().min(1),
     marketplaces: z.array(marketplaceSchema).min(1),
+    /** Proxies whose X-Forwarded-For is believed: hop count or addresses (default false; see ServeConfig). */
+    trustProxy: trustProxySchema,
+    /** Open live streams per key (default 10). */
+    streamsPerKey: z.number().int().min(1).max(10_000),
+    /** Open live streams in all (default 1,000). */
+    streamsTotal: z.number().int().min(1).max(100_000),
+    /** `/metrics` without a key (default false). */
+    metricsPublic: z.boolean(),
   })
   .partial()
   .superRefine((cfg, ctx) => {
@@ -164,6 +205,7 @@ export interface ServeFlags {
   db?: string | undefined;
   config?: string | undefined;
   publicUrl?: string | undefined;
+  trustProxy?: string | undefined;
 }
 
 /** True for a collector origin as `--public-url` and `affil link --collector` take it: `https://host[:port]`, an optional `/`. */
@@ -185,6 +227,10 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   return {
     ...DEFAULT_PROGRAM,
     ...withoutServerKeys(file),
+    streamsPerKey: file.streamsPerKey ?? DEFAULT_SERVER.streamsPerKey,
+    streamsTotal: file.streamsTotal ?? DEFAULT_SERVER.streamsTotal,
+    metricsPublic: file.metricsPublic ?? DEFAULT_SERVER.metricsPublic,
+    trustProxy: resolveTrustProxy(flags.trustProxy ?? env.AFFIL_TRUST_PROXY, file.trustProxy),
     port,
     host: flags.host ?? env.AFFIL_HOST ?? file.host ?? '127.0.0.1',
     db: flags.db ?? env.AFFIL_DB ?? file.db ?? './data/affil.db',
@@ -195,8 +241,17 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
 }
 
 function withoutServerKeys(file: ConfigFile): Partial<ProgramConfig> {
-  const { port: _port, host: _host, db: _db, publicUrl: _publicUrl, ...program } = file;
+  const { port: _port, host: _host, db: _db, publicUrl: _publicUrl, trustProxy: _trust, streamsPerKey: _perKey, streamsTotal: _total, metricsPublic: _metrics, ...program } = file;
   return program as Partial<ProgramConfig>;
+}
+
+/** `--trust-proxy` / `AFFIL_TRUST_PROXY` text beats the file's value. */
+function resolveTrustProxy(text: string | undefined, fromFile: TrustProxy | undefined): TrustProxy {
+  if (text === undefined) return fromFile ?? DEFAULT_SERVER.trustProxy;
+  const parsed = parseTrustProxy(text);
+  const problem = trustProxyProblem(parsed);
+  if (problem !== undefined) throw new UsageError(`trust proxy "${text}": ${problem}`);
+  return parsed as TrustProxy;
 }
 
 function parsePort(value: string | undefined, fallback: number): number {

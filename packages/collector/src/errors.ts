@@ -16,6 +16,7 @@ const CATALOGUE = {
   unprocessable: { status: 422, title: 'Unprocessable content' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
 } as const;
 
 export type ProblemCode = keyof typeof CATALOGUE;

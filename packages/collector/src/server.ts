@@ -5,9 +5,13 @@ import { startCheckpointer } from './db/checkpointer.js';
 import { startRetention } from './retention.js';
 import { createRepository, type Repository } from './db/repository.js';
 import { createApp } from './http/app.js';
-import { liveHub } from './http/live.js';
+import { liveHub, type LiveOptions } from './http/live.js';
 import { createMetrics } from './http/metrics.js';
-import type { ServeConfig } from './config.js';
+import { compileTrust } from './http/client-address.js';
+import { DEFAULT_SERVER, type ServeConfig } from './config.js';
+import { localRevocations, watchRevocations } from './services/revocations.js';
+import { writeHealth } from './services/write-health.js';
+import { throttledLog } from './log-throttle.js';
 import type { Context } from './services/context.js';
 import { createAdminKey } from './services/accounts.js';
 import { hashKey } from './secrets.js';
@@ -27,10 +31,41 @@ export interface Collector {
   close(): Promise<void>;
 }
 
+const WEBHOOK_SECRET_SETTING = 'webhook_secret';
+
+/**
+ * Folds the write-ahead log into the database and closes it. On a full disk (or a failing one)
+ * the checkpoint cannot finish: every committed transaction is still in the WAL beside the
+ * database, which SQLite replays on the next start, so that is reported and shutdown goes on.
+ */
+function finalCheckpoint(db: ReturnType<typeof openDatabase>, repo: Repository, log: (message: string) => void): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    log(`shutdown: the final checkpoint failed (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}); every committed write is kept in the write-ahead log next to the database and is applied on the next start`);
+  }
+  try {
+    repo.close();
+  } catch (error) {
+    log(`shutdown: closing the database failed (${(error as Error).message}); the write-ahead log keeps every committed write`);
+  }
+}
+
 /** Opens the database, fills in first-start secrets and listens. */
-export async function startCollector(config: ServeConfig, options: { log?: (message: string) => void; now?: () => number } = {}): Promise<Collector> {
-  const log = options.log ?? ((m: string) => console.error(m));
-  const db = openDatabase(config.db);
+export async function startCollector(
+  config: ServeConfig,
+  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'> } = {},
+): Promise<Collector> {
+  // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
+  // line a minute, not a stack per request.
+  const log = throttledLog(options.log ?? ((m: string) => console.error(m)));
+  let db;
+  try {
+    db = openDatabase(config.db, { warn: log });
+  } catch (error) {
+    log.stop();
+    throw error;
+  }
   const repo = createRepository(db);
   const generated: Collector['generated'] = {};
 
@@ -45,10 +80,19 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     webhookSecrets = stored.secrets;
   }
 
-  const live = liveHub();
+  const live = liveHub({ ...options.live, perKey: config.streamsPerKey ?? DEFAULT_SERVER.streamsPerKey, total: config.streamsTotal ?? DEFAULT_SERVER.streamsTotal });
   const metrics = createMetrics();
-  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer };
-  const app = createApp({ ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log });
+  metrics.watchLive(live.stats);
+  // A revoked key's streams end at once; keys revoked elsewhere (the CLI) are picked up within a second.
+  const revocations = localRevocations();
+  revocations.subscribe((keyId) => live.endKey(keyId));
+  const revocationWatch = watchRevocations(repo.accounts.revokedAfter, revocations, () => live.stats().open > 0, { log });
+  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer, revocations };
+  const app = createApp({
+    ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
+    trust: compileTrust(config.trustProxy ?? DEFAULT_SERVER.trustProxy), metricsPublic: config.metricsPublic ?? DEFAULT_SERVER.metricsPublic,
+    health: writeHealth(),
+  });
   let server: Server;
   try {
     server = await new Promise((resolve, reject) => {
@@ -58,6 +102,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     });
   } catch (error) {
     repo.close();
+    log.stop();
     throw error;
   }
   handOffCheckpoints(db);
@@ -78,6 +123,7 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
     close() {
       closing ??= new Promise<void>((resolve) => {
         retention.stop();
+        revocationWatch.stop();
         live.close();
         metrics.close();
         // Connections that finish their request after this become idle; close those as they
@@ -88,8 +134,9 @@ export async function startCollector(config: ServeConfig, options: { log?: (mess
           clearInterval(sweep);
           clearTimeout(deadline);
           void (checkpointer?.stop() ?? Promise.resolve()).then(() => {
-            db.pragma('wal_checkpoint(TRUNCATE)');
-            repo.close();
+            finalCheckpoint(db, repo, log);
+            log.flush();
+            log.stop();
             resolve();
           });
         });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -132,6 +132,16 @@ describe('affil', () => {
     expect(second.err()).toContain('EADDRINUSE');
     first.signal('SIGTERM');
     await running;
+  });
+
+  it('a database path whose folder cannot be made exits 2 with one clear line', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    for (const args of [['serve', '--port', '0'], ['accounts', 'create', 'Jane']]) {
+      const p = fakeProcess([...args, '--db', join(file, 'data', 'affil.db')]);
+      expect(await run(p.proc)).toBe(2);
+      expect(p.err()).toMatch(/^affil: cannot create the database folder .*a-file\/data: ENOTDIR\n$/);
+    }
   });
 
   it('serve: an invalid config file is a clear error', async () => {

@@ -62,11 +62,50 @@ describe('resolveServeConfig', () => {
     { name: 'host with a scheme', content: { marketplaces: [{ id: 'us', hosts: ['https://amazon.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /hosts\[0\]/ },
     { name: 'duplicate marketplace', content: { marketplaces: [{ id: 'us', hosts: ['a.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }, { id: 'us', hosts: ['b.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /duplicate marketplace id "us"/ },
     { name: 'bad regex', content: { tagPattern: '([' }, message: /tagPattern: must be a valid regular expression/ },
+    // Public suffixes: every site under them would be a "marketplace" and /go an open redirect.
+    { name: 'a public suffix as host (com)', content: { marketplaces: [{ id: 'us', hosts: ['com'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /hosts\[0\]: "com" is a public suffix/ },
+    { name: 'a public suffix as host (co.uk)', content: { marketplaces: [{ id: 'us', hosts: ['co.uk'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /hosts\[0\]: "co.uk" is a public suffix/ },
+    { name: 'a private-section public suffix as host (github.io)', content: { marketplaces: [{ id: 'us', hosts: ['github.io'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /"github.io" is a public suffix/ },
+    { name: 'a public suffix with a port', content: { marketplaces: [{ id: 'us', hosts: ['com:8080'], tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] }, message: /"com:8080" is a public suffix/ },
+    { name: 'a tag pattern with nested quantifiers', content: { tagPattern: '^([a-z]+)+-20$' }, message: /tagPattern: may take exponential time/ },
+    { name: 'a tag pattern with a repeated repeating group', content: { tagPattern: '^(?:[a-z0-9]+-?)*-[0-9]{2}$' }, message: /tagPattern: may take exponential time/ },
+    { name: 'trustProxy true (anyone could pick an address)', content: { trustProxy: true }, message: /trustProxy: true trusts every peer/ },
+    { name: 'trustProxy with a bad address', content: { trustProxy: ['10.0.0.300'] }, message: /trustProxy: .*10\.0\.0\.300/ },
+    { name: 'a stream limit of 0', content: { streamsPerKey: 0 }, message: /streamsPerKey/ },
     { name: 'not JSON', content: '{ nope', message: /is not valid JSON/ },
   ])('rejects a config file with $name, naming the problem', ({ content, message }) => {
     const path = file(content);
     expect(() => resolveServeConfig({ config: path }, {})).toThrow(UsageError);
     expect(() => resolveServeConfig({ config: path }, {})).toThrow(message);
+  });
+
+  it('accepts shop domains, subdomains of suffixes and local hosts', () => {
+    const hosts = ['amazon.com', 'amazon.co.uk', 'shop.github.io', 'localhost:8788', 'localhost', '127.0.0.1:8789', 'shop.test', 'intranet'];
+    const path = file({ marketplaces: [{ id: 'us', hosts, tagSuffix: '-20', currency: 'USD', rates: { default: 1 } }] });
+    expect(resolveServeConfig({ config: path }, {}).marketplaces[0]!.hosts).toEqual(hosts);
+  });
+
+  it('has server defaults: no trusted proxy, 10 streams per key, 1,000 in all, /metrics behind the admin key', () => {
+    expect(resolveServeConfig({}, {})).toMatchObject({ trustProxy: false, streamsPerKey: 10, streamsTotal: 1000, metricsPublic: false });
+  });
+
+  it.each([
+    ['1', 1],
+    ['2', 2],
+    ['0', false],
+    ['false', false],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.1, 10.1.0.0/16,loopback', ['10.0.0.1', '10.1.0.0/16', 'loopback']],
+  ])('reads --trust-proxy %s (flag over environment over file)', (text, expected) => {
+    const path = file({ trustProxy: ['192.168.0.1'] });
+    expect(resolveServeConfig({ config: path }, {}).trustProxy).toEqual(['192.168.0.1']);
+    expect(resolveServeConfig({ config: path }, { AFFIL_TRUST_PROXY: text }).trustProxy).toEqual(expected);
+    expect(resolveServeConfig({ config: path, trustProxy: text }, { AFFIL_TRUST_PROXY: '3' }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'not-an-address', '10.0.0.1/99'])('rejects --trust-proxy %s with a message', (text) => {
+    expect(() => resolveServeConfig({ trustProxy: text }, {})).toThrow(UsageError);
+    expect(() => resolveServeConfig({}, { AFFIL_TRUST_PROXY: text })).toThrow(/trust proxy/);
   });
 
   it('names a config file it cannot read', () => {

@@ -73,7 +73,7 @@ function moneyCell(byCurrency, field) {
 /** A page key is a URL: show it without the scheme, keep the whole thing in the tooltip. */
 function keyCell(by, key) {
   if (key === null) return h('th', { scope: 'row', className: 'key none', textContent: NONE[by] ?? 'None' });
-  const text = by === 'page' ? key.replace(/^https?:\/\//, '') : key;
+  const text = by === 'page' ? String(key).replace(/^https?:\/\//, '') : String(key);
   return h('th', { scope: 'row', className: 'key', textContent: text, title: key });
 }
 

@@ -1,10 +1,13 @@
 // RFC 4180 CSV of rows the dashboard already holds, written exactly as the collector writes its
 // own (src/http/csv.ts), for a download the API cannot narrow itself (link health by account).
 
-/** A leading = + - @ would run as a formula in spreadsheets; plain numbers stay as they are. */
+/**
+ * A leading = + - @ (after any spaces or line breaks, which some spreadsheets skip) or a leading
+ * tab or line break would run as a formula; plain numbers stay as they are.
+ */
 function cell(value) {
   const s = value === null || value === undefined ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s) ? `'${s}` : s;
+  const safe = /^[\s\u00a0\ufeff]*[=+\-@]|^[\t\r\n]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

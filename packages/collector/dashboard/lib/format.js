@@ -45,8 +45,11 @@ export function formatMoney(minor, currency) {
   return format ? format.format(toMajor(minor, currency)) : `${counts.format(minor)} ${currency}`;
 }
 
-/** An ISO timestamp in the reader's time zone. */
-export const formatDateTime = (iso) => dateTimes.format(new Date(iso));
+/** An ISO timestamp in the reader's time zone; anything that is not a time as an en dash (Intl would throw). */
+export function formatDateTime(iso) {
+  const t = new Date(iso);
+  return iso === null || iso === undefined || Number.isNaN(t.getTime()) ? '–' : dateTimes.format(t);
+}
 
 /** The UTC calendar day of a time, as the API's from/to take it. */
 export const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);

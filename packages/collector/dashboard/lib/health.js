@@ -70,10 +70,12 @@ function problemCell(row) {
 
 /**
  * A source page comes from a beacon, which anyone can send: shown as text without the scheme, not
- * as a link, so the table cannot hand the reader a planted URL to click.
+ * as a link, so the table cannot hand the reader a planted URL to click. Clicks without one (a
+ * `/go` link, a beacon that sent none) have page null.
  */
 function pageCell(page) {
-  return h('td', { className: 'page', title: page, textContent: page.replace(/^https?:\/\//, '') });
+  if (page === null || page === undefined) return h('td', { className: 'page muted', textContent: '–', title: 'No source page was sent' });
+  return h('td', { className: 'page', title: page, textContent: String(page).replace(/^https?:\/\//, '') });
 }
 
 /** Where the link goes and what the tag is registered for; a mismatch is the problem itself. */
@@ -88,7 +90,7 @@ function marketplaceCell(row) {
 export function healthRows(rows) {
   if (rows.length === 0) return [messageRow(COLUMN_COUNT, 'No tag problems in this period.')];
   return rows.map((r) =>
-    h('tr', { dataset: { testid: 'health-row', tag: r.tag, page: r.page, problem: r.problem } },
+    h('tr', { dataset: { testid: 'health-row', tag: r.tag, page: r.page ?? '', problem: r.problem } },
       tagCell(r),
       problemCell(r),
       pageCell(r.page),

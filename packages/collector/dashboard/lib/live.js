@@ -5,8 +5,11 @@ import { readEvents } from './sse.js';
 /** Pause before reconnect attempt `n` (0-based): 1 s, 2 s, 4 s … at most 30 s. */
 export const retryDelay = (n) => Math.min(30_000, 1000 * 2 ** n);
 
+/** What the page reacts to: clicks arrive gathered (`clicks`, SPEC §10), orders and adjustments one by one. */
+const LIVE_TYPES = new Set(['clicks', 'click', 'order', 'adjustment']);
+
 /**
- * Opens the stream. `onEvent({type, data})` gets each click, order and adjustment; `onState`
+ * Opens the stream. `onEvent({type, data})` gets each batch of clicks, order and adjustment; `onState`
  * gets 'connecting' | 'live' | 'offline' | 'unauthorized'. Returns `stop()`.
  */
 export function connectLive(api, { onEvent, onState }) {
@@ -21,7 +24,7 @@ export function connectLive(api, { onEvent, onState }) {
       attempt = 0;
       onState('live');
       await readEvents(res, (event) => {
-        if (event.type === 'click' || event.type === 'order' || event.type === 'adjustment') onEvent(event);
+        if (LIVE_TYPES.has(event.type)) onEvent(event);
       });
     } catch (error) {
       if (controller.signal.aborted) return;

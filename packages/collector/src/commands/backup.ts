@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { CliProcess } from '../cli.js';
@@ -17,6 +17,13 @@ export function backupCommand(proc: CliProcess, args: string[]): number {
   const config = resolveServeConfig({ db: values.db, config: values.config }, proc.env);
   if (!existsSync(config.db)) throw new UsageError(`no database at ${config.db}`);
   if (existsSync(target)) throw new UsageError(`${target} exists; choose a new file name`);
+  // The copy holds the signing secret too: created empty with mode 0600 first (VACUUM INTO
+  // writes into an empty file and keeps its mode).
+  try {
+    closeSync(openSync(target, 'wx', 0o600));
+  } catch (error) {
+    throw new UsageError(`cannot create ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
   const db = new Database(config.db, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
@@ -24,6 +31,7 @@ export function backupCommand(proc: CliProcess, args: string[]): number {
     db.prepare('VACUUM INTO ?').run(target);
     proc.stdout.write(`backed up ${config.db} to ${target} in ${Date.now() - started} ms\n`);
   } catch (error) {
+    rmSync(target, { force: true });
     throw new UsageError(`backup failed: ${(error as Error).message}`);
   } finally {
     db.close();

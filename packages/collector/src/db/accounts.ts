@@ -16,6 +16,7 @@ export function accountStore(db: Db) {
     keyByHash: db.prepare<[string], KeyRow>('SELECT id, account_id AS accountId, role, revoked_at AS revokedAt FROM api_keys WHERE key_hash = ?'),
     keyById: db.prepare<[string], KeyRow>('SELECT id, account_id AS accountId, role, revoked_at AS revokedAt FROM api_keys WHERE id = ?'),
     revokeKey: db.prepare('UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL'),
+    revokedAfter: db.prepare<[number], { id: string; revokedAt: number }>('SELECT id, revoked_at AS revokedAt FROM api_keys WHERE revoked_at > ? ORDER BY revoked_at'),
     countAdminKeys: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL"),
     insertTag: db.prepare('INSERT INTO tags (tag, account_id, marketplace, created_at) VALUES (@tag, @accountId, @marketplace, @createdAt) ON CONFLICT (tag) DO NOTHING'),
     findTag: db.prepare<[string], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags WHERE tag = ?'),
@@ -36,6 +37,8 @@ export function accountStore(db: Db) {
     keyByHash: (hash: string): KeyRow | undefined => s.keyByHash.get(hash),
     keyById: (id: string): KeyRow | undefined => s.keyById.get(id),
     revokeKey: (id: string, at: number): boolean => s.revokeKey.run({ id, at }).changes > 0,
+    /** Keys revoked after `since` (epoch ms), by anyone: this process, the CLI, another instance. */
+    revokedAfter: (since: number): { id: string; revokedAt: number }[] => s.revokedAfter.all(since),
     hasAdminKey: (): boolean => (s.countAdminKeys.get()?.n ?? 0) > 0,
     /** False when the tag already belongs to someone. */
     insertTag: (t: TagRow): boolean => s.insertTag.run(t).changes > 0,

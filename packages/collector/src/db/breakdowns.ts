@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import type { ReportScope, SummaryTotals } from './reports.js';
 import { halfEvenSql } from './migrations/002_daily_totals.js';
+import { exactRow } from './exact.js';
 
 export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page'] as const;
 export type BreakdownBy = (typeof BREAKDOWNS)[number];
@@ -51,13 +52,13 @@ export function breakdownStore(db: Db) {
         FROM orders o JOIN order_lines l ON l.order_id = o.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
         WHERE ${filter('o', 'ordered_at')} AND l.attributed = 1
           AND (@tag IS NULL OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
-        GROUP BY 1, 2`),
+        GROUP BY 1, 2`).safeIntegers(),
       ledger: db.prepare<Record<string, unknown>, { key: string | null; currency: string; kind: string; quantity: number; amount: number }>(`SELECT ${k.ledger} AS key,
           e.currency, e.kind, sum(e.quantity) AS quantity, sum(e.amount) AS amount
         FROM ledger_entries e JOIN order_lines l ON l.order_id = e.order_id AND l.line_id = e.line_id
           JOIN orders o ON o.order_id = e.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
         WHERE ${filter('e', 'at')} AND (@tag IS NULL OR e.tag = @tag) AND (@marketplace IS NULL OR e.marketplace = @marketplace)
-        GROUP BY 1, 2, 3`),
+        GROUP BY 1, 2, 3`).safeIntegers(),
     };
   }
 
@@ -75,13 +76,14 @@ export function breakdownStore(db: Db) {
       for (const c of s.clicks.all(p)) Object.assign(row(c.key), { clicks: c.clicks, botClicks: c.botClicks });
       for (const v of s.pageviews.all(p)) Object.assign(row(v.key), { pageviews: v.pageviews, linkImpressions: v.links });
       for (const o of s.orders.all(p)) row(o.key).orders = o.orders;
-      for (const l of s.lines.all(p)) {
+      // Money sums are read as BigInt (exact.ts); a key that is a number (none today) stays as SQLite gives it.
+      for (const l of s.lines.all(p).map((r) => exactRow<typeof r>(r))) {
         const r = row(l.key);
         r.itemsOrdered += l.items;
         r.directItems += l.direct;
         r.money.push({ currency: l.currency, revenue: l.revenue, pending: l.pending, earnings: 0 });
       }
-      for (const e of s.ledger.all(p)) {
+      for (const e of s.ledger.all(p).map((r) => exactRow<typeof r>(r))) {
         const r = row(e.key);
         if (e.kind === 'shipment') r.itemsShipped += e.quantity;
         else r.itemsReturned += e.quantity;

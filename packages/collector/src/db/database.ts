@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UsageError } from '../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { BACKFILL } from './migrations/002_daily_totals.js';
 
@@ -13,9 +14,14 @@ export type Db = Database.Database;
  * committed transaction survive a crash of this process (kill -9); a power loss or OS crash
  * may lose the last transactions before the next checkpoint, never corrupt the file.
  */
-export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+export function openDatabase(file: string, options: { warn?: (message: string) => void } = {}): Db {
+  if (file !== ':memory:') prepareFile(file, options.warn);
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw new UsageError(`cannot open database ${file}: ${(error as Error).message}`);
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -26,6 +32,32 @@ export function openDatabase(file: string): Db {
   db.pragma('mmap_size = 1073741824');
   migrate(db);
   return db;
+}
+
+/**
+ * Creates the database's folder and, for a new database, the file itself with mode 0600: it holds
+ * the webhook signing secret, and SQLite gives its -wal and -shm files the database file's mode. A
+ * folder that cannot be made is a usage mistake (exit 2, one line), not a crash.
+ */
+function prepareFile(file: string, warn?: (message: string) => void): void {
+  const folder = dirname(file);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`cannot create the database folder ${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot create database ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const mode = statSync(file).mode & 0o777;
+    if (mode & 0o077) warn?.(`warning: database ${file} is readable by other users (mode ${mode.toString(8)}); it holds the signing secret: chmod 600 it`);
+  } catch {
+    // Not ours to stat (a special path): SQLite answers for it below.
+  }
 }
 
 /** For a server: commits never checkpoint; a worker thread does it (see checkpointer.ts). */

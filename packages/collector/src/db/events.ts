@@ -95,8 +95,8 @@ export function eventStore(db: Db) {
       AND (c.registered = 0 OR t.tag IS NULL OR (c.marketplace IS NOT NULL AND c.marketplace != t.marketplace))
     GROUP BY c.tag, c.page, c.marketplace
     ORDER BY clicks DESC, c.tag, c.page LIMIT 1000`);
-  const tagsWithPrefix = db.prepare<[string, string], { tag: string; accountId: string }>(
-    'SELECT tag, account_id AS accountId FROM tags WHERE tag >= ? AND tag < ? ORDER BY tag LIMIT 1',
+  const tagsWithPrefix = db.prepare<[string, string], { accounts: number; tag: string | null; accountId: string | null }>(
+    'SELECT count(DISTINCT account_id) AS accounts, min(tag) AS tag, min(account_id) AS accountId FROM tags WHERE tag >= ? AND tag < ?',
   );
 
   const purge = {
@@ -116,8 +116,14 @@ export function eventStore(db: Db) {
       db.transaction(() => Object.values(purge).reduce((n, statement) => n + statement.run(before).changes, 0))(),
     /** Non-bot clicks that earn nothing because of their tag, grouped by tag, page and link marketplace. */
     suspectClicks: (from: number, to: number): SuspectClicks[] => suspectClicks.all({ from, to }),
-    /** The first registered tag that starts with `prefix` (a truncated tag's likely original). */
-    tagStartingWith: (prefix: string) => tagsWithPrefix.get(prefix, `${prefix}\uffff`),
+    /**
+     * Registered tags that start with `prefix` (a truncated tag's likely originals): how many
+     * accounts own them, the first in sort order, and its owner when only one account does.
+     */
+    tagsStartingWith: (prefix: string): { accounts: number; firstTag: string | null; accountId: string | null } => {
+      const row = tagsWithPrefix.get(prefix, `${prefix}\uffff`);
+      return { accounts: row?.accounts ?? 0, firstTag: row?.tag ?? null, accountId: row?.accounts === 1 ? row.accountId : null };
+    },
     /** Stores a batch in one transaction; answers, per event, whether it was new. */
     record: (events: readonly TrackingEvent[]): boolean[] => recordAll(events),
     /** Like `record`, committed together with other requests' events (see group-commit.ts). */

@@ -34,6 +34,9 @@ export interface OrderLineRow extends LineState {
   commission: number;
 }
 
+/** A processed `webhook-id`; `path` and `contentHash` are null for deliveries stored before migration 003. */
+export interface DeliveryRow { status: number; response: string; path: string | null; contentHash: string | null }
+
 export interface OrderEventRow { id: number; orderId: string; type: string; at: number; items: string; receivedAt: number }
 export interface LedgerEntryRow {
   id: number;
@@ -67,8 +70,9 @@ const flags = <T extends object>(row: T) =>
 /** SQL for orders, their lines, lifecycle events and the append-only ledger. */
 export function orderStore(db: Db) {
   const s = {
-    delivery: db.prepare<[string], { status: number; response: string }>('SELECT status, response FROM webhook_deliveries WHERE webhook_id = ?'),
-    putDelivery: db.prepare('INSERT INTO webhook_deliveries (webhook_id, status, response, received_at) VALUES (@webhookId, @status, @response, @at) ON CONFLICT (webhook_id) DO NOTHING'),
+    delivery: db.prepare<[string], DeliveryRow>('SELECT status, response, path, content_hash AS contentHash FROM webhook_deliveries WHERE webhook_id = ?'),
+    putDelivery: db.prepare(`INSERT INTO webhook_deliveries (webhook_id, status, response, received_at, path, content_hash)
+      VALUES (@webhookId, @status, @response, @at, @path, @contentHash) ON CONFLICT (webhook_id) DO NOTHING`),
     order: db.prepare<[string], Raw<OrderRow>>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?`),
     insertOrder: db.prepare(`INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
       credited_tag, account_id, unverified_referral, response, received_at)
@@ -96,9 +100,10 @@ export function orderStore(db: Db) {
 
   const bump = rollupWriter(db);
   return {
-    delivery: (webhookId: string) => s.delivery.get(webhookId),
-    putDelivery: (webhookId: string, status: number, response: string, at: number): void =>
-      void s.putDelivery.run({ webhookId, status, response, at }),
+    delivery: (webhookId: string): DeliveryRow | undefined => s.delivery.get(webhookId),
+    /** Records what a `webhook-id` did: the request (path, content hash) and the answer to replay. */
+    putDelivery: (d: { webhookId: string; status: number; response: string; at: number; path: string; contentHash: string }): void =>
+      void s.putDelivery.run(d),
     findOrder: (orderId: string): OrderRow | undefined => {
       const r = s.order.get(orderId);
       return r && toOrder(r);

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { dayOf } from './rollups.js';
+import { exactRow } from './exact.js';
 
 export interface ReportScope {
   from: number;
@@ -46,8 +47,9 @@ export function reportStore(db: Db) {
       GROUP BY currency`;
   type TotalsRow = Omit<SummaryTotals, 'money' | 'currencies'> & { currency: string; revenue: number; pending: number; earnings: number };
   const s = {
-    accountTotals: db.prepare<Record<string, unknown>, TotalsRow>(totalsSql('account_id = @accountId AND')),
-    allTotals: db.prepare<Record<string, unknown>, TotalsRow>(totalsSql('')),
+    // Sums read as BigInt: see exact.ts.
+    accountTotals: db.prepare<Record<string, unknown>, Record<string, unknown>>(totalsSql('account_id = @accountId AND')).safeIntegers(),
+    allTotals: db.prepare<Record<string, unknown>, Record<string, unknown>>(totalsSql('')).safeIntegers(),
     accountTagMarketplaces: db.prepare<Record<string, unknown>, { marketplace: string }>(`SELECT DISTINCT marketplace FROM tags
       WHERE account_id = @accountId AND (@tag IS NULL OR tag = @tag) AND (@marketplace IS NULL OR marketplace = @marketplace)`),
     allTagMarketplaces: db.prepare<Record<string, unknown>, { marketplace: string }>(`SELECT DISTINCT marketplace FROM tags
@@ -63,7 +65,8 @@ export function reportStore(db: Db) {
     },
     summaryTotals: (scope: ReportScope): Omit<SummaryTotals, 'currencies'> => {
       const params = { fromDay: dayOf(scope.from), toDay: dayOf(scope.to), tag: scope.tag ?? null, marketplace: scope.marketplace ?? null };
-      const rows = scope.accountId !== undefined ? s.accountTotals.all({ ...params, accountId: scope.accountId }) : s.allTotals.all(params);
+      const raw = scope.accountId !== undefined ? s.accountTotals.all({ ...params, accountId: scope.accountId }) : s.allTotals.all(params);
+      const rows = raw.map((r) => exactRow<TotalsRow>(r));
       const total: Omit<SummaryTotals, 'currencies'> = { clicks: 0, botClicks: 0, pageviews: 0, linkImpressions: 0, orders: 0, itemsOrdered: 0, directItems: 0, itemsShipped: 0, itemsReturned: 0, money: [] };
       for (const r of rows) {
         for (const k of ['clicks', 'botClicks', 'pageviews', 'linkImpressions', 'orders', 'itemsOrdered', 'directItems', 'itemsShipped', 'itemsReturned'] as const) total[k] += r[k];

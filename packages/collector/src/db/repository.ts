@@ -10,6 +10,7 @@ import { breakdownStore } from './breakdowns.js';
  * functions, so another backend (PostgreSQL is on the roadmap) replaces this module alone.
  */
 export function createRepository(db: Db) {
+  const probe = db.prepare("INSERT INTO settings (key, value) VALUES ('health_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   return {
     accounts: accountStore(db),
     events: eventStore(db),
@@ -19,6 +20,8 @@ export function createRepository(db: Db) {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     /** True when the database answers a query. */
     ping: (): boolean => (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1,
+    /** Writes one tiny row (the time of the last health check); throws when the store takes no writes. */
+    probeWrite: (at: number): void => void probe.run(String(at)),
     close: (): void => {
       db.close();
     },

@@ -11,6 +11,9 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { sdkAssets } from './sdk-assets.js';
 import type { LiveHub } from './live.js';
 import type { createMetrics } from './metrics.js';
+import { adminOnly, authenticate } from './auth.js';
+import type { TrustFunction } from './client-address.js';
+import type { WriteHealth } from '../services/write-health.js';
 
 export interface AppOptions {
   ctx: Context;
@@ -20,6 +23,12 @@ export interface AppOptions {
   publicUrl: string | undefined;
   envAdminKeyHash: string | undefined;
   log: (message: string) => void;
+  /** Which peers' X-Forwarded-For names the client (`trustProxy`). */
+  trust: TrustFunction;
+  /** `/metrics` without a key (`metricsPublic`); otherwise it needs the admin key. */
+  metricsPublic: boolean;
+  /** Storage failures of writes, for `/healthz` and 503 answers. */
+  health: WriteHealth;
 }
 
 /**
@@ -28,7 +37,7 @@ export interface AppOptions {
  * error handler comes last.
  */
 export function createApp(o: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const beacons = beaconEndpoint(o.ctx, o.metrics.record, o.log);
+  const beacons = beaconEndpoint(o.ctx, { record: o.metrics.record, log: o.log, trust: o.trust, health: o.health });
   const app = expressApp(o, beacons);
   return (req, res) => (beacons.matches(req) ? beacons.handle(req, res) : app(req, res));
 }
@@ -38,25 +47,34 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
   app.disable('x-powered-by');
   app.set('etag', false); // SDK assets set their own; API answers are not cached
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
+  // req.ip and req.protocol (the scheme /affil.js embeds) believe X-Forwarded-* from trusted proxies only.
+  app.set('trust proxy', o.trust);
   app.use(o.metrics.middleware);
   app.post(BEACON_PATH, (req, res) => beacons.serve(req, res));
   app.options(BEACON_PATH, cors);
-  app.use(publicRoutes(o.ctx, sdkAssets(o.publicUrl)));
-  app.get('/metrics', o.metrics.handler);
+  app.use(publicRoutes(o.ctx, sdkAssets(o.publicUrl), o.trust));
+  // Program-wide volumes (orders, events) are the admin's to see, unless opened for a private scraper.
+  app.get('/metrics', ...(o.metricsPublic ? [] : [authenticate(o.repo, o.envAdminKeyHash), adminOnly]), o.metrics.handler);
 
+  // 200 when the database answers and takes a write. Reads keep working on a full disk, so a
+  // small write is tried each time, and a write that failed lately counts too.
   app.get('/healthz', (_req, res) => {
-    let ok = false;
+    let reason: string | undefined;
     try {
-      ok = o.repo.ping();
-    } catch {
-      ok = false; // a closed or broken database is exactly what this endpoint reports
+      o.repo.probeWrite(o.ctx.now());
+    } catch (error) {
+      // A closed or broken database is exactly what this endpoint reports.
+      o.health.failed(error);
+      reason = `database ${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}`;
     }
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
+    const failure = o.health.recentFailure();
+    reason ??= failure && `writes failing since ${new Date(failure.at).toISOString()}: ${failure.reason}`;
+    res.status(reason ? 503 : 200).json(reason ? { status: 'unavailable', reason } : { status: 'ok' });
   });
   app.use(merchantRoutes(o.ctx));
   app.use(apiRoutes(o.ctx, o.repo, o.live, o.envAdminKeyHash));
   app.use(dashboardRoutes());
   app.use(notFound);
-  app.use(errorHandler(o.log));
+  app.use(errorHandler(o.log, o.health));
   return app;
 }

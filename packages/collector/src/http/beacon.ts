@@ -6,6 +6,8 @@ import { parseJson } from '../validation.js';
 import { smallTextBody } from './body.js';
 import { answerError } from './problems.js';
 import { limits } from './routes/public.js';
+import type { TrustFunction } from './client-address.js';
+import type { WriteHealth } from '../services/write-health.js';
 
 export const BEACON_PATH = '/v1/events';
 
@@ -22,12 +24,17 @@ type Step = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, nex
  */
 export function beaconEndpoint(
   ctx: Context,
-  record: (method: string, route: string, status: number, seconds: number) => void,
-  log: (message: string) => void,
+  o: {
+    record: (method: string, route: string, status: number, seconds: number) => void;
+    log: (message: string) => void;
+    trust: TrustFunction;
+    health?: WriteHealth | undefined;
+  },
 ) {
+  const { record, log, trust, health } = o;
   // text/plain avoids a CORS preflight for sendBeacon; both types carry JSON.
-  const steps = [...limits(ctx), smallTextBody(16 * 1024)] as RequestHandler[] as unknown as Step[];
-  const fail = (res: ServerResponse, error: unknown): void => answerError(res, error, `POST ${BEACON_PATH}`, log);
+  const steps = [...limits(ctx, trust), smallTextBody(16 * 1024)] as RequestHandler[] as unknown as Step[];
+  const fail = (res: ServerResponse, error: unknown): void => answerError(res, error, `POST ${BEACON_PATH}`, log, health);
   const ingest = async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
     const body = parseJson(typeof req.body === 'string' ? req.body : '');
     const result = await ingestEvents(ctx, body, { userAgent: req.headers['user-agent'] });

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { LiveStats } from './live.js';
 
 /** What the services report as it happens, for `/metrics`. */
 export interface Observer {
@@ -129,5 +130,17 @@ export function createMetrics() {
     res.set('Content-Type', registry.contentType).send(await registry.metrics());
   };
 
-  return { registry, middleware, observer, handler, record, close: stopProcess };
+  /** Live stream figures, read at each scrape. */
+  const watchLive = (stats: () => LiveStats): void => {
+    new Gauge({ name: 'affil_live_streams', help: 'Open /v1/stream connections', registers: [registry], collect() { this.set(stats().open); } });
+    new Counter({
+      name: 'affil_live_streams_closed_total', help: 'Streams the collector closed, by reason (slow_consumer, revoked, shutdown)', labelNames: ['reason'] as const, registers: [registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(stats().closed)) this.inc({ reason }, n);
+      },
+    });
+  };
+
+  return { registry, middleware, observer, handler, record, watchLive, close: stopProcess };
 }

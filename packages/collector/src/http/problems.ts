@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Problem } from '../errors.js';
+import type { WriteHealth } from '../services/write-health.js';
 
 /** Answers with the problem as `application/problem+json` (plain Node: the beacon path has no Express). */
 export function sendProblem(res: ServerResponse, problem: Problem): void {
@@ -47,18 +48,26 @@ export const notFound: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * Answers any error: its problem+json, or, for a failure of ours, a logged 500 that says nothing
- * of the cause. `where` names the request in the log.
+ * Answers any error: its problem+json; for a storage failure (disk full, I/O error) a 503 to retry
+ * later, recorded for `/healthz` and logged as one line that is the same for every request (so a
+ * throttled log collapses the flood); for any other failure of ours, a logged 500 that says
+ * nothing of the cause. `where` names the request in the log.
  */
-export function answerError(res: ServerResponse, error: unknown, where: string, log: (message: string) => void): void {
+export function answerError(res: ServerResponse, error: unknown, where: string, log: (message: string) => void, health?: WriteHealth): void {
   const problem = problemOf(error);
   if (problem) return sendProblem(res, problem);
+  if (health?.failed(error)) {
+    const { code, message } = error as { code: string; message: string };
+    log(`error: storage: ${code}: ${message}; requests that write are answered 503 until it passes`);
+    if (res.headersSent) return void res.end();
+    return sendProblem(res, new Problem('unavailable', 'The collector cannot store data right now (its storage is failing); nothing was recorded, retry later', { headers: { 'Retry-After': '30' } }));
+  }
   log(`error: ${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   if (res.headersSent) return void res.end();
   sendProblem(res, new Problem('internal', 'The collector failed to handle this request; it has been logged'));
 }
 
 /** Registered last: every error becomes problem+json; anything unexpected is a logged 500. */
-export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => answerError(res, error, `${req.method} ${req.path}`, log);
+export function errorHandler(log: (message: string) => void, health?: WriteHealth): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => answerError(res, error, `${req.method} ${req.path}`, log, health);
 }

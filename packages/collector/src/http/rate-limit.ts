@@ -1,12 +1,14 @@
 import type { RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
 import { Problem } from '../errors.js';
 
 /**
  * A fixed one-minute window per client address. Addresses are hashed with a per-process salt
  * and kept only in memory for the current window: never stored raw, never written to disk.
+ * `addressOf` names the client (behind a trusted proxy, the forwarded address: client-address.ts).
  */
-export function rateLimit(perMinute: number, now: () => number = Date.now): RequestHandler {
+export function rateLimit(perMinute: number, now: () => number = Date.now, addressOf: (req: IncomingMessage) => string = (req) => req.socket.remoteAddress ?? ''): RequestHandler {
   const salt = createHash('sha256').update(String(Math.random()) + String(process.hrtime.bigint())).digest();
   let windowStart = 0;
   let counts = new Map<string, number>();
@@ -17,7 +19,7 @@ export function rateLimit(perMinute: number, now: () => number = Date.now): Requ
       windowStart = t - (t % 60_000);
       counts = new Map();
     }
-    const client = createHash('sha256').update(salt).update(req.socket.remoteAddress ?? '').digest('base64url');
+    const client = createHash('sha256').update(salt).update(addressOf(req)).digest('base64url');
     const count = (counts.get(client) ?? 0) + 1;
     counts.set(client, count);
     if (count > perMinute) {

@@ -79,6 +79,8 @@ export function revokeKey(ctx: Context, keyId: string): void {
   const key = ctx.repo.accounts.keyById(keyId);
   if (!key || key.revokedAt !== null) throw new Problem('not_found', `No active key "${keyId}"`);
   ctx.repo.accounts.revokeKey(keyId, ctx.now());
+  // Streams the key opened end now, not when they next reconnect.
+  ctx.revocations?.announce(keyId);
 }
 
 /** `GET /v1/me`: who a key belongs to, so a client can greet the account by name. */

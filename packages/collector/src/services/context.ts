@@ -2,6 +2,7 @@ import type { ProgramConfig } from '../config.js';
 import type { Marketplace } from '../domain/marketplace.js';
 import type { Repository } from '../db/repository.js';
 import type { Observer } from '../http/metrics.js';
+import type { Revocations } from './revocations.js';
 
 /** What every service needs: the program's rules, the store and a clock. */
 export interface Context {
@@ -14,6 +15,8 @@ export interface Context {
   publish: (event: LiveEvent) => void;
   /** Counts what happens, for `/metrics`. */
   observe: Observer;
+  /** Where a revoked key is announced, so what it holds open ends (absent in one-off CLI commands). */
+  revocations?: Revocations;
 }
 
 export type LiveEvent =

@@ -21,7 +21,11 @@ export function linkHealth(ctx: Context, principal: Principal, query: unknown) {
     .suspectClicks(period.fromMs, period.toMs)
     .map((r) => {
       const problem: LinkProblem = r.unregistered ? (pattern.test(r.tag) ? 'unregistered_tag' : 'malformed_tag') : 'wrong_marketplace';
-      const likely = problem === 'wrong_marketplace' ? undefined : ctx.repo.events.tagStartingWith(r.tag);
+      // A truncated tag belongs to an account only when every registered tag it could be cut from
+      // is that account's: otherwise registering an unrelated tag could move the row (and its
+      // pages) to someone else. Ambiguous rows stay the admin's, with no suggestion.
+      const originals = problem === 'wrong_marketplace' ? undefined : ctx.repo.events.tagsStartingWith(r.tag);
+      const likely = originals?.accountId ? { tag: originals.firstTag!, accountId: originals.accountId } : undefined;
       return {
         tag: r.tag,
         page: r.page,
@@ -34,7 +38,7 @@ export function linkHealth(ctx: Context, principal: Principal, query: unknown) {
         account: r.accountId ?? likely?.accountId ?? null,
       };
     })
-    // An affiliate sees its own tags' problems and truncated copies of its tags.
+    // An affiliate sees its own tags' problems and truncated copies of its tags, nobody else's.
     .filter((r) => own === null || r.account === own);
   return {
     from: period.from,

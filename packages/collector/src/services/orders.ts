@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { orderEventSchema, orderSchema, type OrderInput } from '@affil/merchant/contract';
+import { MAX_LINE_TOTAL, orderEventSchema, orderSchema, type OrderInput } from '@affil/merchant/contract';
 import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
 import { applyOrderEvent, earnedCommission, openUnits, pendingCommission, type LineState } from '../domain/lifecycle.js';
 import type { OrderLineRow, OrderRow } from '../db/orders.js';
@@ -8,6 +8,7 @@ import { parseJson, parseWith } from '../validation.js';
 import { marketplaceById, type Context } from './context.js';
 import { verifySignature, type SignedRequest } from './webhooks.js';
 import { explainLine, explainOrder } from './explain.js';
+import { eventTimeProblem } from '../domain/event-time.js';
 
 export { orderSchema, orderEventSchema, type OrderInput };
 
@@ -19,10 +20,12 @@ const iso = (t: number) => new Date(t).toISOString();
 /** `POST /v1/orders`: verify, deduplicate, validate, attribute, store; one transaction. */
 export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
   const webhookId = verifySignature(ctx.webhookSecrets, request);
+  const json = parseJson(request.body);
+  const delivery = { webhookId, path: '/v1/orders', contentHash: hashOf(json) };
   return ctx.repo.transaction(() => {
-    const replay = ctx.repo.orders.delivery(webhookId);
-    if (replay) return { status: 200, body: JSON.parse(replay.response) };
-    const order = parseWith(orderSchema, parseJson(request.body));
+    const replay = replayOf(ctx, delivery);
+    if (replay) return replay;
+    const order = parseWith(orderSchema, json);
     checkOrder(ctx, order);
     const contentHash = hashOf(sameInstants(order));
     const existing = ctx.repo.orders.findOrder(order.orderId);
@@ -31,7 +34,7 @@ export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
       if (existing.contentHash !== contentHash && existing.contentHash !== hashOf(order)) {
         throw new Problem('conflict', `orderId: order "${order.orderId}" was already received with different content`);
       }
-      ctx.repo.orders.putDelivery(webhookId, 200, existing.response, ctx.now());
+      ctx.repo.orders.putDelivery({ ...delivery, status: 200, response: existing.response, at: ctx.now() });
       return { status: 200, body: JSON.parse(existing.response) };
     }
     const attribution = attributeOrder(ctx, order);
@@ -39,7 +42,7 @@ export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
     const response = JSON.stringify(body);
     const receivedAt = ctx.now();
     ctx.repo.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
-    ctx.repo.orders.putDelivery(webhookId, 201, response, receivedAt);
+    ctx.repo.orders.putDelivery({ ...delivery, status: 201, response, at: receivedAt });
     ctx.publish({ type: 'order', accountId: attribution.accountId, data: body });
     ctx.observe.order(attribution.attributed);
     return { status: 201, body };
@@ -49,10 +52,12 @@ export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
 /** `POST /v1/orders/{orderId}/events`: shipment, cancellation or return, appended to the ledger. */
 export function receiveOrderEvent(ctx: Context, orderId: string, request: SignedRequest): Answer {
   const webhookId = verifySignature(ctx.webhookSecrets, request);
+  const json = parseJson(request.body);
+  const delivery = { webhookId, path: `/v1/orders/${orderId}/events`, contentHash: hashOf(json) };
   return ctx.repo.transaction(() => {
-    const replay = ctx.repo.orders.delivery(webhookId);
-    if (replay) return { status: 200, body: JSON.parse(replay.response) };
-    const event = parseWith(orderEventSchema, parseJson(request.body));
+    const replay = replayOf(ctx, delivery);
+    if (replay) return replay;
+    const event = parseWith(orderEventSchema, json);
     const order = ctx.repo.orders.findOrder(orderId);
     if (!order) throw new Problem('not_found', `No order "${orderId}"`);
     const lines = ctx.repo.orders.lines(orderId);
@@ -60,6 +65,14 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
     if (!outcome.ok) throw new Problem(outcome.code === 'unknown_line' || outcome.code === 'duplicate_line' ? 'unprocessable' : 'conflict', outcome.detail, { errors: outcome.path ? [{ path: outcome.path, message: outcome.detail }] : undefined });
     const receivedAt = ctx.now();
     const at = event.at ? ms(event.at) : receivedAt;
+    const previous = ctx.repo.orders.events(orderId);
+    const timeProblem = eventTimeProblem({
+      type: event.type, at, atGiven: event.at !== undefined, orderedAt: order.orderedAt, now: receivedAt,
+      shipments: previous.filter((e) => e.type === 'shipped').map((e) => ({ at: e.at, items: JSON.parse(e.items) as { lineId: string; quantity: number }[] })),
+      moved: outcome.moved,
+      returnedBefore: new Map(lines.map((l) => [l.lineId, l.returned])),
+    });
+    if (timeProblem) throw new Problem('unprocessable', timeProblem, { errors: [{ path: 'at', message: timeProblem }] });
     const entries = outcome.adjustments.map((a) => ({
       orderId, lineId: a.lineId, accountId: order.accountId!, tag: order.creditedTag!, marketplace: order.marketplace,
       currency: order.currency, kind: event.type === 'returned' ? ('return' as const) : ('shipment' as const),
@@ -69,7 +82,7 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
     const pendingChange = pending(outcome.lines) - pending(lines);
     ctx.repo.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, outcome.lines, entries, pendingChange);
     const body = orderView(ctx, order);
-    ctx.repo.orders.putDelivery(webhookId, 200, JSON.stringify(body), receivedAt);
+    ctx.repo.orders.putDelivery({ ...delivery, status: 200, response: JSON.stringify(body), at: receivedAt });
     if (entries.length > 0) ctx.observe.ledgerEntries(event.type === 'returned' ? 'return' : 'shipment', entries.length);
     if (entries.length > 0) ctx.publish({ type: 'adjustment', accountId: order.accountId, data: { orderId, type: event.type, entries: entries.map((e) => ({ lineId: e.lineId, quantity: e.quantity, amount: e.amount, currency: e.currency, at: iso(e.at) })) } });
     return { status: 200, body };
@@ -90,10 +103,33 @@ function checkOrder(ctx: Context, order: OrderInput): void {
   for (const [i, item] of order.items.entries()) {
     if (seen.has(item.lineId)) throw new Problem('unprocessable', `items[${i}].lineId: duplicate lineId "${item.lineId}"`, { errors: [{ path: `items[${i}].lineId`, message: 'duplicate lineId' }] });
     seen.add(item.lineId);
-    if (item.unitAmount * item.quantity > Number.MAX_SAFE_INTEGER) {
-      throw new Problem('unprocessable', `items[${i}]: unitAmount × quantity is too large`, { errors: [{ path: `items[${i}].quantity`, message: 'line total too large' }] });
+    if (item.unitAmount * item.quantity > MAX_LINE_TOTAL) {
+      const detail = `items[${i}].unitAmount × items[${i}].quantity is ${item.unitAmount * item.quantity}, more than a line's bound of ${MAX_LINE_TOTAL} (10^13) minor units`;
+      throw new Problem('unprocessable', detail, { errors: [{ path: `items[${i}].quantity`, message: 'line total above 10^13' }] });
     }
   }
+  // Each line is bounded, but 1,000 of them could pass 2^53 − 1, past which JSON numbers (and so
+  // the order's revenue and commission) are no longer exact.
+  const total = order.items.reduce((n, item) => n + item.unitAmount * item.quantity, 0);
+  if (total > Number.MAX_SAFE_INTEGER) {
+    throw new Problem('unprocessable', `items: the order's total (${total}) is above ${Number.MAX_SAFE_INTEGER} (2^53 − 1) minor units`, { errors: [{ path: 'items', message: 'order total above 2^53 − 1' }] });
+  }
+}
+
+/**
+ * A `webhook-id` names one request (SPEC §4.2): the same id, path and content replays the first
+ * answer; the same id anywhere else is a 409, never a 200 for something that was not done.
+ */
+function replayOf(ctx: Context, d: { webhookId: string; path: string; contentHash: string }): Answer | undefined {
+  const previous = ctx.repo.orders.delivery(d.webhookId);
+  if (!previous) return undefined;
+  // Deliveries stored before migration 003 know neither: they replay as they always did.
+  if (previous.path === null || (previous.path === d.path && previous.contentHash === d.contentHash)) {
+    return { status: 200, body: JSON.parse(previous.response) };
+  }
+  const where = previous.path === d.path ? `on ${d.path} with other content` : `on ${previous.path}`;
+  const detail = `webhook-id: "${d.webhookId}" was already used ${where}; send each new message under a new webhook-id (reuse one only to retry the same request)`;
+  throw new Problem('conflict', detail, { errors: [{ path: 'webhook-id', message: 'already used for another request' }] });
 }
 
 /** Gathers the facts attribution needs from the store, then applies the pure rules. */
@@ -188,9 +224,9 @@ function sameInstants(order: OrderInput): OrderInput {
   };
 }
 
-/** A stable fingerprint of an order's content, blind to key order and whitespace. */
-function hashOf(order: OrderInput): string {
-  return createHash('sha256').update(canonicalJson(order)).digest('hex');
+/** A stable fingerprint of a JSON value (an order, a request body), blind to key order and whitespace. */
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

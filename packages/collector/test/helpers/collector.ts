@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
-import { DEFAULT_PROGRAM, type ServeConfig } from '../../src/config.js';
+import { DEFAULT_PROGRAM, DEFAULT_SERVER, type ServeConfig } from '../../src/config.js';
 import type { Marketplace } from '../../src/domain/marketplace.js';
 import { startCollector, type Collector } from '../../src/server.js';
 
@@ -70,6 +70,10 @@ export interface TestCollectorOptions {
   webhookSecrets?: string[];
   /** The collector's clock; default `Date.now`. */
   now?: () => number;
+  /** Live stream timings; default the collector's (clicks once a second, a heartbeat every 25 s). */
+  live?: { flushMs?: number; busyFlushMs?: number; heartbeatMs?: number };
+  /** Server settings (trustProxy, stream limits, metricsPublic); default the built-in ones. */
+  server?: Partial<Pick<ServeConfig, 'trustProxy' | 'streamsPerKey' | 'streamsTotal' | 'metricsPublic'>>;
 }
 
 export interface SignOptions {
@@ -150,6 +154,8 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   const webhookSecrets = options.webhookSecrets ?? [newWebhookSecret()];
   const config: ServeConfig = {
     ...DEFAULT_PROGRAM,
+    ...DEFAULT_SERVER,
+    ...options.server,
     ...(options.marketplaces ? { marketplaces: options.marketplaces } : {}),
     ...(options.clickWindowHours !== undefined ? { clickWindowHours: options.clickWindowHours } : {}),
     ...(options.cartWindowDays !== undefined ? { cartWindowDays: options.cartWindowDays } : {}),
@@ -165,7 +171,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   const logs: string[] = [];
   let collector: Collector;
   try {
-    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}) });
+    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}) });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

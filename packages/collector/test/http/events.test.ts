@@ -309,7 +309,8 @@ describe('POST /v1/events', () => {
       expect(JSON.parse(text), path).toMatchObject({ status: 500, title: 'Internal error' });
       expect(text, path).not.toContain('disk on fire');
     }
-    expect(c.logs.filter((line) => line.includes('disk on fire'))).toHaveLength(2);
+    // The two failures are the same error: logged once (repeats are counted once a minute).
+    expect(c.logs.filter((line) => line.includes('disk on fire'))).toHaveLength(1);
     events.recordSoon = recordSoon;
     expect((await c.beacon(clickEvent('janesblog-20'))).status).toBe(202);
   });

@@ -21,7 +21,12 @@ async function ordered(o: { referral?: boolean } = {}) {
   });
   const created = await c.signed('/v1/orders', order);
   expect(created.status, created.text).toBe(201);
-  const event = (body: Json) => c.signed(EVENTS, body);
+  // The merchant reports an event when it happens: the collector's clock reaches its time (SPEC §4.2
+  // refuses an `at` more than 5 minutes ahead).
+  const event = (body: Json) => {
+    if (body.at && Date.parse(body.at) > clock.now()) clock.set(body.at);
+    return c.signed(EVENTS, body);
+  };
   const view = async () => (await c.admin('GET', `/v1/orders/${ORDER_ID}`)).body;
   const summary = async (from: string, to: string) => (await c.admin('GET', `/v1/reports/summary?from=${from}&to=${to}`)).body;
   return { c, clock, jane, event, view, summary };
@@ -74,6 +79,41 @@ describe('POST /v1/orders/{orderId}/events', () => {
     expect(month.byCurrency.USD.earnings).toBe(0);
     expect(month.itemsShipped).toBe(3);
     expect(month.itemsReturned).toBe(3);
+  });
+
+  // SPEC §4.2: an entry dated outside the order's life would land in no report of the real period.
+  it.each([
+    ['in year 2999', '2999-01-01T00:00:00Z'],
+    ['in year 2000', '2000-01-01T00:00:00Z'],
+    ['a second before the order', '2026-11-20T14:59:59Z'],
+    ['6 minutes in the future', '2026-11-20T15:06:00Z'],
+  ])('refuses a shipment dated %s with 422 naming at, writing nothing', async (_what, at) => {
+    const { c, view, summary } = await ordered();
+    const reply = await c.signed(EVENTS, { type: 'shipped', at });
+    expectProblem(reply, 422, 'at');
+    expect(reply.body.errors).toEqual([expect.objectContaining({ path: 'at' })]);
+    expect(await view()).toMatchObject({ status: 'pending', ledger: [], events: [] });
+    expect((await summary('2026-11-01', '2026-11-30')).itemsShipped).toBe(0);
+  });
+
+  it('takes an event at the order\'s instant and up to 5 minutes ahead of the collector\'s clock', async () => {
+    const { c } = await ordered();
+    expect((await c.signed(EVENTS, { type: 'shipped', at: '2026-11-20T15:00:00Z', items: [{ lineId: '1', quantity: 1 }] })).status).toBe(200);
+    expect((await c.signed(EVENTS, { type: 'shipped', at: '2026-11-20T15:05:00Z' })).status).toBe(200);
+  });
+
+  it('refuses a return dated before the shipment of what it returns', async () => {
+    const { c, clock, view } = await ordered();
+    clock.set('2026-11-23T12:00:00Z');
+    expect((await c.signed(EVENTS, { type: 'shipped', at: '2026-11-21T12:00:00Z', items: [{ lineId: '2', quantity: 1 }] })).status).toBe(200);
+    expect((await c.signed(EVENTS, { type: 'shipped', at: '2026-11-22T12:00:00Z', items: [{ lineId: '2', quantity: 1 }] })).status).toBe(200);
+    const early = await c.signed(EVENTS, { type: 'returned', at: '2026-11-21T06:00:00Z', items: [{ lineId: '2', quantity: 1 }] });
+    expectProblem(early, 422, 'at');
+    // Two units back on the 21st: only one had shipped by then.
+    expectProblem(await c.signed(EVENTS, { type: 'returned', at: '2026-11-21T18:00:00Z', items: [{ lineId: '2', quantity: 2 }] }), 422, 'at');
+    expect((await c.signed(EVENTS, { type: 'returned', at: '2026-11-21T18:00:00Z', items: [{ lineId: '2', quantity: 1 }] })).status).toBe(200);
+    expect((await c.signed(EVENTS, { type: 'returned', at: '2026-11-22T18:00:00Z', items: [{ lineId: '2', quantity: 1 }] })).status).toBe(200);
+    expect((await view()).lines[1]).toMatchObject({ shipped: 2, returned: 2 });
   });
 
   it('answers 409 to shipping more than is open', async () => {
@@ -133,7 +173,8 @@ describe('POST /v1/orders/{orderId}/events', () => {
   });
 
   it('counts a repeated webhook-id once: 200 with the same body, no second ledger entry', async () => {
-    const { c, view } = await ordered();
+    const { c, clock, view } = await ordered();
+    clock.set('2026-11-21T12:00:00Z');
     const first = await c.signed(EVENTS, { type: 'shipped', at: '2026-11-21T12:00:00Z' }, { id: 'msg_ship_1' });
     expect(first.status).toBe(200);
     const again = await c.signed(EVENTS, { type: 'shipped', at: '2026-11-21T12:00:00Z' }, { id: 'msg_ship_1' });

@@ -57,3 +57,23 @@ describe('GET /v1/reports/link-health?account=', () => {
     expect((await jane.api('GET', `/v1/reports/link-health?from=2026-11-20&to=2026-11-20&account=${bob.id}`)).status).toBe(404);
   });
 });
+
+describe('GET /v1/reports/link-health: whose row a truncated tag is', () => {
+  it('attributes a truncated tag only when one account owns every tag it could be cut from', async () => {
+    const c = await start({ marketplaces: TEST_MARKETPLACES, now: createClock('2026-11-20T10:00:00Z').now });
+    const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
+    const page = 'https://janesblog.example/private-draft';
+    await c.beacon({ events: [clickEvent('janesblog-2', { page }), clickEvent('janesblog-2', { page })] });
+    const report = (api = c.admin) => api('GET', '/v1/reports/link-health?from=2026-11-20&to=2026-11-20');
+    expect((await report(jane.api)).body.rows).toEqual([expect.objectContaining({ tag: 'janesblog-2', account: jane.id, suggestion: 'janesblog-20' })]);
+    // Jane's second tag keeps the row hers.
+    expect((await c.admin('POST', `/v1/accounts/${jane.id}/tags`, { tag: 'janesblog-21', marketplace: 'uk' })).status).toBe(201);
+    expect((await report(jane.api)).body.rows).toEqual([expect.objectContaining({ tag: 'janesblog-2', account: jane.id, suggestion: 'janesblog-20' })]);
+    // Someone else registers a tag that also starts with "janesblog-2" (and sorts first): the row is
+    // no longer anyone's. It never moves to Bob, who would otherwise see Jane's pages.
+    const bob = await c.setupAccount('Bob', 'janesblog-2-20', 'us');
+    expect((await report(bob.api)).body.rows).toEqual([]);
+    expect((await report(jane.api)).body.rows).toEqual([]);
+    expect((await report()).body.rows).toEqual([expect.objectContaining({ tag: 'janesblog-2', page, account: null, suggestion: null, clicks: 2 })]);
+  });
+});

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { createClock, MINUTE, newWebhookSecret, useCollectors, type TestAccount, type TestCollector } from '../helpers/collector.js';
+import { createClock, MINUTE, newWebhookSecret, useCollectors, type Json, type TestAccount, type TestCollector } from '../helpers/collector.js';
 import { BOOK, CAMERA, clickEvent, expectProblem, orderBody, TEST_MARKETPLACES, workedExampleItems } from '../helpers/fixtures.js';
 
 const start = useCollectors();
@@ -136,6 +137,49 @@ describe('POST /v1/orders: the worked example', () => {
     expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20')).body.orders).toBe(1);
   });
 
+  it('answers 409 naming webhook-id to another order sent under a used webhook-id, and keeps nothing of it', async () => {
+    const { c, clickId } = await workedExample();
+    const first = exampleOrder(clickId, 'A-1');
+    expect((await c.signed('/v1/orders', first, { id: 'msg_reused' })).status).toBe(201);
+    const other = exampleOrder(clickId, 'B-2');
+    const reply = await c.signed('/v1/orders', other, { id: 'msg_reused' });
+    expectProblem(reply, 409, 'webhook-id');
+    expect(reply.body.errors).toEqual([expect.objectContaining({ path: 'webhook-id' })]);
+    expectProblem(await c.admin('GET', '/v1/orders/B-2'), 404);
+    // Sent again under its own id, it is stored: nothing was silently swallowed.
+    expect((await c.signed('/v1/orders', other)).status).toBe(201);
+    // The first message, retried under its id, is still a replay.
+    expect((await c.signed('/v1/orders', first, { id: 'msg_reused' })).status).toBe(200);
+  });
+
+  it('answers 409 naming webhook-id to an order event sent under an order creation\'s webhook-id', async () => {
+    const { c, clock, clickId } = await workedExample();
+    const order = exampleOrder(clickId);
+    expect((await c.signed('/v1/orders', order, { id: 'msg_created' })).status).toBe(201);
+    clock.set('2026-11-21T10:00:00Z');
+    const ship = await c.signed(`/v1/orders/${order.orderId}/events`, { type: 'shipped' }, { id: 'msg_created' });
+    expectProblem(ship, 409, 'webhook-id');
+    expect((await c.admin('GET', `/v1/orders/${order.orderId}`)).body).toMatchObject({ status: 'pending', ledger: [] });
+    // The same event under its own id ships; retried under that id it is a replay, on another order's path a 409.
+    const shipped = await c.signed(`/v1/orders/${order.orderId}/events`, { type: 'shipped' }, { id: 'msg_ship' });
+    expect(shipped.status).toBe(200);
+    expect((await c.signed(`/v1/orders/${order.orderId}/events`, { type: 'shipped' }, { id: 'msg_ship' })).body).toEqual(shipped.body);
+    const otherOrder = exampleOrder(clickId, 'other-1');
+    expect((await c.signed('/v1/orders', otherOrder)).status).toBe(201);
+    expectProblem(await c.signed('/v1/orders/other-1/events', { type: 'shipped' }, { id: 'msg_ship' }), 409, 'webhook-id');
+    expect((await c.admin('GET', '/v1/orders/other-1')).body.status).toBe('pending');
+  });
+
+  it('replays a delivery recorded before webhook-ids kept their path and content (migration 003)', async () => {
+    const { c } = await workedExample();
+    const store = new Database(c.db);
+    store.prepare("INSERT INTO webhook_deliveries (webhook_id, status, response, received_at) VALUES ('msg_legacy', 201, '{\"orderId\":\"legacy-1\"}', 0)").run();
+    store.close();
+    const reply = await c.signed('/v1/orders', exampleOrder('0193a0c4-0000-7000-8000-000000000000', 'anything'), { id: 'msg_legacy' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ orderId: 'legacy-1' });
+  });
+
   it('answers 409 to the same orderId ordered at another instant', async () => {
     const { c, clickId } = await workedExample();
     const order = exampleOrder(clickId);
@@ -181,6 +225,39 @@ describe('POST /v1/orders: validation', () => {
     expect422((o) => ({ ...o, items: [o.items[0], { ...o.items[1], lineId: '1' }] }), 'lineId'));
   it('rejects an order without items with 422 naming items', () => expect422((o) => ({ ...o, items: [] }), 'items'));
   it('rejects an orderedAt that is not a date-time with 422 naming it', () => expect422((o) => ({ ...o, orderedAt: 'yesterday' }), 'orderedAt'));
+  // SPEC §4.2 bounds: amounts that fit 64-bit sums and exact JSON numbers.
+  it('rejects a unitAmount above 10^11 with 422 naming it', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], unitAmount: 100_000_000_001 }] }), 'items[0].unitAmount'));
+  it('rejects a unitAmount of 2^53 − 1 with 422 naming it', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], unitAmount: Number.MAX_SAFE_INTEGER }] }), 'items[0].unitAmount'));
+  it('rejects a quantity above 10^6 with 422 naming it', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], quantity: 1_000_001 }] }), 'items[0].quantity'));
+  it('rejects a line total above 10^13 with 422 naming the line', () =>
+    expect422((o) => ({ ...o, items: [{ ...o.items[0], unitAmount: 100_000_000_000, quantity: 101 }] }), 'items[0].unitAmount × items[0].quantity'));
+  it('rejects an order total above 2^53 − 1 with 422 naming items', () =>
+    expect422((o) => ({ ...o, items: Array.from({ length: 901 }, (_, i) => ({ ...o.items[0], lineId: String(i), unitAmount: 100_000_000_000, quantity: 100 })) }), 'items'));
+  // SPEC §4.2 identifiers: printable; orderId and lineId also without / or \.
+  it.each([
+    ['orderId', '../../etc', (o: Json, v: string) => ({ ...o, orderId: v })],
+    ['orderId', 'a\\b', (o: Json, v: string) => ({ ...o, orderId: v })],
+    ['orderId', 'A-1\u0000', (o: Json, v: string) => ({ ...o, orderId: v })],
+    ['orderId', 'A-\u202e1', (o: Json, v: string) => ({ ...o, orderId: v })],
+    ['orderId', '..', (o: Json, v: string) => ({ ...o, orderId: v })],
+    ['items[0].lineId', '1/2', (o: Json, v: string) => ({ ...o, items: [{ ...o.items[0], lineId: v }] })],
+    ['items[0].lineId', 'line\n1', (o: Json, v: string) => ({ ...o, items: [{ ...o.items[0], lineId: v }] })],
+    ['items[0].sku', 'B08\u200bXYZ', (o: Json, v: string) => ({ ...o, items: [{ ...o.items[0], sku: v }] })],
+    ['items[0].sku', 'B08\u0007', (o: Json, v: string) => ({ ...o, items: [{ ...o.items[0], sku: v }] })],
+  ])('rejects %s %j with 422 naming it', (field, value, mutate) => expect422((o) => mutate(o, value), field));
+
+  it('keeps printable identifiers exactly, slashes in skus included', async () => {
+    const { c, clickId } = await workedExample();
+    const items = [{ ...workedExampleItems()[0], lineId: 'Zeile 1 · ä', sku: 'SKU/42 (blue)' }];
+    const reply = await c.signed('/v1/orders', orderBody({ orderId: 'Bestellung #17 ü', orderedAt: '2026-11-20T15:00:00Z', referral: { clickId, tag: 'janesblog-20' }, items }));
+    expect(reply.status, reply.text).toBe(201);
+    const view = (await c.admin('GET', `/v1/orders/${encodeURIComponent('Bestellung #17 ü')}`)).body;
+    expect(view.lines[0]).toMatchObject({ lineId: 'Zeile 1 · ä', sku: 'SKU/42 (blue)' });
+  });
+
   it('rejects a missing orderId with 422 naming it', () =>
     expect422((o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'orderId')), 'orderId'));
 

@@ -42,7 +42,11 @@ async function program() {
   }));
   expect(bobOrder.status, bobOrder.text).toBe(201);
   expect(bobOrder.body.commission).toBe(58);
-  const event = (body: Json) => c.signed(`/v1/orders/${JANE_ORDER}/events`, body);
+  // Reported when it happens: the collector's clock reaches the event's time (an `at` ahead of it is refused).
+  const event = (body: Json) => {
+    if (body.at && Date.parse(body.at) > clock.now()) clock.set(body.at);
+    return c.signed(`/v1/orders/${JANE_ORDER}/events`, body);
+  };
   return { c, clock, jane, bob, clicks: { janeClick, bobClick, botClick, strayClick }, event };
 }
 
@@ -387,5 +391,25 @@ describe('GET /v1/reports/breakdown', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(reply.text).toContain('janesblog-20');
+  });
+});
+
+describe('report totals past 2^53 − 1', () => {
+  it('answers exact sums up to 2^53 − 1 and a clear 422 beyond, never a rounded amount', async () => {
+    const clock = createClock('2026-11-20T15:00:00Z');
+    const c = await start({ marketplaces: TEST_MARKETPLACES, now: clock.now });
+    await c.setupAccount('Jane', 'janesblog-20', 'us');
+    // Each order: 460 lines of 10^11 × 100 = 4.6 × 10^15, within every bound; two of them pass 2^53 − 1.
+    const items = Array.from({ length: 460 }, (_, i) => ({ lineId: String(i), sku: 'B08XYZ1234', category: 'electronics', quantity: 100, unitAmount: 100_000_000_000 }));
+    const referral = { tag: 'janesblog-20', clickedAt: '2026-11-20T14:00:00Z' };
+    expect((await c.signed('/v1/orders', orderBody({ orderId: 'big-1', orderedAt: '2026-11-20T15:00:00Z', referral, items }))).status).toBe(201);
+    const one = await c.admin('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-20');
+    expect(one.body.byCurrency.USD.revenue).toBe(4_600_000_000_000_000);
+    expect((await c.signed('/v1/orders', orderBody({ orderId: 'big-2', orderedAt: '2026-11-20T15:00:00Z', referral, items }))).status).toBe(201);
+    for (const path of ['/v1/reports/summary?from=2026-11-20&to=2026-11-20', '/v1/reports/breakdown?by=day&from=2026-11-20&to=2026-11-20']) {
+      const reply = await c.admin('GET', path);
+      expectProblem(reply, 422, 'revenue');
+      expect(reply.body.detail).toContain('9200000000000000');
+    }
   });
 });

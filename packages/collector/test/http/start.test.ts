@@ -99,13 +99,22 @@ describe('starting and serving', () => {
 });
 
 describe('GET /metrics', () => {
-  it('answers Prometheus text format', async () => {
+  it('answers Prometheus text format to the admin key only (program-wide volumes are the admin\'s)', async () => {
     const c = await start();
-    // The spec does not say whether /metrics needs a key; the admin key works either way.
+    expect((await c.request('GET', '/metrics')).status).toBe(401);
+    const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
+    expect((await jane.api('GET', '/metrics')).status).toBe(403);
     const reply = await c.admin('GET', '/metrics');
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(reply.text).toMatch(/^# (HELP|TYPE) /m);
+  });
+
+  it('answers without a key when metricsPublic is set', async () => {
+    const c = await start({ server: { metricsPublic: true } });
+    const reply = await c.request('GET', '/metrics');
+    expect(reply.status).toBe(200);
+    expect(reply.text).toMatch(/^affil_live_streams 0$/m);
   });
 
   it('counts requests by route and status, their latency, beacon outcomes and the process', async () => {

@@ -21,9 +21,10 @@ afterEach(async () => {
 let collector: TestCollector;
 let jane: TestAccount;
 let clickId: string;
+let clock: ReturnType<typeof createClock>;
 
 beforeEach(async () => {
-  const clock = createClock(CLICK_AT);
+  clock = createClock(CLICK_AT);
   collector = await startCollector({ marketplaces: TEST_MARKETPLACES, now: clock.now });
   jane = await collector.setupAccount("Jane's Blog", 'janesblog-20', 'us');
   const click = clickEvent('janesblog-20');
@@ -220,6 +221,8 @@ describe('sendOrderEvent against a collector', () => {
     const affil = clientFor(collector.url);
     const body = order();
     await affil.sendOrder(body);
+    // Events are reported once they happened (the collector refuses an `at` in its future).
+    clock.set(Date.parse(ORDERED_AT) + 2 * HOUR);
 
     const shipped = await affil.sendOrderEvent(body.orderId, { type: 'shipped', at: iso(Date.parse(ORDERED_AT) + HOUR) });
     expect(shipped).toMatchObject({ orderId: body.orderId, status: 'shipped', pending: 0, earned: 2113 });

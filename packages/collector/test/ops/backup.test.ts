@@ -2,7 +2,7 @@
 // putting the copy in place of the database file (README).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -48,6 +48,9 @@ describe('affil backup', () => {
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/backed up .* to .*backup\.db in \d+ ms/);
+    // The database, its WAL and shared-memory files and the copy hold the signing secret: owner only.
+    const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
+    expect([db, `${db}-wal`, `${db}-shm`, copy].map(mode)).toEqual(['600', '600', '600', '600']);
     const ackedAtBackup = acked;
     while (acked < ackedAtBackup + 200) await new Promise((r) => setTimeout(r, 20)); // writes went on meanwhile
     stop = true;

@@ -20,8 +20,7 @@ const env = { AFFIL_ADMIN_KEY: adminKey, AFFIL_WEBHOOK_SECRET: secret };
 const db = join(dir, 'affil.db');
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 
-function signedHeaders(body: string) {
-  const id = `msg_${randomUUID()}`;
+function signedHeaders(body: string, id = `msg_${randomUUID()}`) {
   const now = new Date();
   return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, now, body) };
 }
@@ -30,7 +29,10 @@ describe('durability under kill -9', () => {
   it(`keeps every acknowledged event, order and adjustment across ${ROUNDS} crash rounds, counting each once`, async () => {
     const ackedClicks = new Set<string>();
     const ackedOrders = new Set<string>();
+    /** Orders sent under an id already used for another order: answered 409, so never stored. */
+    const refusedOrders = new Set<string>();
     let ackedShipments = 0;
+    let streamed = 0;
 
     let server = await spawnServe(['--db', db], env);
     const admin = (path: string, body?: unknown) => fetch(`${server.url}${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
@@ -56,23 +58,53 @@ describe('durability under kill -9', () => {
           }
         }
       };
+      const order = (orderId: string, orderedAt: string) => JSON.stringify({ orderId, marketplace: 'us', currency: 'USD', orderedAt, referral: { tag: 'janesblog-20', clickedAt: new Date(Date.now() - 60_000).toISOString() }, items: [{ lineId: '1', sku: 'B08XYZ1234', category: 'electronics', quantity: 1, unitAmount: 49900 }] });
+      const post = (path: string, body: string, id?: string) => fetch(`${url}${path}`, { method: 'POST', headers: signedHeaders(body, id), body });
       const orderLoop = async () => {
         while (!stop) {
           const orderId = `R${round}-${randomUUID().slice(0, 8)}`;
-          const body = JSON.stringify({ orderId, marketplace: 'us', currency: 'USD', orderedAt: new Date().toISOString(), referral: { tag: 'janesblog-20', clickedAt: new Date(Date.now() - 60_000).toISOString() }, items: [{ lineId: '1', sku: 'B08XYZ1234', category: 'electronics', quantity: 1, unitAmount: 49900 }] });
+          const orderedAt = new Date().toISOString();
+          const body = order(orderId, orderedAt);
+          const id = `msg_${randomUUID()}`;
           try {
-            const res = await fetch(`${url}/v1/orders`, { method: 'POST', headers: signedHeaders(body), body });
+            const res = await post('/v1/orders', body, id);
             if (res.status !== 201) continue;
             ackedOrders.add(orderId);
-            const ship = JSON.stringify({ type: 'shipped' });
-            const shipped = await fetch(`${url}/v1/orders/${orderId}/events`, { method: 'POST', headers: signedHeaders(ship), body: ship });
+            // The same message again (a retry): a replay. Another order under its id: refused.
+            expect((await post('/v1/orders', body, id)).status).toBe(200);
+            const other = `X${round}-${randomUUID().slice(0, 8)}`;
+            expect((await post('/v1/orders', order(other, orderedAt), id)).status).toBe(409);
+            refusedOrders.add(other);
+            // Edge times: a shipment dated in year 2999 is refused; one at the order's own instant ships.
+            expect((await post(`/v1/orders/${orderId}/events`, JSON.stringify({ type: 'shipped', at: '2999-01-01T00:00:00Z' }))).status).toBe(422);
+            const ship = JSON.stringify({ type: 'shipped', at: orderedAt });
+            const shipId = `msg_${randomUUID()}`;
+            const shipped = await post(`/v1/orders/${orderId}/events`, ship, shipId);
             if (shipped.status === 200) ackedShipments++;
-          } catch {
+            // Retried under its id: the same answer, nothing shipped twice; under an order's id: refused.
+            if (shipped.status === 200) expect((await post(`/v1/orders/${orderId}/events`, ship, shipId)).status).toBe(200);
+            expect((await post(`/v1/orders/${orderId}/events`, ship, id)).status).toBe(409);
+          } catch (error) {
+            if ((error as Error).name === 'AssertionError') throw error;
             return;
           }
         }
       };
-      const load = [clickLoop(), clickLoop(), clickLoop(), orderLoop()];
+      // Live streams read all along (the admin's and an account's sees every click and order).
+      const streamLoop = async () => {
+        try {
+          const res = await fetch(`${url}/v1/stream`, { headers: { authorization: `Bearer ${adminKey}` } });
+          const reader = res.body!.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            streamed += value.length;
+          }
+        } catch {
+          // the collector was killed
+        }
+      };
+      const load = [clickLoop(), clickLoop(), clickLoop(), orderLoop(), streamLoop(), streamLoop()];
       // Kill once this round has real work acknowledged, at a random moment after that.
       const target = ackedClicks.size + 100;
       const ordersTarget = ackedOrders.size + 1;
@@ -92,6 +124,9 @@ describe('durability under kill -9', () => {
     const storedOrders = new Set(store.prepare('SELECT order_id FROM orders').pluck().all() as string[]);
     const missingOrders = [...ackedOrders].filter((id) => !storedOrders.has(id));
     const entries = store.prepare("SELECT count(*) FROM ledger_entries WHERE kind = 'shipment'").pluck().get() as number;
+    const shippedOrders = store.prepare("SELECT count(DISTINCT order_id) FROM ledger_entries WHERE kind = 'shipment'").pluck().get() as number;
+    const storedRefused = [...refusedOrders].filter((id) => storedOrders.has(id));
+    const futureEntries = store.prepare('SELECT count(*) FROM ledger_entries WHERE at > ?').pluck().get(Date.now() + 300_000) as number;
     const totals = store.prepare('SELECT sum(clicks) AS clicks, sum(orders) AS orders, sum(earnings) AS earnings FROM daily_totals').get() as { clicks: number; orders: number; earnings: number };
     const ledger = store.prepare('SELECT coalesce(sum(amount), 0) FROM ledger_entries').pluck().get() as number;
     store.close();
@@ -101,6 +136,11 @@ describe('durability under kill -9', () => {
     expect(missingClicks).toEqual([]);
     expect(missingOrders).toEqual([]);
     expect(entries).toBeGreaterThanOrEqual(ackedShipments);
+    // Nothing counted twice: one shipment entry per shipped order; nothing refused was stored.
+    expect(entries).toBe(shippedOrders);
+    expect(storedRefused).toEqual([]);
+    expect(futureEntries).toBe(0);
+    expect(streamed).toBeGreaterThan(0);
     // The per-day totals were written in the same transactions as the rows they count.
     expect(totals.clicks).toBe(storedClicks.size);
     expect(totals.orders).toBe(storedOrders.size);

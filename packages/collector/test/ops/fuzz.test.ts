@@ -2,7 +2,7 @@
 // the real `affil serve` process: never a 5xx, the server stays up, memory stays flat.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -65,9 +65,9 @@ function mutate(r: Rng, value: unknown): unknown {
   return junkValue(r);
 }
 
-interface Req { method: string; path: string; headers: Record<string, string>; body?: string }
+interface Req { method: string; path: string; headers: Record<string, string>; body?: string; /** A live stream: read a little (or nothing), then hang up. */ stream?: 'read' | 'hold' }
 
-function makeRequest(r: Rng, ctx: { accountId: string; accountKey: string; orderIds: string[] }): Req {
+function makeRequest(r: Rng, ctx: { accountId: string; accountKey: string; orderIds: string[]; webhookIds: string[] }): Req {
   const auth = (): Record<string, string> => r.pick<Record<string, string>>([{ authorization: `Bearer ${adminKey}` }, { authorization: `Bearer ${ctx.accountKey}` }, { authorization: r.pick(['Bearer nope', 'Basic x', 'Bearer ', '']) }, {}]);
   const text = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
   const contentType = () => r.pick(['text/plain', 'application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain; charset=utf-16', '']);
@@ -75,7 +75,9 @@ function makeRequest(r: Rng, ctx: { accountId: string; accountKey: string; order
   const query = () => `from=${enc(date())}&to=${enc(date())}${r.int(2) ? `&account=${r.pick([ctx.accountId, 'acc_x', ''])}` : ''}${r.int(2) ? `&tag=${r.pick(['janesblog-20', 'x', ''])}` : ''}${r.int(3) ? `&limit=${r.pick(['1', '0', '-1', '99999', 'x'])}` : ''}${r.int(3) ? `&cursor=${r.pick(['', 'WzEsImEiXQ', '%%%', 'e30'])}` : ''}${r.int(4) ? '' : '&format=csv'}`;
   const sign = (body: string, headers: Record<string, string>) => {
     if (r.int(5) === 0) return headers; // unsigned
-    const id = `msg_${randomUUID()}`;
+    // Sometimes an id already used, for this or another path and content: a replay or a 409.
+    const id = r.int(6) === 0 && ctx.webhookIds.length > 0 ? r.pick(ctx.webhookIds) : `msg_${randomUUID()}`;
+    if (ctx.webhookIds.length < 50) ctx.webhookIds.push(id);
     const at = r.int(6) === 0 ? new Date(Date.now() - 600_000) : new Date();
     return { ...headers, 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': r.int(8) === 0 ? 'v1,AAAA' : new Webhook(secret).sign(id, at, body) };
   };
@@ -90,7 +92,10 @@ function makeRequest(r: Rng, ctx: { accountId: string; accountKey: string; order
       return { method: 'POST', path: '/v1/orders', headers: sign(body, { 'content-type': 'application/json' }), body };
     }
     case 5: {
-      const body = text(r.int(3) === 0 ? { type: r.pick(['shipped', 'returned', 'cancelled']) } : mutate(r, { type: 'shipped', items: [{ lineId: '1', quantity: 1 }] }));
+      // Edge times: far past and future, just inside and outside the 5 minutes allowed ahead.
+      const at = r.pick([undefined, '2999-01-01T00:00:00Z', '2000-01-01T00:00:00Z', '1970-01-01T00:00:00Z', new Date(Date.now() + 4 * 60_000).toISOString(), new Date(Date.now() + 6 * 60_000).toISOString(), new Date().toISOString(), new Date(Date.now() - 60_000).toISOString()]);
+      const event = { type: r.pick(['shipped', 'returned', 'cancelled']), ...(at ? { at } : {}) };
+      const body = text(r.int(3) === 0 ? event : mutate(r, { ...event, items: [{ lineId: '1', quantity: 1 }] }));
       return { method: 'POST', path: `/v1/orders/${orderId()}/events`, headers: sign(body, { 'content-type': 'application/json' }), body };
     }
     case 6: return { method: 'GET', path: `/v1/reports/summary?${query()}`, headers: auth() };
@@ -101,7 +106,10 @@ function makeRequest(r: Rng, ctx: { accountId: string; accountKey: string; order
       const body = text(r.int(2) ? { name: junkValue(r) } : junkValue(r));
       return { method: 'POST', path: r.pick(['/v1/accounts', `/v1/accounts/${ctx.accountId}/tags`, `/v1/accounts/${ctx.accountId}/keys`, '/v1/accounts/acc_x/tags']), headers: { ...auth(), 'content-type': 'application/json' }, body };
     }
-    case 11: return { method: r.pick(['GET', 'DELETE']), path: r.pick(['/v1/accounts', `/v1/accounts/${ctx.accountId}/tags`, '/v1/keys/key_x', '/v1/keys/%ZZ']), headers: auth() };
+    case 11: {
+      if (r.int(3) === 0) return { method: 'GET', path: '/v1/stream', headers: auth(), stream: r.int(4) === 0 ? 'hold' : 'read' };
+      return { method: r.pick(['GET', 'DELETE']), path: r.pick(['/v1/accounts', `/v1/accounts/${ctx.accountId}/tags`, '/v1/keys/key_x', '/v1/keys/%ZZ', '/metrics']), headers: auth() };
+    }
     case 12: return { method: 'GET', path: `/go/${r.pick(['janesblog-20', 'nobody-20', '%E0%A4%A', ''])}?url=${enc(String(r.pick(['https://www.amazon.com/dp/B08XYZ1234', '//evil.example', 'https://amazon.com.evil.example', 'https://user@www.amazon.com/', 'https:\\\\evil.example', 'https://www.amazon.com/%0d%0aSet-Cookie:x', junkValue(r)])))}`, headers: { 'user-agent': r.pick(['Mozilla/5.0 Chrome/131', 'Googlebot/2.1', '']) } };
     case 13: return { method: 'GET', path: r.pick(['/affil.js', '/affil-merchant.js', '/healthz', '/metrics', '/dashboard', '/nope', '/v1', '/%', '/v1/events']), headers: r.int(2) ? { 'if-none-match': '"x"' } : {} };
     case 14: return { method: r.pick(['PUT', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE']), path: r.pick(['/v1/events', '/v1/orders', '/v1/accounts', '/go/x']), headers: auth() };
@@ -117,11 +125,38 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 describe('fuzz', () => {
   it(`survives ${TOTAL.toLocaleString()} random and mutated requests with no 5xx and flat memory`, async () => {
     const config = join(dir, 'affil.json');
-    writeFileSync(config, JSON.stringify({ rateLimitPerMinute: 0 }));
+    // A limit nobody reaches, so the rate limiter runs (on addresses from junk X-Forwarded-For headers too).
+    writeFileSync(config, JSON.stringify({ rateLimitPerMinute: 1_000_000_000, trustProxy: 'loopback' }));
     const server = await spawnServe(['--db', join(dir, 'affil.db'), '--config', config], { AFFIL_ADMIN_KEY: adminKey, AFFIL_WEBHOOK_SECRET: secret });
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const send = (req: Req) =>
+    /** Streams opened and never read (a slow consumer each), hung up at the end. */
+    const held: ClientRequest[] = [];
+    const openStream = (req: Req) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const r = request(`${server.url}${req.path}`, { method: 'GET', headers: req.headers, agent: false }, (res) => {
+          if (res.statusCode !== 200) {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            return;
+          }
+          if (req.stream === 'hold') {
+            res.pause();
+            held.push(r);
+            if (held.length > 20) held.shift()!.destroy();
+            return resolve({ status: 200, body: '' });
+          }
+          res.once('data', () => {
+            r.destroy();
+            resolve({ status: 200, body: '' });
+          });
+        });
+        r.on('error', (error) => (r.destroyed ? undefined : reject(error)));
+        r.end();
+      });
+    const send = (req: Req) =>
+      req.stream ? openStream(req) : new Promise<{ status: number; body: string }>((resolve, reject) => {
         const r = request(`${server.url}${req.path}`, { method: req.method, headers: req.headers, agent }, (res) => {
           let body = '';
           res.setEncoding('utf8');
@@ -136,7 +171,7 @@ describe('fuzz', () => {
     const account = JSON.parse((await send({ method: 'POST', path: '/v1/accounts', headers, body: '{"name":"Jane"}' })).body) as { id: string };
     await send({ method: 'POST', path: `/v1/accounts/${account.id}/tags`, headers, body: '{"tag":"janesblog-20","marketplace":"us"}' });
     const accountKey = (JSON.parse((await send({ method: 'POST', path: `/v1/accounts/${account.id}/keys`, headers })).body) as { key: string }).key;
-    const ctx = { accountId: account.id, accountKey, orderIds: [] as string[] };
+    const ctx = { accountId: account.id, accountKey, orderIds: [] as string[], webhookIds: [] as string[] };
 
     const seed = Number(process.env.AFFIL_FUZZ_SEED ?? Date.now() % 2 ** 31);
     const r = rng(seed);
@@ -149,6 +184,7 @@ describe('fuzz', () => {
         const n = sent++;
         if (n === Math.floor(TOTAL / 10)) rssAfterWarmup = rssMb(server.child.pid!);
         const req = makeRequest(r, ctx);
+        if (r.int(4) === 0) req.headers['x-forwarded-for'] = r.pick(['203.0.113.7', '10.0.0.1, 198.51.100.2', 'junk', '::1', '', '1.2.3.4, , ,', '999.1.1.1', 'unknown']);
         let res;
         try {
           res = await send(req);
@@ -167,9 +203,11 @@ describe('fuzz', () => {
     } catch (error) {
       // A generator bug must not leave the collector running after the test.
       agent.destroy();
+      for (const h of held) h.destroy();
       server.child.kill('SIGKILL');
       throw error;
     }
+    for (const r of held) r.destroy();
     const seconds = (Date.now() - started) / 1000;
     const rssEnd = rssMb(server.child.pid!);
     const health = await send({ method: 'GET', path: '/healthz', headers: {} });

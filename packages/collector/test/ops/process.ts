@@ -11,9 +11,16 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the built `affil serve` as a real process (tests of crashes and signals need one). */
-export async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs the built `affil serve` as a real process (tests of crashes and signals need one).
+ * `fileSizeBlocks` caps the size of any file it writes (RLIMIT_FSIZE, in the shell's 512-byte
+ * blocks): past it writes fail as on a full disk, without needing a disk to fill.
+ */
+export async function spawnServe(args: string[], env: NodeJS.ProcessEnv, options: { fileSizeBlocks?: number } = {}): Promise<ServeProcess> {
+  const argv = [BIN, 'serve', '--port', '0', ...args];
+  const child = options.fileSizeBlocks === undefined
+    ? spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('sh', ['-c', `ulimit -f ${options.fileSizeBlocks} && exec "$0" "$@"`, process.execPath, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

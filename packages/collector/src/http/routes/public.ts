@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { Context } from '../../services/context.js';
 import { redirectClick } from '../../services/redirect.js';
 import { rateLimit } from '../rate-limit.js';
+import { clientAddress, type TrustFunction } from '../client-address.js';
 import type { SdkAssets } from '../sdk-assets.js';
 
 /** Open to every origin, without credentials; answers preflight requests itself. */
@@ -14,14 +15,14 @@ export const cors: express.RequestHandler = (req, res, next) => {
   next();
 };
 
-/** No handler at all when the limit is off (`0`). */
-export const limits = (ctx: Context): express.RequestHandler[] =>
-  ctx.program.rateLimitPerMinute > 0 ? [rateLimit(ctx.program.rateLimitPerMinute, ctx.now)] : [];
+/** No handler at all when the limit is off (`0`). Buckets are per client address as `trust` yields it. */
+export const limits = (ctx: Context, trust: TrustFunction): express.RequestHandler[] =>
+  ctx.program.rateLimitPerMinute > 0 ? [rateLimit(ctx.program.rateLimitPerMinute, ctx.now, (req) => clientAddress(req, trust))] : [];
 
 /** The SDK scripts and the `/go` redirect: CORS open, no credentials. */
-export function publicRoutes(ctx: Context, assets: SdkAssets): Router {
+export function publicRoutes(ctx: Context, assets: SdkAssets, trust: TrustFunction): Router {
   const router = Router();
-  const limited = limits(ctx);
+  const limited = limits(ctx, trust);
 
   // Preflights too (a page fetching the script or the redirect with custom headers).
   router.options(['/affil.js', '/affil-merchant.js', '/go/:tag'], cors);
