@@ -1,11 +1,12 @@
 import { embeddedProgram, type InitOptions, type Program } from './config.js';
-import { tracking } from './consent.js';
+import { optedOut, tracking } from './consent.js';
 import { decorateLink, type Decoration, type LinkReport, type TaggedMarketplace } from './decorate.js';
 import { marketplaceFinder } from './url.js';
 import { eachLink, watchLinks } from './links.js';
 import { watchActivations } from './activation.js';
-import { session } from './session.js';
-import { send, type TrackingEvent } from './transport.js';
+import { session, SESSION_KEY } from './session.js';
+import { forget, send } from './transport.js';
+import { storage } from './storage.js';
 import { uuid } from './uuid.js';
 import { log, safe, setDebug, warn } from './log.js';
 
@@ -23,12 +24,12 @@ let answer: boolean | undefined;
 const visit = (a: Element): string | false | undefined => publisher && decorateLink(a, publisher)?.[1];
 
 /** Sends an event with the page, session and time; true when tracking allowed it. */
-const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
+const emit = (event: Record<string, unknown> & { type: string; id: string }, at = Date.now()): true | undefined => {
   const endpoint = publisher?.endpoint;
   if (endpoint && tracking(publisher!, answer)) {
     const full = { ...event, page: location.origin + location.pathname, session: session(at), at };
     log(full);
-    send(endpoint, JSON.stringify(full));
+    send(endpoint, full);
     return true;
   }
 };
@@ -42,6 +43,8 @@ const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
  * should not wait for in the middle of `init`.
  */
 const scan = (): void => {
+  // A reader who opted out leaves nothing behind: the outbox and the session go.
+  if (optedOut(publisher!, answer)) forget(), storage('sessionStorage', SESSION_KEY, '');
   links = eachLink(document, visit).length;
   // (Counted by the latest scan when it goes: a queued init() right after data-tag's may add tags.)
   if (document.readyState != 'loading') setTimeout(safe(() => (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links }))));
