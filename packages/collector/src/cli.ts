@@ -26,7 +26,9 @@ Commands:
   keys create ACCOUNT | create --admin   Issue an API key (shown once; only its hash is stored)
   keys revoke KEY_ID                     Revoke an API key
   link TAG URL [--collector URL]         Print a /go redirect link for where no script runs
-  audit FILE|DIR|URL … [--tag TAG]       List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
+  audit FILE|DIR|URL … [--tag TAG[,TAG…]] [--collector URL --key KEY]
+                                         List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
+                                         (tags from --collector, else --db, else --tag alone: no database needed)
   backup FILE                            Write a consistent copy of the live database to FILE
   help                                   Show this help
 
