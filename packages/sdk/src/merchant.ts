@@ -1,5 +1,5 @@
 import { embeddedProgram, type Program } from './config.js';
-import { send } from './transport.js';
+import { outbox, send } from './transport.js';
 import { uuid } from './uuid.js';
 import { log, setDebug } from './log.js';
 import { DEFAULT_TAG_PATTERN, isUuid } from './url.js';
@@ -103,7 +103,7 @@ export const merchant = (opts: MerchantOptions = {}): Referral | null => {
   if (isUuid(clickId) && validTag(tag) && referral()?.clickId !== clickId) {
     store({ clickId, tag, clickedAt: new Date().toISOString() }, DAY_S);
     emit({ type: 'landing', click: clickId, tag, page: location.origin + location.pathname });
-  } else emit(); // Events earlier pages could not deliver (at least once: SPEC §6).
+  } else if (outbox()[0]) emit(); // Events earlier pages could not deliver (at least once: SPEC §6).
   return referral();
 };
 

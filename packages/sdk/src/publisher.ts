@@ -2,10 +2,10 @@ import { embeddedProgram, type InitOptions, type Program } from './config.js';
 import { optedOut, tracking } from './consent.js';
 import { decorateLink, type Decoration, type LinkReport, type TaggedMarketplace } from './decorate.js';
 import { marketplaceFinder } from './url.js';
-import { eachLink, watchLinks } from './links.js';
+import { eachLink, LINKS, watchLinks } from './links.js';
 import { watchActivations } from './activation.js';
 import { session, SESSION_KEY } from './session.js';
-import { forget, send } from './transport.js';
+import { OUTBOX_KEY, send } from './transport.js';
 import { storage } from './storage.js';
 import { uuid } from './uuid.js';
 import { log, safe, setDebug, warn } from './log.js';
@@ -21,7 +21,7 @@ let links: number;
 let answer: boolean | undefined;
 
 /** Decorates one link; its tag when it is an affiliate link of ours (for counting and clicks). */
-const visit = (a: Element): string | false | undefined => publisher && decorateLink(a, publisher)?.[1];
+const visit = (a: Element): string | false | undefined => publisher && decorateLink(a, publisher);
 
 /** Sends an event with the page, session and time; true when tracking allowed it. */
 const emit = (event: Record<string, unknown> & { type: string; id: string }, at = Date.now()): true | undefined => {
@@ -44,8 +44,10 @@ const emit = (event: Record<string, unknown> & { type: string; id: string }, at 
  */
 const scan = (): void => {
   // A reader who opted out leaves nothing behind: the outbox and the session go.
-  if (optedOut(publisher!, answer)) forget(), storage('sessionStorage', SESSION_KEY, '');
-  links = eachLink(document, visit).length;
+  if (optedOut(publisher!, answer)) storage('localStorage', OUTBOX_KEY, ''), storage('sessionStorage', SESSION_KEY, '');
+  // Only the links that may go to a marketplace (`links`): the others are never read. (Counted with
+  // `filter`: one pass, no array of answers.)
+  links = [].filter.call(document.querySelectorAll(publisher!.links!), visit).length;
   // (Counted by the latest scan when it goes: a queued init() right after data-tag's may add tags.)
   if (document.readyState != 'loading') setTimeout(safe(() => (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links }))));
 };
@@ -69,6 +71,9 @@ export const init = (tag: string, options?: InitOptions): void => {
   // console says why, once.
   if (!tagged.some((m) => m.tag == tag)) invalid = tag;
   p.marketplaceOf = marketplaceFinder(tagged);
+  // Relative hrefs name no host: on a page whose base URL is on a marketplace they are merchant
+  // links too, and every link is read. A selector embedded for other marketplaces does not apply.
+  p.links = ((!options?.marketplaces || options.links) && !p.marketplaceOf(new URL(document.baseURI).host) && p.links) || LINKS;
   if (invalid) warn(`invalid tag "${invalid}"`);
   const first = !publisher;
   publisher = p;
@@ -83,7 +88,7 @@ export const init = (tag: string, options?: InitOptions): void => {
 
 /** One report per merchant link on the page. */
 export const audit = (): LinkReport[] =>
-  eachLink(document, (a) => publisher && decorateLink(a, publisher)?.[0]);
+  eachLink(document, (a) => publisher && decorateLink(a, publisher, 1));
 
 /** The site's answer for `consent: 'pending'`: `true` starts sending, `false` stops it again. */
 export const consent = (granted: boolean): void => {

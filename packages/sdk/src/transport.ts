@@ -6,9 +6,8 @@ export type TrackingEvent = Record<string, unknown> & { type: string; id: string
 
 export const OUTBOX_KEY = 'affil_queue';
 /**
- * The outbox holds at most this many characters of JSON and 50 events, so that all of it always fits
- * one request (the collector takes 50 events and 16 KiB; `age` adds a few bytes per event). Past
- * either, the oldest events go first.
+ * A request carries at most this many characters and 50 events: the whole outbox always fits one
+ * request (the collector takes 50 events and 16 KiB). Past either, the oldest events go first.
  */
 export const OUTBOX_CAP = 9000;
 /** Events older than this leave the outbox unsent: the collector dates no event further back. */
@@ -16,10 +15,11 @@ export const OUTBOX_MAX_AGE_MS = 7 * 864e5;
 
 /**
  * Without `events`, the outbox: the events no `2xx` has confirmed yet, younger than 7 days (a
- * damaged or foreign value reads as empty, never throws). With `events`, stores them ([] empties it).
+ * damaged or foreign value reads as empty, never throws). With `events`, stores them (an empty outbox
+ * is kept as `[]`: the bytes went to speed; an opt-out removes the key, see publisher.ts).
  */
 export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
-  if (events) storage('localStorage', OUTBOX_KEY, events[0] ? JSON.stringify(events) : '');
+  if (events) storage('localStorage', OUTBOX_KEY, JSON.stringify(events));
   else
     try {
       events = (JSON.parse(storage('localStorage', OUTBOX_KEY)!) as TrackingEvent[]).filter((e) => Date.now() - e.at < OUTBOX_MAX_AGE_MS);
@@ -32,6 +32,7 @@ export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
 /**
  * Puts `event` (if any) in the outbox and sends everything the outbox holds as `{"events": [...]}`,
  * each event with its `age` (ms since it was created), so the collector dates re-sent events right.
+ * Without `event` the caller makes sure the outbox holds something (the merchant script's flush).
  *
  * Delivery is at least once: an event leaves the outbox only when the collector confirmed the
  * request carrying it with a `2xx` (or when it is 7 days old, or the cap pushes it out). A request
@@ -46,24 +47,24 @@ export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
  */
 export const send = (endpoint: string, event?: TrackingEvent): void => {
   const events = outbox();
+  let body = '';
   if (event) events.push(event);
-  while (events.length > 50 || JSON.stringify(events).length > OUTBOX_CAP) events.shift();
+  // Each event's age now, on the events themselves (a stale one in the outbox is replaced at the next
+  // send). A clock set back since an event was made must not give it a negative age: the collector
+  // rejects those.
+  events.map((e) => (e.age = Math.max(0, Date.now() - e.at)));
+  // Past the cap, the oldest go first; what is left is the request body.
+  while (events.length > 50 || (body = JSON.stringify({ events })).length > OUTBOX_CAP) events.shift();
   outbox(events);
-  if (events[0])
-    try {
-      const url = endpoint + '/v1/events';
-      // (A clock set back since an event was made must not give it a negative age: the collector rejects those.)
-      const body = JSON.stringify({ events: events.map((e) => ({ ...e, age: Math.max(0, Date.now() - e.at) })) });
-      'keepalive' in Request.prototype
-        ? fetch(url, { method: 'POST', keepalive: true, body }).then(
-            (r) => r.ok && outbox(outbox().filter((e) => !events.some((sent) => sent.id == e.id))),
-            log,
-          )
-        : navigator.sendBeacon(url, body);
-    } catch {
-      // No fetch nor sendBeacon, or the browser refused the request outright: the outbox keeps the events.
-    }
+  try {
+    const url = endpoint + '/v1/events';
+    'keepalive' in Request.prototype
+      ? fetch(url, { method: 'POST', keepalive: true, body }).then(
+          (r) => r.ok && outbox(outbox().filter((e) => !events.some((sent) => sent.id == e.id))),
+          log,
+        )
+      : navigator.sendBeacon(url, body);
+  } catch {
+    // No fetch nor sendBeacon, or the browser refused the request outright: the outbox keeps the events.
+  }
 };
-
-/** Empties the outbox: nothing of a reader who opted out stays behind. */
-export const forget = (): void => void storage('localStorage', OUTBOX_KEY, '');
