@@ -85,7 +85,7 @@ const store = (r: Referral, maxAge: number): void => {
 const emit = (event?: Record<string, unknown> & { type: string }): void => {
   const { endpoint } = settings();
   const full = event && { ...event, id: uuid(), at: Date.now() };
-  log(full);
+  if (full) log(full);
   if (endpoint) send(endpoint, full);
 };
 

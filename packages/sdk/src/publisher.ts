@@ -40,16 +40,22 @@ const emit = (event: Record<string, unknown> & { type: string; id: string }, at 
  *
  * The pageview goes in a task of its own: its first touches of session storage, the event's UUID
  * and the beacon each wait on the browser process (1–20 ms each on a busy machine), which the page
- * should not wait for in the middle of `init`.
+ * should not wait for in the middle of `init`. So does clearing the storage of a reader who opted out.
  */
 const scan = (): void => {
-  // A reader who opted out leaves nothing behind: the outbox and the session go.
-  if (optedOut(publisher!, answer)) storage('localStorage', OUTBOX_KEY, ''), storage('sessionStorage', SESSION_KEY, '');
   // Only the links that may go to a marketplace (`links`): the others are never read. (Counted with
   // `filter`: one pass, no array of answers.)
   links = [].filter.call(document.querySelectorAll(publisher!.links!), visit).length;
   // (Counted by the latest scan when it goes: a queued init() right after data-tag's may add tags.)
-  if (document.readyState != 'loading') setTimeout(safe(() => (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links }))));
+  // A reader who opted out leaves nothing behind: the outbox and the session go, in that task too.
+  if (document.readyState != 'loading')
+    setTimeout(
+      safe(() =>
+        optedOut(publisher!, answer)
+          ? (storage('localStorage', OUTBOX_KEY, ''), storage('sessionStorage', SESSION_KEY, ''))
+          : (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links })),
+      ),
+    );
 };
 
 /** Starts (or re-configures) the publisher SDK on this page. */

@@ -336,6 +336,7 @@ describe('privacy', () => {
     await afterDispatch();
     expect(localStorage.getItem(OUTBOX_KEY)).toContain('"type":"click"');
     sdk.consent(false);
+    await afterDispatch();
     expect(localStorage.length + sessionStorage.length).toBe(0);
     activate(link!, 'click');
     await afterDispatch();
