@@ -1,25 +1,34 @@
-// SPEC §6 budget: decorating 10,000 links takes ≤ 20 ms in headless Chromium. The built affil.js,
-// with a program embedded as the collector serves it (the built-in Amazon storefronts), runs on a
-// page of 10,000 links: four in ten get a tag (plain, with a query, with a fragment, on another
-// storefront), two already carry ours, one another affiliate's, one goes to a storefront the
-// publisher has no tag for, two go elsewhere (absolute and relative). The page times `Affil.init`
-// until every link is decorated (it decorates synchronously), median of several page loads. The
-// pageview goes out in a task of its own right after `init`: `init` and that task together are
-// timed too.
+// SPEC §6 budgets for decoration, in headless Chromium: `Affil.init` on a page of 10,000 links takes
+// at most 1.5× the bare DOM floor measured in the same run, and the median over the loads of each
+// load's longest main-thread task during and right after `init` (Long Tasks API) is at most 50 ms.
 //
-// Wall time on a shared machine includes time the renderer waited for a CPU, so the renderer main
-// thread's own CPU time for the same call is printed too (Linux: /proc/<pid>/task/<pid>/schedstat),
-// and so is the floor: the same DOM reads and writes done by a bare loop, without any SDK logic, and
-// the reads alone.
+// The built affil.js, with a program embedded as the collector serves it (the built-in Amazon
+// storefronts), runs on a page of 10,000 links: four in ten get a tag (plain, with a query, with a
+// fragment, on another storefront), two already carry ours, one another affiliate's, one goes to a
+// storefront the publisher has no tag for, two go elsewhere (absolute and relative). The page times
+// `Affil.init` until every link is decorated (it decorates synchronously), median of several page
+// loads (BENCH_RUNS, default 15). The pageview goes out in a task of its own right after `init`:
+// `init` and that task together are timed too.
+//
+// The floor is the same DOM work done by a bare loop without any SDK logic: every one of the 10,000
+// hrefs read, and href and rel written on the 4,000 links that get a tag. It is measured in its own
+// page load right after each SDK load (interleaved, so the machine's drift hits both alike); a
+// pre-filter that never reads the links to other hosts shows as a gain against it. The reads alone
+// are printed too, and the renderer main thread's own CPU time for the SDK (Linux:
+// /proc/<pid>/task/<pid>/schedstat), since wall time on a shared machine includes waiting for a CPU.
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { DEFAULT_PROGRAM } from '../packages/collector/dist/config.js';
+import { linkSelector } from '../packages/sdk/dist/lib/url.js';
 import { percentile } from './stats.mjs';
 
 export const LINKS = 10_000;
-export const BUDGET_MS = 20;
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+/** `Affil.init` at most this many times the floor. */
+export const BUDGET_RATIO = 1.5;
+/** The median load's longest main-thread task during and right after `init`, at most (ms). */
+export const BUDGET_LONGEST_TASK_MS = 50;
+const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
 const ORIGIN = 'http://blog.bench';
 const TAG = 'janesblog-20';
 const OPTIONS = { tags: { uk: 'janesblog-21' } };
@@ -46,20 +55,19 @@ export function benchLinks(count = LINKS) {
 
 const escape = (text) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-const benchPage = () =>
+export const benchPage = () =>
   `<!doctype html><html><head><meta charset="utf-8"><title>decorate bench</title></head><body>
 ${benchLinks().map((href, i) => `<p>Item ${i}: <a href="${escape(href)}">link ${i}</a></p>`).join('\n')}
 <script src="/affil.js"></script></body></html>`;
 
 /** affil.js as the collector serves it: the program embedded in place of the placeholder. */
-function servedBundle() {
+export function servedBundle(file = process.env.BENCH_AFFIL_JS ?? new URL('../packages/sdk/dist/affil.js', import.meta.url)) {
   const program = {
     endpoint: ORIGIN,
     tagPattern: DEFAULT_PROGRAM.tagPattern,
     marketplaces: DEFAULT_PROGRAM.marketplaces.map(({ id, hosts, tagSuffix }) => ({ id, hosts, tagSuffix })),
+    links: linkSelector(DEFAULT_PROGRAM.marketplaces),
   };
-  // BENCH_AFFIL_JS: another build of affil.js, to compare.
-  const file = process.env.BENCH_AFFIL_JS ?? new URL('../packages/sdk/dist/affil.js', import.meta.url);
   return readFileSync(file, 'utf8').replace('self.__AFFIL_PROGRAM__', () => `(${JSON.stringify(program)})`);
 }
 
@@ -89,7 +97,7 @@ const cpuNs = (files) => files.map((f) => Number(readFileSync(f, 'utf8').split('
  * false, only the reads (the first read of each link makes its JavaScript object and string, most of
  * the cost). Compare the SDK's time with it.
  */
-async function measureFloor(browser, html, writes = true) {
+export async function measureFloor(browser, html, writes = true) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.route(`${ORIGIN}/**`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html.replace('<script src="/affil.js"></script>', '') }));
@@ -112,9 +120,11 @@ async function measureFloor(browser, html, writes = true) {
 
 /**
  * One page load: wall ms of `Affil.init` in the page, and of `init` with the pageview task after it;
- * the renderer's CPU ms for both; links now carrying our tags.
+ * the longest main-thread task from init until shortly after the pageview (0: none of 50 ms or
+ * more, the least the Long Tasks API reports); the renderer's CPU ms for init and the pageview task;
+ * links now carrying our tags.
  */
-async function measureOnce(browser, html, script) {
+export async function measureOnce(browser, html, script) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.route(`${ORIGIN}/**`, (route) => {
@@ -133,29 +143,46 @@ async function measureOnce(browser, html, script) {
   } catch {
     threads.length = 0;
   }
-  const { wall, withPageview } = await page.evaluate(
+  // Long tasks (≥ 50 ms, as the browser counts them) from init on, and for a while after the pageview.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => ({ start: e.startTime, duration: e.duration })))).observe({ type: 'longtask' });
+  });
+  const { wall, withPageview, longestTask } = await page.evaluate(
     ([tag, options]) =>
-      new Promise((resolve) => {
+      new Promise((resolve) => setTimeout(() => {
+        // In a task of its own (a timer), as a page runs it: the Long Tasks API does not count the
+        // DevTools evaluation that would run it otherwise.
         const start = performance.now();
         window.Affil.init(tag, options);
         const wall = performance.now() - start;
         // Timers of equal delay run in order: this one after the pageview's.
-        setTimeout(() => resolve({ wall, withPageview: performance.now() - start }));
-      }),
+        setTimeout(() => {
+          const withPageview = performance.now() - start;
+          // "Right after": two frames and 100 ms more, then the longest task that started since init.
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+            const tasks = window.__longTasks.filter((t) => t.start + t.duration >= start);
+            resolve({ wall, withPageview, longestTask: Math.max(0, ...tasks.map((t) => t.duration)) });
+          }, 100)));
+        });
+      })),
     [TAG, OPTIONS],
   );
   const cpu = threads.length ? Math.max(...cpuNs(threads).map((ns, i) => ns - before[i])) / 1e6 : undefined;
   const decorated = await page.evaluate(() => document.querySelectorAll('a[href*="tag=janesblog-2"]').length);
   await context.close();
-  return { wall, withPageview, cpu, decorated };
+  return { wall, withPageview, longestTask, cpu, decorated };
 }
 
-export async function bench() {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
-  const browser = await chromium.launch({
+export const launch = () =>
+  chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
   });
+
+export async function bench() {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  const browser = await launch();
   try {
     const html = benchPage();
     const script = servedBundle();
@@ -168,17 +195,26 @@ export async function bench() {
       reads.push(await measureFloor(browser, html, false));
     }
     const round = (ms) => Math.round(ms * 10) / 10;
-    const wall = round(percentile(runs.map((r) => r.wall), 50));
+    const median = (values) => percentile(values, 50);
+    const wall = median(runs.map((r) => r.wall));
+    const floor = median(floors);
+    const ratio = Math.round((wall / floor) * 100) / 100;
+    const longest = median(runs.map((r) => r.longestTask));
+    const withLongTask = runs.filter((r) => r.longestTask > 0).length;
     const rows = [
-      { name: `links with our tags after init (must be ${0.6 * LINKS})`, value: runs[0].decorated, unit: 'links', budget: 0.6 * LINKS, ok: runs[0].decorated === 0.6 * LINKS },
-      { name: `decorate ${LINKS} links: Affil.init, median of ${RUNS}`, value: wall, unit: 'ms', budget: BUDGET_MS, ok: wall <= BUDGET_MS },
-      { name: `decorate ${LINKS} links: fastest of ${RUNS}`, value: round(Math.min(...runs.map((r) => r.wall))), unit: 'ms' },
+      { name: `links with our tags after init (must be ${0.6 * LINKS})`, value: runs[0].decorated, unit: 'links', budget: 0.6 * LINKS, ok: runs.every((r) => r.decorated === 0.6 * LINKS) },
+      { name: `Affil.init / floor, medians of ${RUNS} loads`, value: ratio, unit: '×', budget: BUDGET_RATIO, ok: ratio <= BUDGET_RATIO },
+      { name: `longest task during/after init, median of ${RUNS}`, value: round(longest), unit: 'ms', budget: BUDGET_LONGEST_TASK_MS, ok: longest <= BUDGET_LONGEST_TASK_MS },
+      { name: `  loads with a long task (≥ 50 ms) after init`, value: withLongTask, unit: `of ${RUNS}` },
+      { name: `  Affil.init on ${LINKS} links, median`, value: round(wall), unit: 'ms' },
+      { name: `  Affil.init, fastest`, value: round(Math.min(...runs.map((r) => r.wall))), unit: 'ms' },
+      { name: '  floor: all hrefs read, 4,000 href+rel written, median', value: round(floor), unit: 'ms' },
+      { name: `  Affil.init / floor, median of the ${RUNS} pairs`, value: Math.round(median(runs.map((r, i) => r.wall / floors[i])) * 100) / 100, unit: '×' },
+      { name: '  floor: only reading the 10000 hrefs, median', value: round(median(reads)), unit: 'ms' },
+      { name: '  init and the pageview task after it, median', value: round(median(runs.map((r) => r.withPageview))), unit: 'ms' },
     ];
-    rows.push({ name: 'floor: the same DOM work without the SDK, median', value: round(percentile(floors, 50)), unit: 'ms' });
-    rows.push({ name: 'floor: only reading the 10000 hrefs, median', value: round(percentile(reads, 50)), unit: 'ms' });
-    rows.push({ name: 'init and the pageview task after it, median', value: round(percentile(runs.map((r) => r.withPageview), 50)), unit: 'ms' });
     if (runs.every((r) => r.cpu !== undefined)) {
-      rows.push({ name: 'init and pageview task: renderer CPU time, median', value: round(percentile(runs.map((r) => r.cpu), 50)), unit: 'ms' });
+      rows.push({ name: '  init and pageview task: renderer CPU time, median', value: round(median(runs.map((r) => r.cpu))), unit: 'ms' });
     }
     return rows;
   } finally {

@@ -1,10 +1,13 @@
-// How the publisher SDK's events reach a real collector from real Chromium: sendBeacon with a
-// text/plain body, fetch keepalive when sendBeacon is missing (even as the page navigates away),
-// the localStorage queue sent on the next page load when nothing could take them, one pageview per
+// How the publisher SDK's events reach a real collector from real Chromium, at least once: fetch
+// keepalive with a text/plain body (sendBeacon where keepalive fetch is missing), the localStorage
+// outbox that keeps every event until a 2xx confirms it and re-sends it on the next page load (the
+// collector unreachable, answering 503, offline, or the tab gone before the answer), one pageview per
 // load counting the affiliate links, event IDs the collector counts once, on an http: page that has
 // no crypto.randomUUID, and a tracking session in sessionStorage with no cookies.
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page, Request } from 'playwright-core';
+import type { Page, Request, Route } from 'playwright-core';
 import { blogPage, clickIds, startSdkEnv, TAG, UUID, type SdkEnv } from './helpers/sdk-env.js';
 
 let env: SdkEnv;
@@ -35,6 +38,10 @@ function beacons(page: Page): Request[] {
   return sent;
 }
 
+/** The events the page's outbox holds (unconfirmed). */
+const outbox = async (page: Page): Promise<{ id: string; type: string; via?: string; tag?: string }[]> =>
+  JSON.parse((await page.evaluate(() => localStorage.getItem('affil_queue'))) ?? '[]');
+
 const summaryDelta = async () => {
   const before = await env.summary();
   return async () => {
@@ -44,7 +51,7 @@ const summaryDelta = async () => {
 };
 
 describe('delivery in Chromium', () => {
-  it('one pageview per load, counting the links that carry our tag; sendBeacon, text/plain, UUIDs on a non-secure http: page', async () => {
+  it('one pageview per load, counting the links that carry our tag; fetch keepalive, text/plain, UUIDs on a non-secure http: page', async () => {
     env.blog.serve('/counted', blogPage(links('B0COUNTED1'), env.snippet));
     const delta = await summaryDelta();
     const { page, errors } = await env.newPage();
@@ -56,7 +63,7 @@ describe('delivery in Chromium', () => {
     expect(sent.length).toBeGreaterThan(0);
     expect(sent[0]!.method()).toBe('POST');
     expect(sent[0]!.headers()['content-type']).toMatch(/^text\/plain/);
-    expect(sent[0]!.resourceType()).toMatch(/ping|beacon|other/);
+    expect(sent[0]!.resourceType()).toBe('fetch');
     const [pageview] = (sent[0]!.postDataJSON() as { events: Record<string, unknown>[] }).events;
     expect(pageview).toMatchObject({ type: 'pageview', tag: TAG, links: 3, page: `${env.blog.origin}/counted` });
     expect(pageview!.id).toMatch(UUID);
@@ -85,21 +92,21 @@ describe('delivery in Chromium', () => {
     expect(await env.clicksOn('B0TWICE001')).toHaveLength(1);
   });
 
-  it('without sendBeacon, fetch keepalive delivers the click of a page that navigates away at once', async () => {
-    env.blog.serve('/no-beacon', blogPage(links('B0NOBEACON'), env.snippet));
+  it('where keepalive fetch is missing, sendBeacon delivers the click of a page that navigates away at once', async () => {
+    env.blog.serve('/no-keepalive', blogPage(links('B0NOKEEPAL'), env.snippet));
     const { context, page, errors } = await env.newPage();
-    await context.addInitScript(() => delete (Navigator.prototype as { sendBeacon?: unknown }).sendBeacon);
+    await context.addInitScript(() => delete (Request.prototype as { keepalive?: unknown }).keepalive);
     const sent = beacons(page);
-    await page.goto(`${env.blog.origin}/no-beacon`);
+    await page.goto(`${env.blog.origin}/no-keepalive`);
     await expect.poll(() => page.locator('#buy').getAttribute('href')).toContain(`tag=${TAG}`);
     await Promise.all([page.waitForURL(`${env.shop.origin}/**`), page.locator('#buy').click()]);
     const [cid] = clickIds(page.url());
-    await expect.poll(async () => (await env.clicksOn('B0NOBEACON')).map((c) => c.id)).toEqual([cid]);
-    expect(sent.map((r) => r.resourceType())).toContain('fetch');
+    await expect.poll(async () => (await env.clicksOn('B0NOKEEPAL')).map((c) => c.id)).toEqual([cid]);
+    expect(sent.map((r) => r.resourceType())).not.toContain('fetch');
     expect(errors).toEqual([]);
   });
 
-  it('keeps what it could not send in localStorage and sends it with the next page load', async () => {
+  it('keeps what it could not send while offline in the outbox and sends it with the next page load', async () => {
     env.blog.serve('/offline', blogPage(links('B0OFFLINE1'), env.snippet));
     const delta = await summaryDelta();
     const { context, page, errors } = await env.newPage();
@@ -109,40 +116,86 @@ describe('delivery in Chromium', () => {
     // The reader loses the network, then middle-clicks a link: the shop opens later, the click is kept.
     await context.setOffline(true);
     await page.locator('#buy').click({ button: 'middle' });
-    await expect
-      .poll(() => page.evaluate(() => localStorage.getItem('affil_queue')))
-      .toContain('"type":"click"');
-    const queued = JSON.parse(`[${await page.evaluate(() => localStorage.getItem('affil_queue'))}]`) as { id: string; type: string }[];
-    expect(queued).toMatchObject([{ type: 'click', via: 'middle', tag: TAG }]);
+    await expect.poll(() => outbox(page)).toMatchObject([{ type: 'click', via: 'middle', tag: TAG }]);
+    const queued = await outbox(page);
     expect(await env.clicksOn('B0OFFLINE1')).toEqual([]);
 
-    // Back online, the next page load sends the queue with its own pageview.
+    // Back online, the next page load sends the outbox with its own pageview.
     await context.setOffline(false);
     await page.reload();
     await expect.poll(async () => (await env.clicksOn('B0OFFLINE1')).map((c) => c.id)).toEqual([queued[0]!.id]);
     await expect.poll(delta).toEqual({ pageviews: 2, linkImpressions: 6 });
-    expect(await page.evaluate(() => localStorage.getItem('affil_queue'))).toBeNull();
+    await expect.poll(() => outbox(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 
-  it('queues events when the collector cannot be reached and sendBeacon refuses them', async () => {
-    env.blog.serve('/unreachable', blogPage(links('B0UNREACH1'), env.snippet));
-    const { context, page } = await env.newPage();
-    // sendBeacon refusing (its quota full) and the collector unreachable: only the queue is left.
-    await context.addInitScript(() => {
-      if (!sessionStorage.getItem('test:reachable')) Navigator.prototype.sendBeacon = () => false;
-    });
-    await page.route('**/v1/events', (route) => route.abort('connectionrefused'));
-    await page.goto(`${env.blog.origin}/unreachable`);
+  it.each([
+    ['unreachable (the request aborted) while the browser is online', 'B0UNREACH1', (route: Route) => route.abort('connectionrefused')],
+    ['answering 503', 'B0ANSWR503', (route: Route) => route.fulfill({ status: 503, headers: { 'access-control-allow-origin': '*' }, body: '' })],
+  ])('the collector %s: the click stays in the outbox and arrives after the next page load, once', async (_, product, failure) => {
+    env.blog.serve(`/${product}`, blogPage(links(product), env.snippet));
+    const { page, errors } = await env.newPage();
+    await page.route('**/v1/events', failure);
+    await page.goto(`${env.blog.origin}/${product}`);
     await page.locator('#buy').click({ modifiers: ['Control'] });
-    await expect
-      .poll(async () => JSON.parse(`[${await page.evaluate(() => localStorage.getItem('affil_queue'))}]`).map((e: { type: string }) => e.type))
-      .toEqual(['pageview', 'click']);
+    await expect.poll(async () => (await outbox(page)).map((e) => e.type)).toEqual(['pageview', 'click']);
+    const [, click] = await outbox(page);
+    expect(await env.clicksOn(product)).toEqual([]);
+
     await page.unroute('**/v1/events');
-    await page.evaluate(() => sessionStorage.setItem('test:reachable', '1'));
     await page.reload();
-    await expect.poll(async () => (await env.clicksOn('B0UNREACH1')).length).toBe(1);
-    expect(await page.evaluate(() => localStorage.getItem('affil_queue'))).toBeNull();
+    await expect.poll(async () => (await env.clicksOn(product)).map((c) => c.id)).toEqual([click!.id]);
+    await expect.poll(() => outbox(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a tab that navigates away before the collector answers: the click is counted exactly once, and re-sent on the next load', async () => {
+    // Between the page and the collector, a relay that passes each request on at once but, while
+    // `holding`, keeps the answer back: the click is stored, its page never hears so.
+    const requests: { events: { id: string; type: string }[] }[] = [];
+    const held: (() => void)[] = [];
+    let holding = false;
+    const relay = createServer((req, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks).toString();
+        requests.push(JSON.parse(body));
+        const answer = await fetch(`${env.collector.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+        const text = await answer.text();
+        const reply = () => res.writeHead(answer.status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(text);
+        if (holding) held.push(reply);
+        else reply();
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    try {
+      const snippet = `<script src="${env.collector.url}/affil.js"></script><script>Affil.init('${TAG}', { endpoint: '${endpoint}' })</script>`;
+      env.blog.serve('/midway', blogPage(links('B0MIDWAY01'), snippet));
+      const { page, errors } = await env.newPage();
+      await page.goto(`${env.blog.origin}/midway`);
+      await expect.poll(() => requests.length).toBe(1);
+      await expect.poll(() => outbox(page)).toEqual([]);
+
+      holding = true;
+      await Promise.all([page.waitForURL(`${env.shop.origin}/**`), page.locator('#buy').click()]);
+      const [cid] = clickIds(page.url());
+      await expect.poll(async () => (await env.clicksOn('B0MIDWAY01')).map((c) => c.id)).toEqual([cid]);
+      // The blog page is gone; now its request is answered.
+      holding = false;
+      for (const reply of held.splice(0)) reply();
+
+      // Back on the blog: the click it never heard confirmed goes again, and is counted once.
+      await page.goto(`${env.blog.origin}/midway`);
+      await expect.poll(() => requests.filter((r) => r.events.some((e) => e.id === cid)).length).toBe(2);
+      await expect.poll(() => outbox(page)).toEqual([]);
+      expect((await env.clicksOn('B0MIDWAY01')).map((c) => c.id)).toEqual([cid]);
+      expect(errors).toEqual([]);
+    } finally {
+      relay.closeAllConnections();
+      await new Promise((resolve) => relay.close(resolve));
+    }
   });
 
   it('keeps a tracking session in sessionStorage, with no cookies; page is origin + path only', async () => {

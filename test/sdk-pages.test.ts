@@ -210,6 +210,20 @@ describe('single-page apps in Chromium', () => {
   });
 });
 
+describe('links the SDK reads', () => {
+  it('on a page whose <base> is on a marketplace, relative links are merchant links: decorated too', async () => {
+    const links = `<a id="rel" href="/dp/B0BASEREL1">relative</a><a id="abs" href="https://example.com/x">elsewhere</a><a id="up" href="HTTPS://WWW.AMAZON.COM/dp/B0BASEUPPR">upper</a>`;
+    env.blog.serve('/based', blogPage(links, env.snippet, '<base href="https://www.amazon.com/">'));
+    const { page, errors } = await env.newPage();
+    await page.goto(`${env.blog.origin}/based`);
+    await expect.poll(() => page.locator('#rel').getAttribute('href')).toBe(`/dp/B0BASEREL1?${T}`);
+    expect(await page.locator('#up').getAttribute('href')).toBe(`HTTPS://WWW.AMAZON.COM/dp/B0BASEUPPR?${T}`);
+    expect(await page.locator('#abs').getAttribute('href')).toBe('https://example.com/x');
+    expect(await page.evaluate(() => (window as unknown as AffilGlobal).Affil.audit().map((r) => r.status))).toEqual(['decorated', 'decorated']);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('hostile and careful pages in Chromium', () => {
   it('under a strict CSP (no inline script, no eval, no blob:), with no violation', async () => {
     env.blog.serve('/csp.js', `document.getElementById('box').innerHTML = '<a id="buy" href="https://www.amazon.com/dp/B0CSPLATER">x</a>';`);

@@ -9,6 +9,7 @@ import { toCsv } from './lib/csv.js';
 import { byId, h } from './lib/dom.js';
 import { saveText } from './lib/download.js';
 import { HEALTH_CSV_COLUMNS, healthRows, healthSummary, healthTotals, rowsForAccount } from './lib/health.js';
+import { createLinkBuilder } from './lib/link-builder.js';
 import { connectLive } from './lib/live.js';
 import { emptyOrders, orderDetailRow, orderRow } from './lib/orders.js';
 import { readKey, writeKey } from './lib/storage.js';
@@ -31,6 +32,7 @@ const details = new Map();
 let running;
 let rerun = false;
 let liveTimer;
+const linkBuilder = createLinkBuilder(byId('link-builder'));
 
 // ---- sign in and out --------------------------------------------------------------------------
 
@@ -57,6 +59,7 @@ async function signIn(key) {
   session = { api, role, accountName: me?.account?.name, stopLive: () => {} };
   if (role !== 'admin') view.account = '';
   showReport();
+  linkBuilder.show(api).catch(showError);
   if (role === 'admin') await loadAccounts();
   await refresh();
   session.stopLive = connectLive(api, { onEvent: onLiveEvent, onState: showLiveState });
@@ -73,6 +76,7 @@ function signOut(message = '') {
   details.clear();
   accounts = [];
   tagsByAccount = new Map();
+  linkBuilder.hide();
   byId('cards').replaceChildren();
   for (const id of ['breakdown-table', 'orders-table', 'accounts-table', 'health-table']) byId(id).tBodies[0]?.replaceChildren();
   byId('health-summary').replaceChildren();

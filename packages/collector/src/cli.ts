@@ -28,7 +28,9 @@ Commands:
   keys revoke KEY_ID                     Revoke an API key
   link TAG URL [--collector URL]         Print a /go redirect link for where no script runs
                                          (default collector: AFFIL_PUBLIC_URL, publicUrl, this machine's; affil link --help)
-  audit FILE|DIR|URL … [--tag TAG]       List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
+  audit FILE|DIR|URL … [--tag TAG[,TAG…]] [--collector URL --key KEY]
+                                         List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
+                                         (tags from --collector, else --db, else --tag alone: no database needed)
   backup FILE                            Write a consistent copy of the live database to FILE
   secrets rotate | retire                New order-callback signing secret (old ones verify until retire)
   help                                   Show this help

@@ -12,6 +12,12 @@ export interface Program {
   tagPattern: string;
   /** Default: the embedded ones. */
   marketplaces: Marketplace[];
+  /**
+   * A selector matching at least every link to the marketplaces' hosts (`linkSelector`: the
+   * collector embeds it); links it leaves out are never read. Ignored when `marketplaces` is given
+   * without it. Default: every link.
+   */
+  links?: string;
 }
 
 /** `Affil.init(tag, options)`. */

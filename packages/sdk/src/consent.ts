@@ -11,13 +11,18 @@ export interface PrivacyOptions {
 }
 
 /**
- * True when events may be sent and storage written: consent is not pending (or `answer`, the site's
- * `Affil.consent()` answer, granted it), and the visitor did not opt out with Global Privacy Control
- * (or Do Not Track, for browsers without GPC).
+ * True when the reader said no: the site's `Affil.consent(false)` (`answer`), or Global Privacy
+ * Control (or Do Not Track, for browsers without GPC) while `respectGpc` holds. Then nothing is sent
+ * and nothing of the reader's is kept.
  */
-export const tracking = (options: PrivacyOptions, answer?: boolean): boolean =>
-  (answer ?? options.consent != 'pending') &&
-  !(
-    options.respectGpc != false &&
-    ((navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl || navigator.doNotTrack == '1')
-  );
+export const optedOut = (options: PrivacyOptions, answer?: boolean): unknown =>
+  answer == false ||
+  (options.respectGpc != false &&
+    ((navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl || navigator.doNotTrack == '1'));
+
+/**
+ * True when events may be sent and storage written: the reader did not opt out, and consent is not
+ * pending (or the site's `Affil.consent(true)`, `answer`, granted it).
+ */
+export const tracking = (options: PrivacyOptions, answer?: boolean): unknown =>
+  !optedOut(options, answer) && (answer || options.consent != 'pending');

@@ -23,13 +23,14 @@ const DECORATED = Symbol();
 type Marked = Element & { [DECORATED]?: 'decorated' };
 
 /**
- * Brings one link in line with the decoration and reports it, and the tag it carries for us (for
- * counting and clicks). Undefined for links to no marketplace; an href the URL parser rejects is
- * reported as `invalid_url` whatever it names. `a` matches `a[href]`. Reads the `href` attribute, not
- * `a.href`, because SVG links have an SVGAnimatedString there; idempotent, so watchers can call it
- * freely. Writes only what changes: the DOM is the costly part of decorating a page.
+ * Brings one link in line with the decoration, and answers the tag it carries for us (for counting
+ * and clicks), or with `report`, its report: undefined for links to no marketplace; an href the URL
+ * parser rejects is reported as `invalid_url` whatever it names. (The report is made only when asked
+ * for: a page's first scan runs this for thousands of links.) `a` matches `a[href]`. Reads the `href`
+ * attribute, not `a.href`, because SVG links have an SVGAnimatedString there; idempotent, so
+ * watchers can call it freely. Writes only what changes: the DOM is the costly part of decorating a page.
  */
-export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | false)?] | undefined => {
+export const decorateLink = ((a: Element, d: Decoration, report?: 1): LinkReport | string | false | undefined => {
   // Without trailing whitespace, which parameters must go before: the URL parser drops it at the end
   // of an href, and a tag appended after it would land in the query value before. (`trimEnd` also
   // takes Unicode spaces, which the parser keeps: no real link ends in one.)
@@ -62,5 +63,8 @@ export const decorateLink = (a: Element, d: Decoration): [LinkReport, (string | 
   } catch {
     status = 'invalid_url';
   }
-  return status && [{ href, marketplace: (m as TaggedMarketplace)?.id ?? null, status }, tag];
+  return report ? status && { href, marketplace: (m as TaggedMarketplace)?.id || null, status } : tag;
+}) as {
+  (a: Element, d: Decoration): string | false | undefined;
+  (a: Element, d: Decoration, report: 1): LinkReport | undefined;
 };

@@ -1,6 +1,6 @@
 /** `@affil/sdk` for bundlers: the same SDK as the script bundles, without the global. */
 import { audit as report, consent as answer, init as start } from './publisher.js';
-import { DEFAULT_TAG_PATTERN } from './url.js';
+import { DEFAULT_TAG_PATTERN, linkSelector } from './url.js';
 import { safe, warn } from './log.js';
 import type { InitOptions } from './config.js';
 import type { LinkReport } from './decorate.js';
@@ -10,7 +10,9 @@ import type { LinkReport } from './decorate.js';
  * (your collector's program); `tagPattern` defaults to the collector's default. Never throws.
  */
 export const init = safe((tag: string, options: InitOptions = {}): void =>
-  options.marketplaces ? start(tag, { tagPattern: DEFAULT_TAG_PATTERN, ...options }) : warn('no program: pass marketplaces'),
+  options.marketplaces
+    ? start(tag, { tagPattern: DEFAULT_TAG_PATTERN, links: linkSelector(options.marketplaces), ...options })
+    : warn('no program: pass marketplaces'),
 );
 
 /** One report per merchant link on the page (see `LinkReport`); never throws. */

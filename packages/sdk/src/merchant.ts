@@ -1,5 +1,5 @@
 import { embeddedProgram, type Program } from './config.js';
-import { send } from './transport.js';
+import { outbox, send } from './transport.js';
 import { uuid } from './uuid.js';
 import { log, setDebug } from './log.js';
 import { DEFAULT_TAG_PATTERN, isUuid } from './url.js';
@@ -81,11 +81,12 @@ const store = (r: Referral, maxAge: number): void => {
     (location.protocol === 'https:' ? '; Secure' : '');
 };
 
-const emit = (event: Record<string, unknown> & { type: string }): void => {
+/** Sends `event` (with an ID and the time), or without one what the outbox still holds. */
+const emit = (event?: Record<string, unknown> & { type: string }): void => {
   const { endpoint } = settings();
-  const full = { ...event, id: uuid(), at: Date.now() };
-  log(full);
-  if (endpoint) send(endpoint, JSON.stringify(full));
+  const full = event && { ...event, id: uuid(), at: Date.now() };
+  if (full) log(full);
+  if (endpoint) send(endpoint, full);
 };
 
 /**
@@ -102,7 +103,7 @@ export const merchant = (opts: MerchantOptions = {}): Referral | null => {
   if (isUuid(clickId) && validTag(tag) && referral()?.clickId !== clickId) {
     store({ clickId, tag, clickedAt: new Date().toISOString() }, DAY_S);
     emit({ type: 'landing', click: clickId, tag, page: location.origin + location.pathname });
-  }
+  } else if (outbox()[0]) emit(); // Events earlier pages could not deliver (at least once: SPEC §6).
   return referral();
 };
 

@@ -1,11 +1,12 @@
 import { embeddedProgram, type InitOptions, type Program } from './config.js';
-import { tracking } from './consent.js';
+import { optedOut, tracking } from './consent.js';
 import { decorateLink, type Decoration, type LinkReport, type TaggedMarketplace } from './decorate.js';
 import { marketplaceFinder } from './url.js';
-import { eachLink, watchLinks } from './links.js';
+import { eachLink, LINKS, watchLinks } from './links.js';
 import { watchActivations } from './activation.js';
-import { session } from './session.js';
-import { send, type TrackingEvent } from './transport.js';
+import { session, SESSION_KEY } from './session.js';
+import { OUTBOX_KEY, send } from './transport.js';
+import { storage } from './storage.js';
 import { uuid } from './uuid.js';
 import { log, safe, setDebug, warn } from './log.js';
 
@@ -20,15 +21,15 @@ let links: number;
 let answer: boolean | undefined;
 
 /** Decorates one link; its tag when it is an affiliate link of ours (for counting and clicks). */
-const visit = (a: Element): string | false | undefined => publisher && decorateLink(a, publisher)?.[1];
+const visit = (a: Element): string | false | undefined => publisher && decorateLink(a, publisher);
 
 /** Sends an event with the page, session and time; true when tracking allowed it. */
-const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
+const emit = (event: Record<string, unknown> & { type: string; id: string }, at = Date.now()): true | undefined => {
   const endpoint = publisher?.endpoint;
   if (endpoint && tracking(publisher!, answer)) {
     const full = { ...event, page: location.origin + location.pathname, session: session(at), at };
     log(full);
-    send(endpoint, JSON.stringify(full));
+    send(endpoint, full);
     return true;
   }
 };
@@ -39,12 +40,22 @@ const emit = (event: TrackingEvent, at = Date.now()): true | undefined => {
  *
  * The pageview goes in a task of its own: its first touches of session storage, the event's UUID
  * and the beacon each wait on the browser process (1–20 ms each on a busy machine), which the page
- * should not wait for in the middle of `init`.
+ * should not wait for in the middle of `init`. So does clearing the storage of a reader who opted out.
  */
 const scan = (): void => {
-  links = eachLink(document, visit).length;
+  // Only the links that may go to a marketplace (`links`): the others are never read. (Counted with
+  // `filter`: one pass, no array of answers.)
+  links = [].filter.call(document.querySelectorAll(publisher!.links!), visit).length;
   // (Counted by the latest scan when it goes: a queued init() right after data-tag's may add tags.)
-  if (document.readyState != 'loading') setTimeout(safe(() => (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links }))));
+  // A reader who opted out leaves nothing behind: the outbox and the session go, in that task too.
+  if (document.readyState != 'loading')
+    setTimeout(
+      safe(() =>
+        optedOut(publisher!, answer)
+          ? (storage('localStorage', OUTBOX_KEY, ''), storage('sessionStorage', SESSION_KEY, ''))
+          : (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links })),
+      ),
+    );
 };
 
 /** Starts (or re-configures) the publisher SDK on this page. */
@@ -66,6 +77,9 @@ export const init = (tag: string, options?: InitOptions): void => {
   // console says why, once.
   if (!tagged.some((m) => m.tag == tag)) invalid = tag;
   p.marketplaceOf = marketplaceFinder(tagged);
+  // Relative hrefs name no host: on a page whose base URL is on a marketplace they are merchant
+  // links too, and every link is read. A selector embedded for other marketplaces does not apply.
+  p.links = ((!options?.marketplaces || options.links) && !p.marketplaceOf(new URL(document.baseURI).host) && p.links) || LINKS;
   if (invalid) warn(`invalid tag "${invalid}"`);
   const first = !publisher;
   publisher = p;
@@ -80,7 +94,7 @@ export const init = (tag: string, options?: InitOptions): void => {
 
 /** One report per merchant link on the page. */
 export const audit = (): LinkReport[] =>
-  eachLink(document, (a) => publisher && decorateLink(a, publisher)?.[0]);
+  eachLink(document, (a) => publisher && decorateLink(a, publisher, 1));
 
 /** The site's answer for `consent: 'pending'`: `true` starts sending, `false` stops it again. */
 export const consent = (granted: boolean): void => {

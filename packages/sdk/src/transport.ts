@@ -1,47 +1,70 @@
 import { log } from './log.js';
 import { storage } from './storage.js';
 
-/** An event as the collector takes it (SPEC §4.1). */
-export type TrackingEvent = Record<string, unknown> & { type: string; id: string };
+/** An event as the collector takes it (SPEC §4.1); `at` is when the browser created it (epoch ms). */
+export type TrackingEvent = Record<string, unknown> & { type: string; id: string; at: number };
 
-export const QUEUE_KEY = 'affil_queue';
+export const OUTBOX_KEY = 'affil_queue';
 /**
- * The queue holds events as comma-separated JSON, at most this many characters: every event is at
- * least ~200 characters, so a full queue stays under both collector limits for one request
- * (50 events, 16 KiB). Events that do not fit are dropped; the queue needs no parsing, so a
- * damaged value costs one rejected request, never an exception.
+ * A request carries at most this many characters and 50 events: the whole outbox always fits one
+ * request (the collector takes 50 events and 16 KiB). Past either, the oldest events go first.
  */
-export const QUEUE_CAP = 9000;
+export const OUTBOX_CAP = 9000;
+/** Events older than this leave the outbox unsent: the collector dates no event further back. */
+export const OUTBOX_MAX_AGE_MS = 7 * 864e5;
 
 /**
- * Sends one event (JSON) to the collector, with any events earlier sends could not hand off, as
- * `{"events": [...]}` (the collector counts a repeated event ID once).
- *
- * The localStorage queue is an outbox: the event goes into it first, and the queue is emptied only
- * once a request carrying it was handed off — and only if no other event joined it meanwhile (that
- * one's own request carries them all). So sends that fail at the same time never overwrite each
- * other's events; at worst an event is sent twice, and counted once. The queue is sent with the next
- * event, at the latest on the next page load.
- *
- * `sendBeacon` first: it survives the page unloading and, with a string body, is `text/plain` — no
- * CORS preflight. It returns false when its quota is full and is missing in some embedded browsers;
- * then `fetch` with `keepalive` (a string body is text/plain there too), which hands off when the
- * collector answers. Offline, nothing is sent (sendBeacon would answer true and lose the event).
+ * Without `events`, the outbox: the events no `2xx` has confirmed yet, younger than 7 days (a
+ * damaged or foreign value reads as empty, never throws). With `events`, stores them (an empty outbox
+ * is kept as `[]`: the bytes went to speed; an opt-out removes the key, see publisher.ts).
  */
-export const send = (endpoint: string, event: string): void => {
-  const queue = (value?: string | null) => storage('localStorage', QUEUE_KEY, value);
-  const queued = queue();
-  const events = queued ? queued + ',' + event : event;
-  // Past the cap the new event is dropped and the queue kept as it was (none: `queue` only reads).
-  const kept = events.length > QUEUE_CAP ? queued : events;
-  const sent = (): unknown => queue() == kept && queue('');
-  const url = endpoint + '/v1/events';
-  const body = `{"events":[${events}]}`;
-  queue(kept);
+export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
+  if (events) storage('localStorage', OUTBOX_KEY, JSON.stringify(events));
+  else
+    try {
+      events = (JSON.parse(storage('localStorage', OUTBOX_KEY)!) as TrackingEvent[]).filter((e) => Date.now() - e.at < OUTBOX_MAX_AGE_MS);
+    } catch {
+      events = [];
+    }
+  return events;
+};
+
+/**
+ * Puts `event` (if any) in the outbox and sends everything the outbox holds as `{"events": [...]}`,
+ * each event with its `age` (ms since it was created), so the collector dates re-sent events right.
+ * Without `event` the caller makes sure the outbox holds something (the merchant script's flush).
+ *
+ * Delivery is at least once: an event leaves the outbox only when the collector confirmed the
+ * request carrying it with a `2xx` (or when it is 7 days old, or the cap pushes it out). A request
+ * that fails, is answered `5xx` or `429`, or whose answer never arrives because the page went away,
+ * leaves its events in place; the next send carries them, at the latest on the next page load. The
+ * collector counts an event ID once, so a re-send is harmless. Several requests in flight each
+ * remove only the events they carried.
+ *
+ * `fetch` with `keepalive` outlives the page, and with a string body it is `text/plain`: no CORS
+ * preflight. `sendBeacon` only where keepalive fetch is missing: it never shows the answer, so what
+ * it sends stays in the outbox until it ages out.
+ */
+export const send = (endpoint: string, event?: TrackingEvent): void => {
+  const events = outbox();
+  let body = '';
+  if (event) events.push(event);
+  // Each event's age now, on the events themselves (a stale one in the outbox is replaced at the next
+  // send). A clock set back since an event was made must not give it a negative age: the collector
+  // rejects those.
+  events.map((e) => (e.age = Math.max(0, Date.now() - e.at)));
+  // Past the cap, the oldest go first; what is left is the request body.
+  while (events.length > 50 || (body = JSON.stringify({ events })).length > OUTBOX_CAP) events.shift();
+  outbox(events);
   try {
-    if (navigator.onLine)
-      navigator.sendBeacon?.(url, body) ? sent() : fetch(url, { method: 'POST', keepalive: true, body }).then(sent, log);
+    const url = endpoint + '/v1/events';
+    'keepalive' in Request.prototype
+      ? fetch(url, { method: 'POST', keepalive: true, body }).then(
+          (r) => r.ok && outbox(outbox().filter((e) => !events.some((sent) => sent.id == e.id))),
+          log,
+        )
+      : navigator.sendBeacon(url, body);
   } catch {
-    // No fetch, or the browser refused the request outright: the queue keeps the event.
+    // No fetch nor sendBeacon, or the browser refused the request outright: the outbox keeps the events.
   }
 };

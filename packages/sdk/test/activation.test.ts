@@ -53,6 +53,7 @@ describe('activation', () => {
         page: PAGE_ID,
         session: expect.stringMatching(UUID),
         at: expect.any(Number),
+        age: expect.any(Number),
       },
     ]);
     expect(net.beacons.at(-1)!.url).toBe(`${ENDPOINT}/v1/events`);

@@ -12,7 +12,7 @@ import {
   reset,
   UUID,
 } from './helpers.js';
-import { QUEUE_CAP, QUEUE_KEY } from '../src/transport.js';
+import { OUTBOX_CAP, OUTBOX_KEY, OUTBOX_MAX_AGE_MS } from '../src/transport.js';
 import { SESSION_IDLE_MS, SESSION_KEY } from '../src/session.js';
 
 beforeEach(reset);
@@ -43,9 +43,10 @@ describe('pageview', () => {
         session: expect.stringMatching(UUID),
         links: 2,
         at: expect.any(Number),
+        age: expect.any(Number),
       },
     ]);
-    expect(net.beacons[0]).toMatchObject({ url: `${ENDPOINT}/v1/events`, by: 'beacon' });
+    expect(net.beacons[0]).toMatchObject({ url: `${ENDPOINT}/v1/events`, by: 'fetch' });
   });
 
   it('waits for the document to be parsed before counting', async () => {
@@ -72,91 +73,89 @@ describe('pageview', () => {
 });
 
 describe('transport', () => {
-  it('falls back to fetch with keepalive when sendBeacon refuses', async () => {
-    const net = network({ beacon: 'full' });
-    const sdk = await freshSdk();
-    sdk.init('janesblog-20', options);
-    await afterDispatch();
-    expect(net.sendBeacon).toHaveBeenCalledTimes(1);
-    expect(net.fetch).toHaveBeenCalledWith(`${ENDPOINT}/v1/events`, {
-      method: 'POST',
-      keepalive: true,
-      body: expect.stringContaining('"type":"pageview"'),
-    });
-    expect(net.beacons).toMatchObject([{ by: 'fetch', body: { events: [{ type: 'pageview' }] } }]);
-  });
+  /** The outbox as stored: the events no 2xx has confirmed yet. */
+  const outboxed = (): { type: string; id: string; at: number }[] => JSON.parse(localStorage.getItem(OUTBOX_KEY) ?? '[]');
 
-  it('falls back to fetch when sendBeacon is missing', async () => {
-    const net = network({ beacon: 'missing' });
-    const sdk = await freshSdk();
-    sdk.init('janesblog-20', options);
-    await afterDispatch();
-    expect(net.beacons).toMatchObject([{ by: 'fetch', body: { events: [{ type: 'pageview' }] } }]);
-  });
-
-  it('queues events while the browser is offline (sendBeacon would take them and lose them)', async () => {
+  it('sends with fetch keepalive and a text/plain string body; each event carries its age; a 2xx empties the outbox', async () => {
     const net = network();
-    Object.defineProperty(navigator, 'onLine', { value: false, configurable: true });
-    const [link] = links('https://www.amazon.com/dp/A');
-    let sdk = await freshSdk();
+    const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
     await afterDispatch();
-    activate(link!, 'middle');
-    await afterDispatch();
-    expect(net.beacons).toEqual([]);
-    const queued = JSON.parse(`[${localStorage.getItem(QUEUE_KEY)}]`) as { type: string; id: string }[];
-    expect(queued.map((e) => e.type)).toEqual(['pageview', 'click']);
-
-    // Next page load, online again.
-    delete (navigator as { onLine?: boolean }).onLine;
-    sdk = await freshSdk();
-    sdk.init('janesblog-20', options);
-    await afterDispatch();
-    expect(net.events().map((e) => e.id)).toEqual([...queued.map((e) => e.id), expect.any(String)]);
-    expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
+    expect(net.sendBeacon).not.toHaveBeenCalled();
+    expect(net.fetch).toHaveBeenCalledWith(`${ENDPOINT}/v1/events`, { method: 'POST', keepalive: true, body: expect.any(String) });
+    // A string body: the browser sends it as text/plain, which needs no CORS preflight.
+    expect(typeof net.fetch.mock.calls[0]![1].body).toBe('string');
+    const [pageview] = net.events();
+    expect(pageview).toMatchObject({ type: 'pageview', age: expect.any(Number) });
+    expect(Number.isInteger(pageview!.age) && (pageview!.age as number) >= 0).toBe(true);
+    expect(outboxed()).toEqual([]);
   });
 
-  it('queues what nothing could hand off and sends it with the next page load, as a batch', async () => {
-    network({ beacon: 'missing', fetch: 'missing' });
+  it.each([
+    ['fails (collector unreachable)', { fetch: 'reject' }],
+    ['is answered 503', { status: 503 }],
+    ['is answered 429', { status: 429 }],
+  ] as const)('keeps events whose request %s, and sends them on the next page load with their real age', async (_, failure) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    network(failure);
     const [link] = links('https://www.amazon.com/dp/A');
     let sdk = await freshSdk();
     sdk.init('janesblog-20', options);
     await afterDispatch();
     activate(link!, 'click');
     await afterDispatch();
-    const queued = JSON.parse(`[${localStorage.getItem(QUEUE_KEY)}]`);
-    expect(queued.map((e: { type: string }) => e.type)).toEqual(['pageview', 'click']);
+    const kept = outboxed();
+    expect(kept.map((e) => e.type)).toEqual(['pageview', 'click']);
 
-    // Next page load.
+    // The reader comes back an hour later: everything unconfirmed goes with the new pageview.
+    const later = Date.now() + 3_600_000;
     reset();
-    localStorage.setItem(QUEUE_KEY, queued.map((e: unknown) => JSON.stringify(e)).join(','));
+    vi.useFakeTimers({ toFake: ['Date'], now: later });
+    localStorage.setItem(OUTBOX_KEY, JSON.stringify(kept));
     const net = network();
     sdk = await freshSdk();
     sdk.init('janesblog-20', options);
     await afterDispatch();
     expect(net.beacons).toHaveLength(1);
-    expect(net.beacons[0]!.body).toEqual({ events: [...queued, expect.objectContaining({ type: 'pageview' })] });
-    expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
+    const sent = net.events();
+    expect(sent.map((e) => e.id)).toEqual([...kept.map((e) => e.id), expect.any(String)]);
+    // Created an hour ago: the collector dates them receive time − age.
+    expect(sent[0]).toMatchObject({ at: kept[0]!.at, age: 3_600_000 });
+    expect(sent[2]!.age).toBe(0);
+    expect(outboxed()).toEqual([]);
   });
 
-  it('queues events whose fetch failed', async () => {
-    network({ beacon: 'full', fetch: 'reject' });
+  it('never sends a negative age, even after the clock was set back', async () => {
+    const net = network();
+    localStorage.setItem(OUTBOX_KEY, JSON.stringify([{ type: 'pageview', id: 'e1d4f6a0-8a0e-4c3e-9d6b-1f2a3b4c5d6e', tag: 'janesblog-20', links: 0, at: Date.now() + 60_000 }]));
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
     await afterDispatch();
-    expect(localStorage.getItem(QUEUE_KEY)).toContain('"type":"pageview"');
+    const [future, pageview] = net.events();
+    expect(future).toMatchObject({ type: 'pageview', links: 0, age: 0 });
+    expect(pageview!.age).toBeGreaterThanOrEqual(0);
   });
 
-  it('keeps every event when requests fail at the same time, and empties the queue only of what went out', async () => {
-    const net = network({ beacon: 'missing' });
-    // Requests the test settles: each answers (a collector's 202) or fails (network error).
-    const requests: { events: { type: string }[]; answer(): void; fail(): void }[] = [];
+  it('uses sendBeacon only where keepalive fetch is missing; its events stay in the outbox (no answer confirms them)', async () => {
+    const net = network({ keepalive: false });
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    await afterDispatch();
+    expect(net.fetch).not.toHaveBeenCalled();
+    expect(net.beacons).toMatchObject([{ by: 'beacon', body: { events: [{ type: 'pageview', age: expect.any(Number) }] } }]);
+    expect(outboxed().map((e) => e.type)).toEqual(['pageview']);
+  });
+
+  it('keeps every event when requests fail at the same time, and removes only what a 2xx confirmed', async () => {
+    const net = network();
+    // Requests the test settles: each answers (a status) or fails (network error).
+    const requests: { events: { type: string }[]; answer(status?: number): void; fail(): void }[] = [];
     net.fetch.mockImplementation(
       (_url: string, init: RequestInit) =>
         new Promise((resolve, reject) =>
           requests.push({
             events: JSON.parse(init.body as string).events,
-            answer: () => resolve(new Response(null, { status: 202 })),
+            answer: (status = 202) => resolve(new Response(null, { status })),
             fail: () => reject(new TypeError('Failed to fetch')),
           }),
         ),
@@ -168,16 +167,18 @@ describe('transport', () => {
     activate(a!, 'middle');
     activate(b!, 'middle');
     await afterDispatch();
-    // Each request carries what the queue held when it went: pageview; pageview, click; and all three.
+    // Each request carries what the outbox held when it went: pageview; pageview, click; and all three.
     expect(requests.map((r) => r.events.map((e) => e.type))).toEqual([['pageview'], ['pageview', 'click'], ['pageview', 'click', 'click']]);
-    const queued = () => JSON.parse(`[${localStorage.getItem(QUEUE_KEY) ?? ''}]`).map((e: { type: string }) => e.type);
+    const types = () => outboxed().map((e) => e.type);
 
-    // All three fail: nothing is lost (each failure used to put back only its own snapshot).
-    for (const r of requests) r.fail();
+    // All three fail, one way or another: nothing is lost.
+    requests[0]!.fail();
+    requests[1]!.answer(503);
+    requests[2]!.answer(500);
     await afterDispatch();
-    expect(queued()).toEqual(['pageview', 'click', 'click']);
+    expect(types()).toEqual(['pageview', 'click', 'click']);
 
-    // The next event's request carries them all; an older one answering does not empty the queue.
+    // The next event's request carries them all; an older request answering removes only its own.
     requests.length = 0;
     activate(a!, 'click');
     await afterDispatch();
@@ -186,21 +187,46 @@ describe('transport', () => {
     await afterDispatch();
     requests[0]!.answer();
     await afterDispatch();
-    expect(queued()).toEqual(['pageview', 'click', 'click', 'click', 'click']);
-    // The request that carried everything answers: the queue is empty.
+    expect(types()).toEqual(['click']);
+    // The request that carried the last one answers: the outbox is empty.
     requests[1]!.answer();
     await afterDispatch();
-    expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
+    expect(outboxed()).toEqual([]);
   });
 
-  it('caps the queue', async () => {
-    network({ beacon: 'missing', fetch: 'missing' });
-    localStorage.setItem(QUEUE_KEY, 'x'.repeat(QUEUE_CAP - 10));
+  it('caps the outbox at 50 events and 9,000 characters, the oldest going first', async () => {
+    network({ fetch: 'reject' });
+    const old = (i: number) => ({ type: 'pageview', id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, tag: 'janesblog-20', links: 0, at: Date.now() - 1000 + i });
+    localStorage.setItem(OUTBOX_KEY, JSON.stringify(Array.from({ length: 50 }, (_, i) => old(i))));
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
     await afterDispatch();
-    // The new event is dropped, what was queued stays.
-    expect(localStorage.getItem(QUEUE_KEY)!.length).toBe(QUEUE_CAP - 10);
+    const kept = outboxed();
+    expect(kept.length).toBeLessThanOrEqual(50);
+    expect(localStorage.getItem(OUTBOX_KEY)!.length).toBeLessThanOrEqual(OUTBOX_CAP);
+    // The newest (this load's pageview) is kept, and what was dropped was the oldest.
+    expect(kept.at(-1)).toMatchObject({ type: 'pageview', links: 0, page: PAGE_ID });
+    expect(kept[0]!.id).toBe(old(50 - kept.length + 1).id);
+  });
+
+  it('drops events older than 7 days unsent, and a damaged outbox without throwing', async () => {
+    const net = network();
+    const stale = { type: 'pageview', id: '00000000-0000-4000-8000-000000000001', tag: 'janesblog-20', links: 0, at: Date.now() - OUTBOX_MAX_AGE_MS - 1 };
+    localStorage.setItem(OUTBOX_KEY, JSON.stringify([stale]));
+    let sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    await afterDispatch();
+    expect(net.events().map((e) => e.id)).not.toContain(stale.id);
+    expect(net.events()).toHaveLength(1);
+
+    reset();
+    const again = network();
+    localStorage.setItem(OUTBOX_KEY, '{"type":"pageview"},{broken');
+    sdk = await freshSdk();
+    expect(() => sdk.init('janesblog-20', options)).not.toThrow();
+    await afterDispatch();
+    expect(again.events().map((e) => e.type)).toEqual(['pageview']);
+    expect(outboxed()).toEqual([]);
   });
 
   it('sends nothing, and never throws, when storage and network are both unavailable', async () => {
@@ -215,7 +241,20 @@ describe('transport', () => {
     const sdk = await freshSdk();
     expect(() => sdk.init('janesblog-20', options)).not.toThrow();
     await afterDispatch();
+    activate(link!, 'click');
+    await afterDispatch();
     expect(link!.getAttribute('href')).toBe('https://www.amazon.com/dp/A?tag=janesblog-20');
+  });
+
+  it('sends what it can when storage is blocked (nothing to keep it in)', async () => {
+    const net = network();
+    vi.spyOn(Storage.prototype, 'getItem').mockImplementation(() => {
+      throw new DOMException('denied', 'SecurityError');
+    });
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    await afterDispatch();
+    expect(net.events().map((e) => e.type)).toEqual(['pageview']);
   });
 });
 
@@ -287,6 +326,52 @@ describe('privacy', () => {
     expect(sessionStorage.length + localStorage.length).toBe(0);
   });
 
+  it('consent(false) empties the outbox and forgets the session: nothing of the reader stays behind', async () => {
+    network({ fetch: 'reject' });
+    const [link] = links('https://www.amazon.com/dp/A');
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    await afterDispatch();
+    activate(link!, 'click');
+    await afterDispatch();
+    expect(localStorage.getItem(OUTBOX_KEY)).toContain('"type":"click"');
+    sdk.consent(false);
+    await afterDispatch();
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+    activate(link!, 'click');
+    await afterDispatch();
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+  });
+
+  it.each([
+    ['globalPrivacyControl', true],
+    ['doNotTrack', '1'],
+  ] as const)('%s empties an outbox an earlier visit left, unsent', async (signal, value) => {
+    localStorage.setItem(OUTBOX_KEY, JSON.stringify([{ type: 'pageview', id: '00000000-0000-4000-8000-000000000001', tag: 'janesblog-20', links: 0, at: Date.now() }]));
+    sessionStorage.setItem(SESSION_KEY, `00000000-0000-4000-8000-000000000002 ${Date.now()}`);
+    privacySignal(signal, value);
+    const net = network();
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', options);
+    await afterDispatch();
+    expect(net.beacons).toEqual([]);
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+  });
+
+  it("consent: 'pending' keeps an earlier visit's outbox, unsent, until consent(true) sends it", async () => {
+    const earlier = { type: 'pageview', id: '00000000-0000-4000-8000-000000000001', tag: 'janesblog-20', links: 0, at: Date.now() };
+    localStorage.setItem(OUTBOX_KEY, JSON.stringify([earlier]));
+    const net = network();
+    const sdk = await freshSdk();
+    sdk.init('janesblog-20', { ...options, consent: 'pending' });
+    await afterDispatch();
+    expect(net.beacons).toEqual([]);
+    expect(localStorage.getItem(OUTBOX_KEY)).toContain(earlier.id);
+    sdk.consent(true);
+    await afterDispatch();
+    expect(net.events().map((e) => e.id)).toEqual([earlier.id, expect.any(String)]);
+  });
+
   it('respectGpc: false sends despite GPC', async () => {
     privacySignal('globalPrivacyControl', true);
     const net = network();
@@ -301,7 +386,7 @@ describe('privacy', () => {
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
     await afterDispatch();
-    expect(Object.keys(net.events()[0]!).sort()).toEqual(['at', 'id', 'links', 'page', 'session', 'tag', 'type']);
+    expect(Object.keys(net.events()[0]!).sort()).toEqual(['age', 'at', 'id', 'links', 'page', 'session', 'tag', 'type']);
   });
 });
 

@@ -52,17 +52,21 @@ export interface Beacon {
 
 export interface Network {
   beacons: Beacon[];
-  /** The events of every beacon, batches unpacked. */
+  /** The events of every beacon, batches unpacked, each ID once (as the collector counts them). */
   events(): Record<string, unknown>[];
   sendBeacon: ReturnType<typeof vi.fn>;
   fetch: ReturnType<typeof vi.fn>;
 }
 
 /**
- * Replaces sendBeacon and fetch. `beacon`: 'ok' takes the body, 'full' answers false (quota),
- * 'missing' removes it. `fetch`: 'ok', 'reject' (network error) or 'missing'.
+ * Replaces sendBeacon and fetch. `fetch`: 'ok' answers `status` (default 202), 'reject' fails as a
+ * network error does, 'missing' removes it. `keepalive: false` is a browser whose fetch has no
+ * keepalive (the SDK then uses sendBeacon, which 'full' makes answer false, as when its quota is
+ * full, and 'missing' removes). happy-dom's Request has no keepalive: it is added for the test.
  */
-export function network(options: { beacon?: 'ok' | 'full' | 'missing'; fetch?: 'ok' | 'reject' | 'missing' } = {}): Network {
+export function network(
+  options: { fetch?: 'ok' | 'reject' | 'missing'; status?: number; keepalive?: boolean; beacon?: 'ok' | 'full' | 'missing' } = {},
+): Network {
   const beacons: Beacon[] = [];
   const sendBeacon = vi.fn((url: string, body: string) => {
     if (options.beacon === 'full') return false;
@@ -72,16 +76,18 @@ export function network(options: { beacon?: 'ok' | 'full' | 'missing'; fetch?: '
   const fetch = vi.fn((url: string, init: RequestInit) => {
     if (options.fetch === 'reject') return Promise.reject(new TypeError('Failed to fetch'));
     beacons.push({ url, body: JSON.parse(init.body as string), by: 'fetch' });
-    return Promise.resolve(new Response(null, { status: 202 }));
+    return Promise.resolve(new Response(null, { status: options.status ?? 202 }));
   });
   Object.defineProperty(navigator, 'sendBeacon', {
     value: options.beacon === 'missing' ? undefined : sendBeacon,
     configurable: true,
   });
+  if (options.keepalive !== false && options.fetch !== 'missing') Object.defineProperty(Request.prototype, 'keepalive', { value: true, configurable: true });
   vi.stubGlobal('fetch', options.fetch === 'missing' ? undefined : fetch);
   return {
     beacons,
-    events: () => beacons.flatMap(({ body }) => (body.events as Record<string, unknown>[] | undefined) ?? [body]),
+    // As the collector counts them: an event re-sent (the outbox is at least once) counts once.
+    events: () => [...new Map(beacons.flatMap(({ body }) => (body.events as Record<string, unknown>[] | undefined) ?? [body]).map((e) => [e.id, e])).values()],
     sendBeacon,
     fetch,
   };
@@ -107,6 +113,7 @@ export function reset(): void {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
   for (const name of ['globalPrivacyControl', 'doNotTrack', 'sendBeacon', 'onLine']) delete (navigator as never as Record<string, unknown>)[name];
+  delete (Request.prototype as { keepalive?: boolean }).keepalive;
   delete (window as { Affil?: unknown }).Affil;
   // Cookies are kept per site: expire those of every origin the tests visit.
   for (const origin of ['https://shop.test/', 'http://shop.test/', PAGE]) {

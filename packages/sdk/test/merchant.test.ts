@@ -38,6 +38,7 @@ describe('merchant landing', () => {
         tag: 'janesblog-20',
         page: 'https://shop.test/product/1',
         at: expect.any(Number),
+        age: expect.any(Number),
       },
     ]);
     expect(net.events()[0]!.id).not.toBe(CID);
@@ -79,6 +80,30 @@ describe('merchant landing', () => {
     sdk = await freshSdk();
     expect(sdk.merchant(options)).toEqual(first);
     expect(net.events()).toHaveLength(1);
+  });
+
+  it('re-sends, on any page load, what an earlier page could not deliver (a 503 keeps it)', async () => {
+    network({ status: 503 });
+    happyDOM.setURL(`https://shop.test/?tag=janesblog-20&affil_cid=${CID}`);
+    let sdk = await freshSdk();
+    sdk.merchant(options);
+    sdk.cartAdd('B08XYZ1234');
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(JSON.parse(localStorage.getItem('affil_queue')!).map((e: { type: string }) => e.type)).toEqual(['landing', 'cart_add']);
+
+    // Another page of the shop, the collector back: both go, and a 2xx empties the outbox.
+    const net = network();
+    happyDOM.setURL('https://shop.test/cart');
+    sdk = await freshSdk();
+    sdk.merchant(options);
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(net.beacons).toHaveLength(1);
+    expect(net.events().map((e) => e.type)).toEqual(['landing', 'cart_add']);
+    expect(JSON.parse(localStorage.getItem('affil_queue')!)).toEqual([]);
+    // Nothing left: the next page sends nothing.
+    sdk = await freshSdk();
+    sdk.merchant(options);
+    expect(net.beacons).toHaveLength(1);
   });
 
   it('logs what it does with debug: true, and nothing without', async () => {
@@ -157,7 +182,7 @@ describe('cartAdd()', () => {
     const sdk = await freshSdk();
     sdk.merchant(options);
     sdk.cartAdd('B08XYZ1234');
-    expect(net.events()[1]).toEqual({ type: 'cart_add', id: expect.any(String), click: CID, sku: 'B08XYZ1234', at: expect.any(Number) });
+    expect(net.events()[1]).toEqual({ type: 'cart_add', id: expect.any(String), click: CID, sku: 'B08XYZ1234', at: expect.any(Number), age: expect.any(Number) });
   });
 
   it('keeps the referral for the 90-day cart window when the item is added within 24 h of the click', async () => {

@@ -10,6 +10,7 @@ import {
   isShortLink,
   isUuid,
   linkHost,
+  linkSelector,
   marketplaceFinder,
   productId,
   removeParam,
@@ -96,6 +97,39 @@ describe('marketplaceFinder', () => {
   it('gives a host listed twice to the first marketplace listing it', () => {
     const twice = marketplaceFinder([US, { id: 'us2', hosts: ['www.amazon.com', 'amazon.com'], tagSuffix: '-20' }]);
     expect((twice('www.amazon.com') || undefined)?.id).toBe('us');
+  });
+});
+
+describe('linkSelector', () => {
+  it.each([
+    [[US, UK], 'a[href*="amazon" i]'],
+    [[US, LOCAL], 'a[href*="amazon" i],a[href*="localhost" i]'],
+    [[{ ...US, hosts: ['shop.test:41235'] }], 'a[href*="41235" i]'],
+    [[V6], 'a[href*="9000" i]'],
+    [[{ ...US, hosts: ['a"b\\c.com'] }], 'a[href*="a\\"b\\\\c" i]'],
+    [[], 'a[href]'],
+    [[{ ...US, hosts: [''] }], 'a[href]'],
+  ] as [Marketplace[], string][])('%j → %s', (marketplaces, selector) => {
+    expect(linkSelector(marketplaces)).toBe(selector);
+    // (happy-dom's selector parser takes no escaped quotes; Chromium's does.)
+    if (!selector.includes('\\')) expect(() => document.querySelectorAll(selector)).not.toThrow();
+  });
+
+  it("matches every link whose host, as the URL parser reads it, is a marketplace's", () => {
+    const selector = linkSelector(MARKETPLACES);
+    const link = document.createElement('a');
+    const host = fc.constantFrom('amazon.com', 'www.amazon.com', 'smile.amazon.co.uk', 'amazon.co.uk', 'localhost:8788', 'm.localhost:8788', 'example.com', 'amazon.com.evil.example');
+    const upper = (text: string, flips: boolean[]) => [...text].map((c, i) => (flips[i] ? c.toUpperCase() : c)).join('');
+    fc.assert(
+      fc.property(host, fc.boolean(), fc.boolean(), fc.array(fc.boolean(), { maxLength: 40 }), fc.webPath(), fc.webQueryParameters(), (h, https, user, flips, path, query) => {
+        const href = upper(`${https ? 'https' : 'http'}://${user ? 'jane@' : ''}${h}`, flips) + path + (query ? `?${query}` : '');
+        const url = URL.parse(href);
+        fc.pre(url !== null);
+        link.setAttribute('href', href);
+        if (findMarketplace(url!.hostname, url!.port, MARKETPLACES)) expect(link.matches(selector), href).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -16,10 +16,18 @@ export const LEAKS: ReadonlySet<AuditStatus> = new Set(['foreign_tag', 'missing_
 export interface AuditProgram {
   marketplaces: readonly Marketplace[];
   tagPattern: string;
-  /** Registered tags and the marketplace each is for. */
+  /** Registered tags known here and the marketplace each is for. */
   tags: ReadonlyMap<string, string>;
-  /** The publisher's own tags; empty = every registered tag counts as own. */
+  /** The publisher's own tags; empty = every tag in `tags` counts as own. */
   ownTags: ReadonlySet<string>;
+  /**
+   * How much of the program's registry `tags` holds. `all` (the database, or the collector's answer
+   * to the admin key): a tag not in it is unregistered. `account` (the collector's answer to an
+   * account key): only that account's tags; another is someone else's or unregistered. `none`
+   * (`--tag` alone, on a machine without the collector): nothing; own tags are checked against the
+   * tag pattern and each marketplace's suffix.
+   */
+  registry: 'all' | 'account' | 'none';
 }
 
 export interface Classified { marketplace: string | null; tag: string | null; status: AuditStatus; detail: string }
@@ -46,13 +54,39 @@ export function classifyLink(href: string, program: AuditProgram, snippetTag: st
     return at('missing_tag', 'no tag: clicks on this link earn nothing');
   }
   const registeredFor = program.tags.get(tag);
-  if (registeredFor === undefined) {
-    const near = [...program.tags.keys()].find((t) => t.startsWith(tag) || tag.startsWith(t));
-    return at('unregistered_tag', `tag ${tag} is not registered${near ? ` (did you mean ${near}?)` : ''}`);
-  }
+  if (registeredFor === undefined) return unknownTag(tag, marketplace, program, at);
   if (registeredFor !== marketplace.id || !tagFitsMarketplace(tag, program.tagPattern, marketplace)) {
     return at('wrong_marketplace', `tag ${tag} is for marketplace ${registeredFor}, this link goes to ${marketplace.id}`);
   }
   if (program.ownTags.size > 0 && !program.ownTags.has(tag)) return at('foreign_tag', `tag ${tag} belongs to someone else`);
   return at('own_tag', `tag ${tag}`);
 }
+
+/**
+ * A link's tag that `program.tags` does not hold. Without the whole registry it may still be
+ * known not to be registered: a malformed tag can be no one's, and one cut from (or extending) an
+ * own tag is most likely a copy-paste accident.
+ */
+function unknownTag(tag: string, marketplace: Marketplace, program: AuditProgram, at: (status: AuditStatus, detail: string) => Classified): Classified {
+  const { registry, ownTags, tagPattern } = program;
+  if (registry === 'none' && ownTags.has(tag)) {
+    return tagFitsMarketplace(tag, tagPattern, marketplace)
+      ? at('own_tag', `tag ${tag}`)
+      : at('wrong_marketplace', `tag ${tag} cannot earn in marketplace ${marketplace.id}, whose tags end with ${marketplace.tagSuffix}`);
+  }
+  const known = registry === 'none' ? [...ownTags] : [...program.tags.keys()];
+  const near = known.find((t) => t.startsWith(tag) || tag.startsWith(t));
+  const meant = near ? ` (did you mean ${near}?)` : '';
+  if (registry === 'all') return at('unregistered_tag', `tag ${tag} is not registered${meant}`);
+  if (!matches(tag, tagPattern)) return at('unregistered_tag', `tag ${tag} is malformed: no one can have registered it${meant}`);
+  if (near) return at('unregistered_tag', `tag ${tag} is not registered to you${meant}`);
+  return at('foreign_tag', registry === 'account' ? `tag ${tag} is not one of your account's tags (someone else's, or not registered)` : `tag ${tag} is not one of yours (--tag)`);
+}
+
+const matches = (tag: string, pattern: string): boolean => {
+  try {
+    return new RegExp(pattern).test(tag);
+  } catch {
+    return false;
+  }
+};

@@ -1,29 +1,61 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CliProcess } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { audit, type AuditReport } from '../audit/run.js';
 import type { AuditProgram } from '../audit/classify.js';
+import { collectorTags, fromCollector, tagsOnly, unknownMarketplaces } from '../audit/registry.js';
+import { isOrigin, resolveServeConfig } from '../config.js';
 import { openProgram, PROGRAM_OPTIONS } from './shared.js';
 
-const USAGE = 'usage: affil audit FILE|DIR|URL … [--tag TAG …] [--json] [--db FILE] [--config FILE]';
+const USAGE = 'usage: affil audit FILE|DIR|URL … [--tag TAG[,TAG…]] [--collector URL --key KEY | --db FILE] [--config FILE] [--json]';
 
 /**
- * `affil audit`: every merchant link in local files, folders or pages on this machine, with what
- * it earns. Exit 2 on a usage error or when an item could not be read (a missing file, a page that
+ * `affil audit`: every merchant link in local files, folders or pages, with what it earns. The tags
+ * it checks against come from, in order: a collector (`--collector URL --key KEY`, `GET /v1/tags`),
+ * the program's database (`--db`, `AFFIL_DB`, or `./data/affil.db` where it exists: the collector's
+ * host), or `--tag` alone (a blogger's laptop, no database: marketplaces from `--config` or the
+ * built-ins). Exit 2 on a usage error or when an item could not be read (a missing file, a page that
  * could not be fetched: the report is incomplete), else 1 when any link leaks revenue, else 0.
  * Files a folder scan skips (binary, over the size limit) are listed but do not fail the run.
  */
 export async function auditCommand(proc: CliProcess, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { ...PROGRAM_OPTIONS, tag: { type: 'string', multiple: true } }, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...PROGRAM_OPTIONS, tag: { type: 'string', multiple: true }, collector: { type: 'string' }, key: { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
   if (positionals.length === 0) throw new UsageError(USAGE);
-  const program = openProgram(proc, values);
+  // `--tag a,b` and `--tag a --tag b` alike.
+  const own = (values.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const config = resolveServeConfig({ db: values.db, config: values.config }, proc.env);
+  const local = { marketplaces: config.marketplaces, tagPattern: config.tagPattern };
   let auditProgram: AuditProgram;
-  try {
-    const tags = new Map(program.ctx.repo.accounts.allTags().map((t) => [t.tag, t.marketplace]));
-    for (const tag of values.tag ?? []) if (!tags.has(tag)) throw new UsageError(`--tag ${tag} is not registered in this program`);
-    auditProgram = { marketplaces: program.config.marketplaces, tagPattern: program.config.tagPattern, tags, ownTags: new Set(values.tag ?? []) };
-  } finally {
-    program.close();
+  const key = values.key ?? proc.env.AFFIL_KEY;
+  if (values.collector !== undefined || values.key !== undefined) {
+    if (values.db !== undefined) throw new UsageError('pass either --collector (with --key) or --db, not both');
+    if (values.collector === undefined) throw new UsageError('--key needs --collector https://… (the collector to ask)');
+    if (!isOrigin(values.collector)) throw new UsageError(`--collector "${values.collector}" must be an origin such as https://track.example.com`);
+    if (!key) throw new UsageError('--collector needs --key KEY (or AFFIL_KEY): your account key, or the admin key');
+    const tags = await collectorTags(values.collector, key);
+    const unknown = unknownMarketplaces(local, tags);
+    if (unknown.length > 0) proc.stderr.write(`affil: warning: the collector's tags are for marketplace(s) ${unknown.join(', ')}, unknown here; pass --config with the program's marketplaces\n`);
+    auditProgram = fromCollector(local, tags, key, own);
+  } else if (values.db !== undefined || proc.env.AFFIL_DB !== undefined || existsSync(config.db) || own.length === 0) {
+    if (!existsSync(config.db)) {
+      throw new UsageError(`no database at ${config.db}: on the collector's host pass --db FILE; elsewhere pass --tag YOUR_TAG, or --collector URL --key KEY`);
+    }
+    const program = openProgram(proc, values);
+    try {
+      const tags = new Map(program.ctx.repo.accounts.allTags().map((t) => [t.tag, t.marketplace]));
+      for (const tag of own) if (!tags.has(tag)) throw new UsageError(`--tag ${tag} is not registered in this program`);
+      auditProgram = { ...local, tags, ownTags: new Set(own), registry: 'all' };
+    } finally {
+      program.close();
+    }
+  } else {
+    auditProgram = tagsOnly(local, own);
   }
   const report = await audit(positionals, auditProgram);
   proc.stdout.write(values.json ? `${JSON.stringify({ ...report, summary: summarize(report) }, null, 2)}\n` : render(report));

@@ -23,6 +23,11 @@ export function accountStore(db: Db) {
     allTags: db.prepare<[], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags ORDER BY tag'),
     listTags: db.prepare<[string], TagRow>('SELECT tag, account_id AS accountId, marketplace, created_at AS createdAt FROM tags WHERE account_id = ? ORDER BY created_at, tag'),
     accountTag: db.prepare<[string, string], { tag: string }>('SELECT tag FROM tags WHERE account_id = ? AND marketplace = ? ORDER BY created_at, tag LIMIT 1'),
+    tagsWithAccounts: db.prepare<{ accountId: string | null }, TagRow & { accountName: string }>(
+      `SELECT t.tag, t.account_id AS accountId, a.name AS accountName, t.marketplace, t.created_at AS createdAt
+       FROM tags t JOIN accounts a ON a.id = t.account_id
+       WHERE @accountId IS NULL OR t.account_id = @accountId ORDER BY t.tag`,
+    ),
   };
   // Tags are only ever added, never changed or removed: once found, a tag is answered from memory.
   const known = new Map<string, TagRow>();
@@ -51,5 +56,7 @@ export function accountStore(db: Db) {
     listTags: (accountId: string): TagRow[] => s.listTags.all(accountId),
     allTags: (): TagRow[] => s.allTags.all(),
     accountTagIn: (accountId: string, marketplace: string): string | undefined => s.accountTag.get(accountId, marketplace)?.tag,
+    /** The tags of one account, or of every account (`null`), each with its account's name; by tag. */
+    tagsWithAccounts: (accountId: string | null): (TagRow & { accountName: string })[] => s.tagsWithAccounts.all({ accountId }),
   };
 }

@@ -73,7 +73,7 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
   });
   app.use(merchantRoutes(o.ctx));
   app.use(apiRoutes(o.ctx, o.repo, o.live, o.envAdminKeyHash));
-  app.use(dashboardRoutes());
+  app.use(dashboardRoutes({ program: o.ctx.program, publicUrl: o.publicUrl }));
   app.use(notFound);
   app.use(errorHandler(o.log, o.health));
   return app;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { Request } from 'express';
+import { linkSelector } from '@affil/sdk/url';
 import type { ProgramConfig } from '../config.js';
 import { Problem } from '../errors.js';
 
@@ -60,6 +61,8 @@ export function sdkAssets(publicUrl: string | undefined): SdkAssets {
           endpoint,
           tagPattern: program.tagPattern,
           marketplaces: program.marketplaces.map((m) => ({ id: m.id, hosts: m.hosts, tagSuffix: m.tagSuffix })),
+          // Worked out here once rather than in every reader's browser (and its bytes in the bundle).
+          ...(name === 'affil.js' ? { links: linkSelector(program.marketplaces) } : {}),
         });
         const body = source(name).replace(PLACEHOLDER, () => `(${embedded})`);
         asset = {

@@ -5,7 +5,7 @@ import { tagPatternHelp } from '../domain/tag-words.js';
 import { generateKey, hashKey, newId } from '../secrets.js';
 import { parseWith } from '../validation.js';
 import { marketplaceById, type Context } from './context.js';
-import type { Principal } from './principal.js';
+import { ownAccount, type Principal } from './principal.js';
 
 export const accountSchema = z.object({ name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters') });
 export const tagSchema = z.object({ tag: z.string().min(1, 'must not be empty').max(128), marketplace: z.string().min(1, 'must not be empty') });
@@ -56,6 +56,17 @@ export function createTag(ctx: Context, accountId: string, body: unknown) {
 export function listTags(ctx: Context, principal: Principal, accountId: string) {
   visibleAccount(ctx, principal, accountId);
   return { tags: ctx.repo.accounts.listTags(accountId).map(tagView) };
+}
+
+/**
+ * `GET /v1/tags`: the tags a key may see, each with its account (id and name), by tag. An account
+ * key gets its own account's; the admin gets every account's (SPEC §10). `affil audit --collector`
+ * checks a site's links against them.
+ */
+export function visibleTags(ctx: Context, principal: Principal) {
+  return {
+    tags: ctx.repo.accounts.tagsWithAccounts(ownAccount(principal)).map((t) => ({ ...tagView(t), accountName: t.accountName })),
+  };
 }
 
 /** Issues an account key. The key is answered once; only its hash is stored. */

@@ -12,6 +12,8 @@ export const MAX_EVENTS_PER_BATCH = 50;
 const uuid = z.string().refine(isUuid, 'must be a UUID');
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const at = z.number().int('must be epoch milliseconds').nonnegative();
+// Milliseconds since the browser created the event (SDK outbox re-sends); see `eventTime`.
+const age = z.number('must be milliseconds since the event was created').int('must be whole milliseconds').nonnegative('must not be negative');
 const httpUrl = text(4096).refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), 'must be an absolute http(s) URL');
 // Kept as origin + path only, whatever the sender put after it (parsed once).
 const page = text(2048)
@@ -23,10 +25,10 @@ const page = text(2048)
   .optional();
 
 const eventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('click'), id: uuid, tag: text(128).min(1), url: httpUrl, page, session: text(128).optional(), via: z.enum(['click', 'middle', 'keyboard', 'contextmenu', 'touch']), at: at.optional() }),
-  z.object({ type: z.literal('pageview'), id: uuid, tag: text(128).min(1), page, session: text(128).optional(), links: z.number().int().min(0).max(100_000), at: at.optional() }),
-  z.object({ type: z.literal('landing'), id: uuid, click: uuid, tag: text(128).min(1), page, at: at.optional() }),
-  z.object({ type: z.literal('cart_add'), id: uuid, click: uuid, sku: text(128).min(1), at: at.optional() }),
+  z.object({ type: z.literal('click'), id: uuid, tag: text(128).min(1), url: httpUrl, page, session: text(128).optional(), via: z.enum(['click', 'middle', 'keyboard', 'contextmenu', 'touch']), at: at.optional(), age: age.optional() }),
+  z.object({ type: z.literal('pageview'), id: uuid, tag: text(128).min(1), page, session: text(128).optional(), links: z.number().int().min(0).max(100_000), at: at.optional(), age: age.optional() }),
+  z.object({ type: z.literal('landing'), id: uuid, click: uuid, tag: text(128).min(1), page, at: at.optional(), age: age.optional() }),
+  z.object({ type: z.literal('cart_add'), id: uuid, click: uuid, sku: text(128).min(1), at: at.optional(), age: age.optional() }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of click, pageview, landing, cart_add' : undefined) });
 
 type EventBody = z.infer<typeof eventSchema>;
@@ -51,10 +53,20 @@ export function eventsOf(body: unknown): unknown[] {
   return events;
 }
 
+/** How far back an event's `age` may date it (SPEC §4.1): the browser's outbox keeps events 7 days. */
+export const MAX_EVENT_AGE_MS = 7 * 24 * 3_600_000;
+
 /**
- * Validates and stores beacon events. The server's receive time is the event time; a repeated
- * event ID is counted once; clicks with an unregistered tag or from a bot are stored, flagged,
- * never credited.
+ * An event's time: the receive time, less the `age` the browser gave it (a re-sent event keeps its
+ * real time, and so its click window), clamped to [received − 7 days, received]. The browser's
+ * clock is never trusted for the time itself: only for how long the event waited.
+ */
+export const eventTime = (received: number, age: number | undefined): number => received - Math.min(age ?? 0, MAX_EVENT_AGE_MS);
+
+/**
+ * Validates and stores beacon events. The event time is the server's receive time less the event's
+ * `age` (see `eventTime`); a repeated event ID is counted once; clicks with an unregistered tag or
+ * from a bot are stored, flagged, never credited.
  */
 export async function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined }): Promise<IngestResult> {
   const raw = eventsOf(body);
@@ -84,7 +96,8 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
   return result;
 }
 
-function toRow(ctx: Context, e: EventBody, now: number, bot: boolean): TrackingEvent {
+function toRow(ctx: Context, e: EventBody, received: number, bot: boolean): TrackingEvent {
+  const time = eventTime(received, e.age);
   switch (e.type) {
     case 'click': {
       const owner = ctx.repo.accounts.findTag(e.tag);
@@ -94,15 +107,15 @@ function toRow(ctx: Context, e: EventBody, now: number, bot: boolean): TrackingE
         type: 'click', id: e.id.toLowerCase(), tag: e.tag, accountId: owner?.accountId ?? null,
         marketplace: linked?.id ?? owner?.marketplace ?? null, url: e.url, product: productId(e.url),
         page: e.page ?? null, session: e.session ?? null, via: e.via, bot, registered: owner !== undefined,
-        at: now, clientAt: e.at ?? null,
+        at: time, clientAt: e.at ?? null,
       };
     }
     case 'pageview':
-      return { type: 'pageview', id: e.id.toLowerCase(), tag: e.tag, accountId: ctx.repo.accounts.findTag(e.tag)?.accountId ?? null, page: e.page ?? null, session: e.session ?? null, links: e.links, at: now };
+      return { type: 'pageview', id: e.id.toLowerCase(), tag: e.tag, accountId: ctx.repo.accounts.findTag(e.tag)?.accountId ?? null, page: e.page ?? null, session: e.session ?? null, links: e.links, at: time };
     case 'landing':
-      return { type: 'landing', id: e.id.toLowerCase(), clickId: e.click.toLowerCase(), tag: e.tag, page: e.page ?? null, at: now };
+      return { type: 'landing', id: e.id.toLowerCase(), clickId: e.click.toLowerCase(), tag: e.tag, page: e.page ?? null, at: time };
     case 'cart_add':
-      return { type: 'cart_add', id: e.id.toLowerCase(), clickId: e.click.toLowerCase(), sku: e.sku, at: now };
+      return { type: 'cart_add', id: e.id.toLowerCase(), clickId: e.click.toLowerCase(), sku: e.sku, at: time };
   }
 }
 

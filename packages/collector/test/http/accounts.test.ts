@@ -108,6 +108,29 @@ describe('accounts, tags and keys', () => {
     expect((await c.as(reply.body.key)('GET', `/v1/accounts/${account.id}/tags`)).status).toBe(200);
   });
 
+  it('GET /v1/tags: an account key gets its own tags, the admin every tag with its account', async () => {
+    const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
+    expect((await c.admin('POST', `/v1/accounts/${jane.id}/tags`, { tag: 'janesblog-21', marketplace: 'uk' })).status).toBe(201);
+    const bob = await c.setupAccount('Bob', 'bobsdeals-20', 'us');
+    const own = await jane.api('GET', '/v1/tags');
+    expect(own.status).toBe(200);
+    expect(own.body).toEqual({
+      tags: [
+        { tag: 'janesblog-20', account: jane.id, accountName: 'Jane', marketplace: 'us', createdAt: expect.any(String) },
+        { tag: 'janesblog-21', account: jane.id, accountName: 'Jane', marketplace: 'uk', createdAt: expect.any(String) },
+      ],
+    });
+    expect((await bob.api('GET', '/v1/tags')).body.tags.map((t: { tag: string }) => t.tag)).toEqual(['bobsdeals-20']);
+    const all = await c.admin('GET', '/v1/tags');
+    expect(all.body.tags.map((t: { tag: string; account: string; accountName: string }) => [t.tag, t.account, t.accountName])).toEqual([
+      ['bobsdeals-20', bob.id, 'Bob'],
+      ['janesblog-20', jane.id, 'Jane'],
+      ['janesblog-21', jane.id, 'Jane'],
+    ]);
+    expectProblem(await c.request('GET', '/v1/tags'), 401);
+    expectProblem(await c.as('affil_acct_not-a-real-key')('GET', '/v1/tags'), 401);
+  });
+
   it('answers 401 without a key or with an unknown one', async () => {
     for (const path of ['/v1/accounts', '/v1/orders', '/v1/clicks', '/v1/reports/summary']) {
       const none = await c.request('GET', path);

@@ -43,6 +43,22 @@ function expectNothingCredited(answer: Json, reason: string) {
 }
 
 describe('attribution over HTTP (SPEC §5)', () => {
+  it('uses the real time of a click the browser re-sent later (age): its click window, not the arrival', async () => {
+    const clock = createClock(CLICK_AT);
+    const c = await start({ marketplaces: TEST_MARKETPLACES, now: clock.now });
+    await c.setupAccount('Jane', 'janesblog-20', 'us');
+    // Clicked at 09:00, the collector unreachable; the blog's next page load re-sends it 23 hours later.
+    const click = { ...clickEvent('janesblog-20'), at: CLICK_AT };
+    clock.set(CLICK_AT + 23 * HOUR);
+    expect((await c.beacon({ ...click, age: 23 * HOUR })).body.accepted).toBe(1);
+    // Ordered 25 hours after the click: outside the 24-hour click window (it would be inside, counted from the arrival).
+    clock.set(CLICK_AT + 25 * HOUR);
+    const reply = await c.signed('/v1/orders', orderBody({ orderedAt: iso(CLICK_AT + 25 * HOUR), referral: { clickId: click.id, tag: 'janesblog-20', clickedAt: iso(CLICK_AT + 23 * HOUR) } }));
+    expect(reply.status, reply.text).toBe(201);
+    expect(reply.body).toMatchObject({ attributed: false, rule: 'none' });
+    expect(reasons(reply.body)).toEqual(['outside_window', 'outside_window']);
+  });
+
   it('stores an order without referral, unattributed (rule none, reason no_referral)', async () => {
     const { c, order } = await program();
     const answer = await order(6 * HOUR, { referral: null });

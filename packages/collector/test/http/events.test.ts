@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createClock, GOOGLEBOT_UA, useCollectors, type TestCollector } from '../helpers/collector.js';
-import { clickEvent, expectProblem, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
+import { createClock, DAY, GOOGLEBOT_UA, HOUR, useCollectors, type TestCollector } from '../helpers/collector.js';
+import { CAMERA, cartAddEvent, clickEvent, expectProblem, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createRepository } from '../../src/db/repository.js';
 
@@ -252,6 +252,53 @@ describe('POST /v1/events', () => {
     await c.beacon(click);
     const [stored] = await clicksOf(c);
     expect(stored?.at).toBe('2026-11-20T09:00:00.000Z');
+  });
+
+  it('dates an event receive time − age, clamped to the last 7 days (a re-sent click keeps its real time)', async () => {
+    const { c } = await withAccount();
+    const cases: [number | undefined, string][] = [
+      [undefined, '2026-11-20T09:00:00.000Z'],
+      [0, '2026-11-20T09:00:00.000Z'],
+      [3 * HOUR + 1, '2026-11-20T05:59:59.999Z'],
+      [2 * DAY, '2026-11-18T09:00:00.000Z'],
+      [7 * DAY, '2026-11-13T09:00:00.000Z'],
+      [30 * DAY, '2026-11-13T09:00:00.000Z'], // clamped: an outbox keeps events 7 days
+    ];
+    const events = cases.map(([age]) => ({ ...clickEvent('janesblog-20'), ...(age === undefined ? {} : { age }) }));
+    expect((await c.beacon({ events })).body).toEqual({ accepted: cases.length, duplicates: 0, rejected: [] });
+    const reply = await c.admin('GET', '/v1/clicks?from=2026-11-01&to=2026-11-30');
+    const clicks = reply.body.clicks as { id: string; at: string }[];
+    for (const [i, [age, at]] of cases.entries()) expect(clicks.find((k) => k.id === events[i]!.id)?.at, `age ${age}`).toBe(at);
+    // Reports count it on the day it happened.
+    const days = await c.admin('GET', '/v1/reports/breakdown?by=day&from=2026-11-13&to=2026-11-20');
+    const byDay = Object.fromEntries((days.body.rows as { key: string; clicks: number }[]).map((r) => [r.key, r.clicks]));
+    expect(byDay).toMatchObject({ '2026-11-13': 2, '2026-11-18': 1, '2026-11-20': 3 });
+  });
+
+  it('dates pageviews, landings and cart adds by their age too', async () => {
+    const { c } = await withAccount();
+    const click = clickEvent('janesblog-20');
+    const pageview = { ...pageviewEvent('janesblog-20', 4), age: DAY };
+    expect((await c.beacon({ events: [pageview, { ...cartAddEvent(click.id, CAMERA), age: DAY }] })).body.accepted).toBe(2);
+    const days = await c.admin('GET', '/v1/reports/breakdown?by=day&from=2026-11-19&to=2026-11-20');
+    const day19 = (days.body.rows as { key: string; pageviews: number; linkImpressions: number }[]).find((r) => r.key === '2026-11-19');
+    expect(day19).toMatchObject({ pageviews: 1, linkImpressions: 4 });
+  });
+
+  it.each([
+    [-1, 'must not be negative'],
+    [1.5, 'whole milliseconds'],
+    ['60000', 'must be milliseconds'],
+    [null, 'must be milliseconds'],
+    [Number.MAX_SAFE_INTEGER + 2, 'whole milliseconds'],
+  ])('rejects the event whose age is %j, naming age, and keeps the others', async (age, message) => {
+    const { c } = await withAccount();
+    const good = { ...clickEvent('janesblog-20'), age: 0 };
+    const reply = await c.beacon({ events: [good, { ...clickEvent('janesblog-20'), age }] });
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ accepted: 1, rejected: [{ index: 1, detail: expect.stringMatching(/^age: /) }] });
+    expect(reply.body.rejected[0].detail).toContain(message);
+    expect((await clicksOf(c)).map((k) => k.id)).toEqual([good.id]);
   });
 
   it('opens CORS: every answer carries access-control-allow-origin *', async () => {

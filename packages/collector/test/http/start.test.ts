@@ -32,6 +32,8 @@ describe('starting and serving', () => {
     expect(reply.text).not.toContain('__AFFIL_PROGRAM__');
     for (const host of ['amazon.com', 'amazon.co.uk', 'localhost:8788', 'shop.example']) expect(reply.text).toContain(host);
     expect(reply.text).toContain('-30');
+    // The selector of the links the SDK reads, worked out here rather than in every browser.
+    expect(reply.text).toContain(JSON.stringify({ links: 'a[href*="amazon" i],a[href*="localhost" i],a[href*="example" i]' }).slice(1, -1));
     // The embedded endpoint is the collector itself (no public URL configured).
     expect(reply.text).toContain(c.url.replace(/^https?:\/\//, ''));
   });

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { Context } from '../../services/context.js';
 import type { Repository } from '../../db/repository.js';
-import { createAccount, createAccountKey, createTag, listAccounts, listTags, revokeKey, whoAmI } from '../../services/accounts.js';
+import { createAccount, createAccountKey, createTag, listAccounts, listTags, revokeKey, visibleTags, whoAmI } from '../../services/accounts.js';
 import { breakdown, listClicks, listOrders, summary } from '../../services/reports.js';
 import { orderView } from '../../services/orders.js';
 import { linkHealth } from '../../services/link-health.js';
@@ -20,13 +20,14 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
     next();
   };
   const json = [express.text({ type: () => true, limit: '64kb' }), parseBody];
-  router.use(['/v1/accounts', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream'], authenticate(repo, envAdminKeyHash));
+  router.use(['/v1/accounts', '/v1/tags', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream'], authenticate(repo, envAdminKeyHash));
 
   router.get('/v1/me', authenticate(repo, envAdminKeyHash), (_req, res) => void res.json(whoAmI(ctx, principalOf(res))));
   router.post('/v1/accounts', adminOnly, ...json, (req, res) => void res.status(201).json(createAccount(ctx, req.body)));
   router.get('/v1/accounts', adminOnly, (_req, res) => void res.json(listAccounts(ctx)));
   router.post('/v1/accounts/:id/tags', adminOnly, ...json, (req, res) => void res.status(201).json(createTag(ctx, req.params.id as string, req.body)));
   router.get('/v1/accounts/:id/tags', (req, res) => void res.json(listTags(ctx, principalOf(res), req.params.id as string)));
+  router.get('/v1/tags', (_req, res) => void res.json(visibleTags(ctx, principalOf(res))));
   router.post('/v1/accounts/:id/keys', adminOnly, (req, res) => void res.status(201).json(createAccountKey(ctx, req.params.id as string)));
   router.delete('/v1/keys/:keyId', adminOnly, (req, res) => {
     revokeKey(ctx, req.params.keyId as string);

@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProgramConfig } from '../../config.js';
 
 /**
  * The dashboard page may load only what the collector itself serves: no inline script or style,
@@ -32,13 +33,23 @@ const dashboardHeaders = helmet({
   xFrameOptions: { action: 'deny' },
 });
 
-/** Third-party files the dashboard loads, by the name it asks for them under `/dashboard/vendor/`. */
+/** Files from packages the dashboard loads, by the name it asks for them under `/dashboard/vendor/`. */
 function vendorFiles(): Map<string, string> {
-  const uplot = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+  const require = createRequire(import.meta.url);
+  const uplot = join(dirname(require.resolve('uplot/package.json')), 'dist');
   return new Map([
     ['uPlot.esm.js', join(uplot, 'uPlot.esm.js')],
     ['uPlot.min.css', join(uplot, 'uPlot.min.css')],
+    // The SDK's link logic (an ES module without imports), so the link builder decorates exactly as the SDK and /go do.
+    ['affil-url.js', require.resolve('@affil/sdk/url')],
   ]);
+}
+
+/** What the link builder needs of the program: public, as `/affil.js` embeds it too. */
+export interface DashboardProgram {
+  program: Pick<ProgramConfig, 'marketplaces' | 'tagPattern'>;
+  /** The collector's public origin, for `/go` links; default: the dashboard's own. */
+  publicUrl: string | undefined;
 }
 
 /** sendFile calls back on success too: only a failure may go on to `next`, or a later handler answers again. */
@@ -47,7 +58,7 @@ const fail = (next: express.NextFunction) => (error?: Error) => {
 };
 
 /** `/dashboard`: the page, its modules and its one library, all served by the collector itself (no CDN). */
-export function dashboardRoutes(): Router {
+export function dashboardRoutes(o: DashboardProgram): Router {
   const router = Router();
   const dir = fileURLToPath(new URL('../../../dashboard/', import.meta.url));
   const vendor = vendorFiles();
@@ -60,6 +71,14 @@ export function dashboardRoutes(): Router {
     // The page is tiny and names its modules by fixed paths: always revalidate it so an upgrade shows at once.
     res.set('Cache-Control', 'no-cache');
     res.sendFile('index.html', { root: dir }, fail(next));
+  });
+  router.get('/dashboard/program.json', (_req, res) => {
+    res.set('Cache-Control', 'no-cache');
+    res.json({
+      tagPattern: o.program.tagPattern,
+      publicUrl: o.publicUrl ?? null,
+      marketplaces: o.program.marketplaces.map(({ id, hosts, tagSuffix }) => ({ id, hosts, tagSuffix })),
+    });
   });
   router.get('/dashboard/vendor/:file', (req, res, next) => {
     const file = vendor.get(req.params.file);
