@@ -1,4 +1,20 @@
-import type { SummaryTotals } from '../db/reports.js';
+export interface MoneyTotals { currency: string; revenue: number; pending: number; earnings: number }
+
+/** Raw totals for a period, as storage sums them; `buildSummary` turns them into the summary body. */
+export interface SummaryTotals {
+  clicks: number;
+  botClicks: number;
+  pageviews: number;
+  linkImpressions: number;
+  orders: number;
+  itemsOrdered: number;
+  directItems: number;
+  itemsShipped: number;
+  itemsReturned: number;
+  money: MoneyTotals[];
+  /** Currencies the scope trades in even when nothing happened yet. */
+  currencies: string[];
+}
 
 export interface CurrencyTotals { revenue: number; earnings: number; pending: number }
 
