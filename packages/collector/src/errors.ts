@@ -54,3 +54,16 @@ export class Problem extends Error {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * The database cannot be reached now (down, restarting, every pooled connection busy, a statement
+ * past its timeout): a 503 with Retry-After. Nothing was recorded; the caller may retry.
+ */
+export class StorageUnavailable extends Problem {
+  readonly retryAfterSeconds: number;
+  constructor(detail: string, retryAfterSeconds = 2) {
+    super('unavailable', detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+    this.name = 'StorageUnavailable';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
