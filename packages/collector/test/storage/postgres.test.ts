@@ -61,8 +61,7 @@ describe.skipIf(!PG_URL)('PostgreSQL adapter', () => {
     ids.forEach((id, i) => tally([id], results[2 + ids.length + i]!));
     expect(fresh.size).toBe(ids.length);
     expect([...fresh.values()].every((n) => n === 1)).toBe(true);
-    const [{ n }] = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM clicks');
-    expect(n).toBe(ids.length);
+    expect((await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM clicks'))[0]!.n).toBe(ids.length);
     const totals = await a.reports.summaryTotals({ from: T0 - DAY, to: T0 + DAY });
     expect(totals.clicks).toBe(ids.length);
     // A repeat inside one batch counts once too.
