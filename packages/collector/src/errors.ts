@@ -54,3 +54,23 @@ export class Problem extends Error {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * The store cannot serve now (disk full, I/O error, the database unreachable or restarting): the
+ * same request may work later. Adapters throw it; HTTP answers `503` problem+json with
+ * `Retry-After: retryAfter` seconds; `/healthz` reports it.
+ */
+export class StorageUnavailable extends Error {
+  override name = 'StorageUnavailable';
+  readonly code = 'STORAGE_UNAVAILABLE';
+  /** Seconds after which a retry may succeed. */
+  readonly retryAfter: number;
+  /** The underlying failure's own code (`SQLITE_FULL`, `ECONNREFUSED`, `57P01`…), for logs. */
+  readonly reason: string;
+
+  constructor(message: string, options: { retryAfter?: number; reason?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfter = options.retryAfter ?? 30;
+    this.reason = options.reason ?? 'unavailable';
+  }
+}
