@@ -20,8 +20,8 @@ export async function bench() {
   const collector = await startCollector({ ...DEFAULT_PROGRAM, port: 0, host: '127.0.0.1', db, adminKey: 'bench', webhookSecrets: [secret], publicUrl: undefined }, { log: () => {} });
   const webhook = new Webhook(secret);
   // Real click IDs spread over the year, so lookups touch cold and warm pages alike.
-  const clickIds = collector.repo.events.listClicks({ from: 0, to: Date.now(), limit: 1, before: undefined }).length
-    ? sampleClicks(collector, ORDERS)
+  const clickIds = (await collector.storage.events.listClicks({ from: 0, to: Date.now(), limit: 1, before: undefined })).length
+    ? await sampleClicks(collector, ORDERS)
     : [];
   const timings = [];
   const WARMUP = 100; // statement preparation and JIT; not what a running server pays
@@ -39,7 +39,7 @@ export async function bench() {
     const now = new Date();
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now / 1000)), 'webhook-signature': webhook.sign(id, now, body) };
     const t0 = process.hrtime.bigint();
-    const answer = receiveOrder(collector.context, { body, headers });
+    const answer = await receiveOrder(collector.context, { body, headers });
     if (i >= WARMUP) timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (process.env.BENCH_TRACE && timings.at(-1) > 2) console.log(`  slow #${i}: ${timings.at(-1).toFixed(2)} ms`);
     if (answer.status !== 201 || !answer.body.attributed) throw new Error(`order ${i} not attributed: ${JSON.stringify(answer.body).slice(0, 300)}`);
@@ -55,14 +55,14 @@ export async function bench() {
   ];
 }
 
-function sampleClicks(collector, n) {
-  const db = collector.repo;
+async function sampleClicks(collector, n) {
+  const db = collector.storage;
   const out = [];
   // Walk the year in n steps via the newest-first list; one query per sample.
   const end = Date.parse('2026-11-20T00:00:00Z');
   for (let i = 0; i < n; i++) {
     const at = end - Math.floor(((i * 7919) % n) / n * 364 * 86_400_000);
-    const [click] = db.events.listClicks({ from: 0, to: at, limit: 1, before: undefined });
+    const [click] = await db.events.listClicks({ from: 0, to: at, limit: 1, before: undefined });
     if (click && !click.bot) out.push(click);
   }
   return out;

@@ -23,7 +23,7 @@ export async function bench() {
   for (let i = 0; i < RUNS; i++) {
     const account = `acc_bench${(i * 37) % 1000}`;
     const t0 = process.hrtime.bigint();
-    body = summary(collector.context, { role: 'account', keyId: 'bench', accountId: account }, query);
+    body = await summary(collector.context, { role: 'account', keyId: 'bench', accountId: account }, query);
     inProcess.push(Number(process.hrtime.bigint() - t0) / 1e6);
     const t1 = process.hrtime.bigint();
     const res = await fetch(`${collector.url}/v1/reports/summary?from=${query.from}&to=${query.to}&account=${account}`, { headers: { authorization: 'Bearer bench-admin' } });

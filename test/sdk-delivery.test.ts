@@ -210,7 +210,7 @@ describe('delivery in Chromium', () => {
     const [session] = stored!.split(' ');
     expect(session).toMatch(UUID);
     // The collector keeps the session with each event (not shown by its API).
-    const row = env.collector.repo.events.listClicks({ from: 0, to: Date.now() + 1, limit: 1000, before: undefined }).find((c) => c.id === click!.id);
+    const row = (await env.collector.storage.events.listClicks({ from: 0, to: Date.now() + 1, limit: 1000, before: undefined })).find((c) => c.id === click!.id);
     expect(row?.session).toBe(session);
     expect(await context.cookies()).toEqual([]);
   });

@@ -7,15 +7,10 @@ import { auditCommand } from './commands/audit.js';
 import { linkCommand } from './commands/link.js';
 import { backupCommand } from './commands/backup.js';
 import { secretsCommand } from './commands/secrets.js';
+import type { CliProcess } from './commands/process.js';
+import { isPostgresUrl, redactDb } from './storage/open.js';
 
-/** The slice of `process` the CLI uses, so tests can run it without spawning. */
-export interface CliProcess {
-  argv: string[];
-  env: NodeJS.ProcessEnv;
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
-}
+export type { CliProcess };
 
 const HELP = `Usage: affil <command> [options]
 
@@ -31,16 +26,18 @@ Commands:
   audit FILE|DIR|URL … [--tag TAG[,TAG…]] [--collector URL --key KEY]
                                          List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
                                          (tags from --collector, else --db, else --tag alone: no database needed)
-  backup FILE                            Write a consistent copy of the live database to FILE
+  backup FILE                            Write a consistent copy of the live SQLite database to FILE
+                                         (PostgreSQL: use pg_dump; affil backup says how)
   secrets rotate | retire                New order-callback signing secret (old ones verify until retire)
   help                                   Show this help
 
-Commands other than serve take --db FILE, --config FILE (as serve does) and --json.
+Commands other than serve take --db FILE|URL, --config FILE (as serve does) and --json.
 
 affil serve options (flags beat environment, which beats the config file):
   --port N          listen port (AFFIL_PORT, default 8787)
   --host HOST       listen address (AFFIL_HOST, default 127.0.0.1)
-  --db FILE         SQLite database file (AFFIL_DB, default ./data/affil.db)
+  --db FILE|URL     SQLite database file, or a postgres:// URL (AFFIL_DB, then DATABASE_URL;
+                    default ./data/affil.db)
   --config FILE     JSON config file (AFFIL_CONFIG)
   --public-url URL  collector origin embedded in /affil.js (AFFIL_PUBLIC_URL)
   --trust-proxy X   proxies whose X-Forwarded-For is believed: a hop count or addresses/CIDRs,
@@ -57,19 +54,19 @@ export async function run(proc: CliProcess): Promise<number> {
       case 'serve':
         return await serve(proc, rest);
       case 'accounts':
-        return accountsCommand(proc, rest);
+        return await accountsCommand(proc, rest);
       case 'tags':
-        return tagsCommand(proc, rest);
+        return await tagsCommand(proc, rest);
       case 'keys':
-        return keysCommand(proc, rest);
+        return await keysCommand(proc, rest);
       case 'audit':
         return await auditCommand(proc, rest);
       case 'link':
-        return linkCommand(proc, rest);
+        return await linkCommand(proc, rest);
       case 'backup':
-        return backupCommand(proc, rest);
+        return await backupCommand(proc, rest);
       case 'secrets':
-        return secretsCommand(proc, rest);
+        return await secretsCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':
@@ -104,10 +101,11 @@ async function serve(proc: CliProcess, args: string[]): Promise<number> {
       throw new UsageError(`cannot listen on ${config.host}:${config.port}: ${code}`);
     }
     if (code?.startsWith('SQLITE_')) throw new UsageError(`cannot open database ${config.db}: ${(error as Error).message}`);
+    if (isPostgresUrl(config.db) && !(error instanceof UsageError)) throw new UsageError(`cannot open database ${redactDb(config.db)}: ${(error as Error).message}`);
     throw error;
   }
   proc.stdout.write(`affil collector listening on ${collector.url}\n`);
-  proc.stdout.write(`  database ${config.db}; ${config.marketplaces.length} marketplace(s): ${config.marketplaces.map((m) => m.id).join(', ')}\n`);
+  proc.stdout.write(`  database ${collector.storage.describe()}; ${config.marketplaces.length} marketplace(s): ${config.marketplaces.map((m) => m.id).join(', ')}\n`);
   if (collector.generated.adminKey) proc.stdout.write(`  admin key (shown once, store it now): ${collector.generated.adminKey}\n`);
   if (collector.generated.webhookSecret) proc.stdout.write(`  order-callback signing secret (shown once): ${collector.generated.webhookSecret}\n`);
   await new Promise<void>((resolve) => {

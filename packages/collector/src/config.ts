@@ -1,27 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_TAG_PATTERN } from '@affil/merchant/contract';
+import { DEFAULT_MARKETPLACES, DEFAULT_PROGRAM, DEFAULT_RATES, DEFAULT_TAG_PATTERN, type ProgramConfig } from './domain/program.js';
 import type { Marketplace } from './domain/marketplace.js';
-import { BUILTIN_STOREFRONTS } from './data/storefronts.js';
 import { UsageError } from './errors.js';
 import { fieldErrors } from './validation.js';
 import { closest } from './domain/suggest.js';
 import { parseTrustProxy, publicSuffixProblem, trustProxyProblem, unsafePatternProblem, type TrustProxy } from './config-safety.js';
-
-/** The affiliate program's rules: windows, which tags it accepts, its storefronts. */
-export interface ProgramConfig {
-  /** Hours after a click in which every order of the visitor is credited. Default 24. */
-  clickWindowHours: number;
-  /** Days after an in-window cart add in which that item is still credited. Default 90. */
-  cartWindowDays: number;
-  /** Regular expression every tracking ID must match. */
-  tagPattern: string;
-  /** Beacon and redirect requests per client address per minute; 0 turns limiting off. Default 600. */
-  rateLimitPerMinute: number;
-  /** Days raw events are kept. Default 400. */
-  retentionDays: number;
-  marketplaces: Marketplace[];
-}
 
 export interface ServeConfig extends ProgramConfig {
   port: number;
@@ -45,51 +29,16 @@ export interface ServeConfig extends ProgramConfig {
   streamsTotal?: number;
   /** Serve `/metrics` without a key (for a scraper on a private network). Default false: admin key. */
   metricsPublic?: boolean;
+  /** PostgreSQL: connections per collector process. Default 10. */
+  dbPoolSize?: number;
+  /** PostgreSQL: statement timeout in ms; a query past it fails (503) instead of hanging. Default 5000. */
+  dbStatementTimeoutMs?: number;
 }
 
 /** Server settings that are not part of the program's rules, with their defaults (optional in ServeConfig: these apply when absent). */
-export const DEFAULT_SERVER = { trustProxy: false, streamsPerKey: 10, streamsTotal: 1000, metricsPublic: false } as const satisfies Partial<ServeConfig>;
+export const DEFAULT_SERVER = { trustProxy: false, streamsPerKey: 10, streamsTotal: 1000, metricsPublic: false, dbPoolSize: 10, dbStatementTimeoutMs: 5000 } as const satisfies Partial<ServeConfig>;
 
-/**
- * Default commission rates (basis points) for the built-in storefronts, modelled on the
- * Associates fixed-fee table; configure your own `rates` per marketplace.
- */
-export const DEFAULT_RATES = {
-  default: 400,
-  luxury_beauty: 1000,
-  music: 500,
-  handmade: 500,
-  books: 450,
-  kitchen: 450,
-  automotive: 450,
-  electronics: 400,
-  toys: 300,
-  furniture: 300,
-  home: 300,
-  computers: 250,
-  video_games: 100,
-  grocery: 100,
-  health: 100,
-} as const;
-
-export { DEFAULT_TAG_PATTERN };
-
-export const DEFAULT_MARKETPLACES: Marketplace[] = BUILTIN_STOREFRONTS.map((s) => ({
-  id: s.id,
-  hosts: [s.host],
-  tagSuffix: s.tagSuffix,
-  currency: s.currency,
-  rates: { ...DEFAULT_RATES },
-}));
-
-export const DEFAULT_PROGRAM: ProgramConfig = {
-  clickWindowHours: 24,
-  cartWindowDays: 90,
-  tagPattern: DEFAULT_TAG_PATTERN,
-  rateLimitPerMinute: 600,
-  retentionDays: 400,
-  marketplaces: DEFAULT_MARKETPLACES,
-};
+export { DEFAULT_MARKETPLACES, DEFAULT_PROGRAM, DEFAULT_RATES, DEFAULT_TAG_PATTERN, type ProgramConfig };
 
 const hostSchema = z
   .string()
@@ -134,7 +83,12 @@ export const configFileSchema = z
   .strictObject({
     port: z.number().int().min(0).max(65535),
     host: z.string().min(1),
+    /** A SQLite file path, or a postgres:// URL. */
     db: z.string().min(1),
+    /** PostgreSQL connections per collector (default 10; SQLite ignores it). */
+    dbPoolSize: z.number().int().min(1).max(1000),
+    /** PostgreSQL statement timeout in ms (default 5000; SQLite ignores it). */
+    dbStatementTimeoutMs: z.number().int().min(100).max(600_000),
     publicUrl: z.url(),
     clickWindowHours: z.number().positive().max(24 * 365),
     cartWindowDays: z.number().positive().max(3650),
@@ -233,7 +187,10 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     trustProxy: resolveTrustProxy(flags.trustProxy ?? env.AFFIL_TRUST_PROXY, file.trustProxy),
     port,
     host: flags.host ?? env.AFFIL_HOST ?? file.host ?? '127.0.0.1',
-    db: flags.db ?? env.AFFIL_DB ?? file.db ?? './data/affil.db',
+    // --db, then AFFIL_DB, then DATABASE_URL (what hosting platforms set), then the file.
+    db: flags.db ?? (env.AFFIL_DB || undefined) ?? (env.DATABASE_URL || undefined) ?? file.db ?? './data/affil.db',
+    dbPoolSize: file.dbPoolSize ?? DEFAULT_SERVER.dbPoolSize,
+    dbStatementTimeoutMs: file.dbStatementTimeoutMs ?? DEFAULT_SERVER.dbStatementTimeoutMs,
     adminKey: env.AFFIL_ADMIN_KEY || undefined,
     webhookSecrets: secrets?.length ? secrets : undefined,
     publicUrl: publicUrl?.replace(/\/$/, ''),
@@ -241,7 +198,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
 }
 
 function withoutServerKeys(file: ConfigFile): Partial<ProgramConfig> {
-  const { port: _port, host: _host, db: _db, publicUrl: _publicUrl, trustProxy: _trust, streamsPerKey: _perKey, streamsTotal: _total, metricsPublic: _metrics, ...program } = file;
+  const { port: _port, host: _host, db: _db, dbPoolSize: _pool, dbStatementTimeoutMs: _timeout, publicUrl: _publicUrl, trustProxy: _trust, streamsPerKey: _perKey, streamsTotal: _total, metricsPublic: _metrics, ...program } = file;
   return program as Partial<ProgramConfig>;
 }
 

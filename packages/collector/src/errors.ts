@@ -56,14 +56,21 @@ export class UsageError extends Error {
 }
 
 /**
- * The database cannot be reached now (down, restarting, every pooled connection busy, a statement
- * past its timeout): a 503 with Retry-After. Nothing was recorded; the caller may retry.
+ * The store cannot serve now (disk full, I/O error, the database unreachable or restarting): the
+ * same request may work later. Adapters throw it; HTTP answers `503` problem+json with
+ * `Retry-After: retryAfter` seconds; `/healthz` reports it.
  */
-export class StorageUnavailable extends Problem {
-  readonly retryAfterSeconds: number;
-  constructor(detail: string, retryAfterSeconds = 2) {
-    super('unavailable', detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
-    this.name = 'StorageUnavailable';
-    this.retryAfterSeconds = retryAfterSeconds;
+export class StorageUnavailable extends Error {
+  override name = 'StorageUnavailable';
+  readonly code = 'STORAGE_UNAVAILABLE';
+  /** Seconds after which a retry may succeed. */
+  readonly retryAfter: number;
+  /** The underlying failure's own code (`SQLITE_FULL`, `ECONNREFUSED`, `57P01`…), for logs. */
+  readonly reason: string;
+
+  constructor(message: string, options: { retryAfter?: number; reason?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfter = options.retryAfter ?? 30;
+    this.reason = options.reason ?? 'unavailable';
   }
 }

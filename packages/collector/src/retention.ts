@@ -1,4 +1,4 @@
-import type { Repository } from './db/repository.js';
+import type { Storage } from './storage/port.js';
 
 const HOUR = 3_600_000;
 
@@ -7,17 +7,21 @@ const HOUR = 3_600_000;
  * per transaction with a yield between, so ingest never waits long. Reports read the per-day
  * totals and keep their numbers.
  */
-export function startRetention(repo: Repository, retentionDays: number, now: () => number, log: (m: string) => void): { stop(): void; runOnce(): Promise<number> } {
+export function startRetention(storage: Pick<Storage, 'events' | 'exclusive'>, retentionDays: number, now: () => number, log: (m: string) => void): { stop(): void; runOnce(): Promise<number> } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  /** One instance at a time purges (the others skip this round); answers how many rows went. */
   async function runOnce(): Promise<number> {
+    return (await storage.exclusive('retention', purge)) ?? 0;
+  }
+  async function purge(): Promise<number> {
     const before = now() - retentionDays * 24 * HOUR;
     let total = 0;
     for (;;) {
       if (stopped) return total;
       let removed: number;
       try {
-        removed = repo.events.purgeBefore(before);
+        removed = await storage.events.purgeBefore(before);
       } catch (error) {
         log(`retention: purge failed: ${(error as Error).message}`);
         return total;

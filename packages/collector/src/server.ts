@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { handOffCheckpoints, openDatabase } from './db/database.js';
-import { startCheckpointer } from './db/checkpointer.js';
+import { randomUUID } from 'node:crypto';
 import { startRetention } from './retention.js';
-import { createRepository, type Repository } from './db/repository.js';
+import { openStorage } from './storage/open.js';
+import type { Storage } from './storage/port.js';
 import { createApp } from './http/app.js';
 import { liveHub, type LiveOptions } from './http/live.js';
 import { createMetrics } from './http/metrics.js';
@@ -12,7 +12,7 @@ import { DEFAULT_SERVER, type ServeConfig } from './config.js';
 import { localRevocations, watchRevocations } from './services/revocations.js';
 import { writeHealth } from './services/write-health.js';
 import { throttledLog } from './log-throttle.js';
-import type { Context } from './services/context.js';
+import type { Context, LiveEvent } from './services/context.js';
 import { createAdminKey } from './services/accounts.js';
 import { hashKey } from './secrets.js';
 import { ensureWebhookSecret } from './services/signing-secrets.js';
@@ -21,7 +21,7 @@ export interface Collector {
   /** Base URL, e.g. http://127.0.0.1:8787 */
   url: string;
   port: number;
-  repo: Repository;
+  storage: Storage;
   context: Context;
   /** Secrets generated on this start: shown once, never again. */
   generated: { adminKey?: string; webhookSecret?: string };
@@ -29,26 +29,6 @@ export interface Collector {
   purgeExpired(): Promise<number>;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
-}
-
-const WEBHOOK_SECRET_SETTING = 'webhook_secret';
-
-/**
- * Folds the write-ahead log into the database and closes it. On a full disk (or a failing one)
- * the checkpoint cannot finish: every committed transaction is still in the WAL beside the
- * database, which SQLite replays on the next start, so that is reported and shutdown goes on.
- */
-function finalCheckpoint(db: ReturnType<typeof openDatabase>, repo: Repository, log: (message: string) => void): void {
-  try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  } catch (error) {
-    log(`shutdown: the final checkpoint failed (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}); every committed write is kept in the write-ahead log next to the database and is applied on the next start`);
-  }
-  try {
-    repo.close();
-  } catch (error) {
-    log(`shutdown: closing the database failed (${(error as Error).message}); the write-ahead log keeps every committed write`);
-  }
 }
 
 /** Opens the database, fills in first-start secrets and listens. */
@@ -59,37 +39,69 @@ export async function startCollector(
   // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
   // line a minute, not a stack per request.
   const log = throttledLog(options.log ?? ((m: string) => console.error(m)));
-  let db;
+  let storage: Storage;
   try {
-    db = openDatabase(config.db, { warn: log });
+    storage = await openStorage(config.db, { warn: log, server: true, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs });
   } catch (error) {
     log.stop();
     throw error;
   }
-  const repo = createRepository(db);
   const generated: Collector['generated'] = {};
+  const now = options.now ?? Date.now;
 
-  if (!config.adminKey && !repo.accounts.hasAdminKey()) {
-    generated.adminKey = createAdminKey({ repo, now: Date.now }).key;
-  }
   let webhookSecrets = config.webhookSecrets;
-  if (!webhookSecrets) {
-    // The HMAC needs the secret itself, so it is kept (unlike API keys, which are hashed).
-    const stored = ensureWebhookSecret(repo);
-    if (stored.generated) generated.webhookSecret = stored.generated;
-    webhookSecrets = stored.secrets;
+  try {
+    // First start, once even when two instances start together: the bootstrap lock serializes them.
+    await storage.transaction(async (tx) => {
+      await tx.lock('bootstrap');
+      if (!config.adminKey && !(await tx.accounts.hasAdminKey())) {
+        generated.adminKey = (await createAdminKey({ storage: tx, now: Date.now })).key;
+      }
+      if (!webhookSecrets) {
+        // The HMAC needs the secret itself, so it is kept (unlike API keys, which are hashed).
+        const stored = await ensureWebhookSecret(tx);
+        if (stored.generated) generated.webhookSecret = stored.generated;
+        webhookSecrets = stored.secrets;
+      }
+    });
+  } catch (error) {
+    await storage.close().catch(() => {});
+    log.stop();
+    throw error;
   }
 
   const live = liveHub({ ...options.live, perKey: config.streamsPerKey ?? DEFAULT_SERVER.streamsPerKey, total: config.streamsTotal ?? DEFAULT_SERVER.streamsTotal });
   const metrics = createMetrics();
   metrics.watchLive(live.stats);
-  // A revoked key's streams end at once; keys revoked elsewhere (the CLI) are picked up within a second.
+
+  // Live updates and revocations reach every instance on the same database through its signals.
+  const instance = randomUUID();
+  const unsubscribe: (() => void)[] = [];
+  const remote = storage.signals.remote === true;
+  const publish = (e: LiveEvent): void => {
+    live.publish(e);
+    if (remote) void storage.signals.publish('live', JSON.stringify({ from: instance, event: e })).catch((error: unknown) => log(`live: cannot publish to other instances: ${(error as Error).message}`));
+  };
+  if (remote) {
+    unsubscribe.push(storage.signals.subscribe('live', (payload) => {
+      const { from, event } = JSON.parse(payload) as { from: string; event: LiveEvent };
+      if (from !== instance) live.publish(event);
+    }));
+  }
+  // A revoked key's streams end at once; keys revoked elsewhere (the CLI, another instance) within a second.
   const revocations = localRevocations();
   revocations.subscribe((keyId) => live.endKey(keyId));
-  const revocationWatch = watchRevocations(repo.accounts.revokedAfter, revocations, () => live.stats().open > 0, { log });
-  const context: Context = { program: config, repo, now: options.now ?? Date.now, webhookSecrets, publish: (e) => live.publish(e), observe: metrics.observer, revocations };
+  const announce = revocations.announce;
+  revocations.announce = (keyId) => {
+    announce(keyId);
+    if (remote) void storage.signals.publish('key_revoked', keyId).catch(() => {});
+  };
+  unsubscribe.push(storage.signals.subscribe('key_revoked', (keyId) => announce(keyId)));
+  const revocationWatch = watchRevocations((since) => storage.accounts.revokedAfter(since), { announce }, () => live.stats().open > 0, { log });
+
+  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations };
   const app = createApp({
-    ctx: context, repo, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
+    ctx: context, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
     trust: compileTrust(config.trustProxy ?? DEFAULT_SERVER.trustProxy), metricsPublic: config.metricsPublic ?? DEFAULT_SERVER.metricsPublic,
     health: writeHealth(),
   });
@@ -101,13 +113,16 @@ export async function startCollector(
       s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (error) {
-    repo.close();
+    revocationWatch.stop();
+    for (const stop of unsubscribe) stop();
+    live.close();
+    metrics.close();
+    await storage.close().catch(() => {});
     log.stop();
     throw error;
   }
-  handOffCheckpoints(db);
-  const checkpointer = config.db === ':memory:' ? undefined : startCheckpointer(config.db);
-  const retention = startRetention(repo, config.retentionDays, context.now, log);
+  const stopMaintenance = storage.startMaintenance();
+  const retention = startRetention(storage, config.retentionDays, context.now, log);
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -116,7 +131,7 @@ export async function startCollector(
   return {
     url: `http://${host}:${port}`,
     port,
-    repo,
+    storage,
     context,
     generated,
     purgeExpired: () => retention.runOnce(),
@@ -124,6 +139,7 @@ export async function startCollector(
       closing ??= new Promise<void>((resolve) => {
         retention.stop();
         revocationWatch.stop();
+        for (const stop of unsubscribe) stop();
         live.close();
         metrics.close();
         // Connections that finish their request after this become idle; close those as they
@@ -133,12 +149,14 @@ export async function startCollector(
         server.close(() => {
           clearInterval(sweep);
           clearTimeout(deadline);
-          void (checkpointer?.stop() ?? Promise.resolve()).then(() => {
-            finalCheckpoint(db, repo, log);
-            log.flush();
-            log.stop();
-            resolve();
-          });
+          void Promise.resolve(stopMaintenance())
+            .then(() => storage.close())
+            .catch((error: unknown) => log(`shutdown: closing the database failed (${(error as Error).message})`))
+            .then(() => {
+              log.flush();
+              log.stop();
+              resolve();
+            });
         });
         server.closeIdleConnections();
       });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { isPostgresUrl } from '../storage/open.js';
 import { parseArgs } from 'node:util';
-import type { CliProcess } from '../cli.js';
+import type { CliProcess } from './process.js';
 import { UsageError } from '../errors.js';
 import { audit, type AuditReport } from '../audit/run.js';
 import type { AuditProgram } from '../audit/classify.js';
@@ -42,17 +43,17 @@ export async function auditCommand(proc: CliProcess, args: string[]): Promise<nu
     const unknown = unknownMarketplaces(local, tags);
     if (unknown.length > 0) proc.stderr.write(`affil: warning: the collector's tags are for marketplace(s) ${unknown.join(', ')}, unknown here; pass --config with the program's marketplaces\n`);
     auditProgram = fromCollector(local, tags, key, own);
-  } else if (values.db !== undefined || proc.env.AFFIL_DB !== undefined || existsSync(config.db) || own.length === 0) {
-    if (!existsSync(config.db)) {
+  } else if (values.db !== undefined || proc.env.AFFIL_DB !== undefined || isPostgresUrl(config.db) || existsSync(config.db) || own.length === 0) {
+    if (!isPostgresUrl(config.db) && !existsSync(config.db)) {
       throw new UsageError(`no database at ${config.db}: on the collector's host pass --db FILE; elsewhere pass --tag YOUR_TAG, or --collector URL --key KEY`);
     }
-    const program = openProgram(proc, values);
+    const program = await openProgram(proc, values);
     try {
-      const tags = new Map(program.ctx.repo.accounts.allTags().map((t) => [t.tag, t.marketplace]));
+      const tags = new Map((await program.ctx.storage.accounts.allTags()).map((t) => [t.tag, t.marketplace]));
       for (const tag of own) if (!tags.has(tag)) throw new UsageError(`--tag ${tag} is not registered in this program`);
       auditProgram = { ...local, tags, ownTags: new Set(own), registry: 'all' };
     } finally {
-      program.close();
+      await program.close();
     }
   } else {
     auditProgram = tagsOnly(local, own);

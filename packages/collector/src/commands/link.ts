@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliProcess } from '../cli.js';
+import type { CliProcess } from './process.js';
 import { UsageError } from '../errors.js';
 import { Problem } from '../errors.js';
 import { checkDestination } from '../services/redirect.js';
@@ -33,7 +33,7 @@ Here that is ${collector.url}, from ${collector.source}.
 `;
 
 /** `affil link TAG URL`: the collector redirect link for places where no script runs. */
-export function linkCommand(proc: CliProcess, args: string[]): number {
+export async function linkCommand(proc: CliProcess, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { ...PROGRAM_OPTIONS, collector: { type: 'string' }, page: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
   if (values.help) {
     const config = resolveServeConfig({ config: values.config }, proc.env);
@@ -42,9 +42,9 @@ export function linkCommand(proc: CliProcess, args: string[]): number {
   }
   const [tag, url] = positionals;
   if (!tag || !url || positionals.length !== 2) throw new UsageError(USAGE);
-  const program = openProgram(proc, values);
+  const program = await openProgram(proc, values);
   try {
-    const owner = program.ctx.repo.accounts.findTag(tag);
+    const owner = await program.ctx.storage.accounts.findTag(tag);
     if (!owner) throw new UsageError(`tag ${tag} is not registered`);
     let destination;
     try {
@@ -67,6 +67,6 @@ export function linkCommand(proc: CliProcess, args: string[]): number {
     proc.stdout.write(values.json ? `${JSON.stringify({ tag, url, link, collector: collector.url, collectorFrom: collector.source })}\n` : `${link}\n`);
     return 0;
   } finally {
-    program.close();
+    await program.close();
   }
 }

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { resolveServeConfig, type ServeConfig } from '../config.js';
-import { openDatabase } from '../db/database.js';
-import { createRepository } from '../db/repository.js';
+import { isPostgresUrl, openStorage } from '../storage/open.js';
 import { Problem, UsageError } from '../errors.js';
 import type { Context } from '../services/context.js';
-import type { CliProcess } from '../cli.js';
+import type { CliProcess } from './process.js';
 
 /** Options every command that reads the program takes. */
 export const PROGRAM_OPTIONS = {
@@ -19,31 +18,31 @@ export const PROGRAM_OPTIONS = {
  * create something (`create`) may start a new database: for the others a missing file is most
  * likely a mistyped `--db`, and an empty new one would answer as if nothing existed.
  */
-export function openProgram(
+export async function openProgram(
   proc: CliProcess,
   flags: { db?: string | undefined; config?: string | undefined },
   options: { create?: boolean } = {},
-): { ctx: Context; config: ServeConfig; close: () => void } {
+): Promise<{ ctx: Context; config: ServeConfig; close: () => Promise<void> }> {
   const config = resolveServeConfig({ db: flags.db, config: flags.config }, proc.env);
-  if (!options.create && !existsSync(config.db)) {
+  if (!options.create && !isPostgresUrl(config.db) && !existsSync(config.db)) {
     throw new UsageError(`no database at ${config.db} (check --db, or start "affil serve" first)`);
   }
-  const repo = createRepository(openDatabase(config.db));
+  const storage = await openStorage(config.db, { poolSize: 2, statementTimeoutMs: config.dbStatementTimeoutMs });
   const ctx: Context = {
     program: config,
-    repo,
+    storage,
     now: Date.now,
     webhookSecrets: [],
     publish: () => {},
     observe: { events: () => {}, order: () => {}, ledgerEntries: () => {} },
   };
-  return { ctx, config, close: () => repo.close() };
+  return { ctx, config, close: () => storage.close() };
 }
 
 /** Runs a service call, turning its problem into a CLI message. */
-export function attempt<T>(fn: () => T): T {
+export async function attempt<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (error) {
     if (error instanceof Problem) throw new UsageError(error.message);
     throw error;

@@ -1,8 +1,7 @@
 import type { Db } from './database.js';
+import type { AccountRow, KeyRow, TagRow } from '../storage/port.js';
 
-export interface AccountRow { id: string; name: string; createdAt: number }
-export interface KeyRow { id: string; accountId: string | null; role: 'admin' | 'account'; revokedAt: number | null }
-export interface TagRow { tag: string; accountId: string; marketplace: string; createdAt: number }
+export type { AccountRow, KeyRow, TagRow };
 
 /** SQL for the program's people: settings, accounts, their API keys and tracking IDs. */
 export function accountStore(db: Db) {

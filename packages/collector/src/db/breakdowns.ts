@@ -1,10 +1,8 @@
 import type { Db } from './database.js';
-import type { ReportScope, SummaryTotals } from './reports.js';
-import { halfEvenSql } from './migrations/002_daily_totals.js';
 import { exactRow } from './exact.js';
+import { BREAKDOWNS, type BreakdownBy, type KeyedTotals, type ReportScope } from '../storage/port.js';
 
-export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page'] as const;
-export type BreakdownBy = (typeof BREAKDOWNS)[number];
+export { BREAKDOWNS, type BreakdownBy, type KeyedTotals };
 
 const day = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
 
@@ -22,8 +20,6 @@ const KEYS: Record<BreakdownBy, { clicks: string; pageviews: string; orders: str
   product: { clicks: 'c.product', pageviews: 'NULL', orders: 'l.sku', lines: 'l.sku', ledger: 'l.sku' },
   page: { clicks: 'c.page', pageviews: 'p.page', orders: 'oc.page', lines: 'oc.page', ledger: 'oc.page' },
 };
-
-export type KeyedTotals = Map<string | null, Omit<SummaryTotals, 'currencies'>>;
 
 /** Summary totals grouped by one dimension; same filters and meanings as the summary. */
 export function breakdownStore(db: Db) {
@@ -48,7 +44,7 @@ export function breakdownStore(db: Db) {
         GROUP BY 1`),
       lines: db.prepare<Record<string, unknown>, { key: string | null; currency: string; items: number; direct: number; revenue: number; pending: number }>(`SELECT ${k.lines} AS key,
           o.currency, sum(l.quantity) AS items, sum(l.quantity * l.direct) AS direct, sum(l.unit_amount * l.quantity) AS revenue,
-          sum(${halfEvenSql('l.unit_amount * (l.quantity - l.cancelled - l.shipped) * l.rate_bp')}) AS pending
+          sum(l.pending) AS pending
         FROM orders o JOIN order_lines l ON l.order_id = o.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
         WHERE ${filter('o', 'ordered_at')} AND l.attributed = 1
           AND (@tag IS NULL OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)

@@ -3,7 +3,9 @@ import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { BACKFILL } from './migrations/002_daily_totals.js';
+import { pendingCommission } from '../domain/lifecycle.js';
+import { lineRevenue } from '../domain/money.js';
+import { rollupAccumulator, rollupWriter } from './rollups.js';
 
 export type Db = Database.Database;
 
@@ -76,6 +78,8 @@ export function migrate(db: Db): number[] {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
+      if (migration.after === 'line_pending') backfillLinePending(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
@@ -91,6 +95,62 @@ export function migrate(db: Db): number[] {
 export function rebuildDailyTotals(db: Db): void {
   db.transaction(() => {
     db.exec('DELETE FROM daily_totals');
-    db.exec(BACKFILL);
+    foldIntoDailyTotals(db);
   })();
+}
+
+type LineForTotals = { unitAmount: number; quantity: number; cancelled: number; shipped: number; returned: number; rateBp: number | null; direct: number; lineId: string };
+
+/**
+ * Adds every stored click, pageview, order line and ledger entry to the (empty) per-day totals.
+ * Counts and sums of stored amounts are SQL; each line's revenue and pending commission come from
+ * the domain, as they do when an order arrives.
+ */
+function foldIntoDailyTotals(db: Db): void {
+  const totals = rollupAccumulator(rollupWriter(db));
+  const counts = db.prepare(`SELECT account_id AS accountId, min(at) AS at, tag, marketplace,
+      sum(bot = 0 AND registered = 1) AS clicks, sum(bot = 1) AS botClicks
+    FROM clicks GROUP BY account_id, at / 86400000, tag, marketplace`);
+  for (const r of counts.iterate() as Iterable<{ accountId: string | null; at: number; tag: string; marketplace: string | null; clicks: number; botClicks: number }>) {
+    totals.add(r, { clicks: r.clicks, botClicks: r.botClicks });
+  }
+  const views = db.prepare(`SELECT account_id AS accountId, min(at) AS at, tag, count(*) AS pageviews, sum(links) AS links
+    FROM pageviews GROUP BY account_id, at / 86400000, tag`);
+  for (const r of views.iterate() as Iterable<{ accountId: string | null; at: number; tag: string; pageviews: number; links: number }>) {
+    totals.add({ ...r, marketplace: null }, { pageviews: r.pageviews, linkImpressions: r.links });
+  }
+  totals.flush();
+  const orders = db.prepare(`SELECT o.order_id AS orderId, o.account_id AS accountId, o.ordered_at AS at, o.credited_tag AS tag, o.marketplace, o.currency,
+      l.line_id AS lineId, l.unit_amount AS unitAmount, l.quantity, l.cancelled, l.shipped, l.returned, l.rate_bp AS rateBp, l.direct
+    FROM orders o JOIN order_lines l ON l.order_id = o.order_id
+    WHERE o.attributed = 1 AND l.attributed = 1 ORDER BY o.order_id`);
+  let last: string | undefined;
+  let n = 0;
+  for (const r of orders.iterate() as Iterable<LineForTotals & { orderId: string; accountId: string; at: number; tag: string; marketplace: string; currency: string }>) {
+    const first = r.orderId !== last;
+    last = r.orderId;
+    totals.add(r, {
+      orders: first ? 1 : 0, itemsOrdered: r.quantity, directItems: r.direct ? r.quantity : 0,
+      revenue: lineRevenue(r), pending: pendingCommission(r),
+    });
+    if (++n % 10_000 === 0) totals.flush();
+  }
+  totals.flush();
+  const ledger = db.prepare(`SELECT account_id AS accountId, min(at) AS at, tag, marketplace, currency, kind, sum(quantity) AS quantity, sum(amount) AS amount
+    FROM ledger_entries GROUP BY account_id, at / 86400000, tag, marketplace, currency, kind`);
+  for (const r of ledger.iterate() as Iterable<{ accountId: string; at: number; tag: string; marketplace: string; currency: string; kind: string; quantity: number; amount: number }>) {
+    totals.add(r, { earnings: r.amount, [r.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: r.quantity });
+  }
+  totals.flush();
+}
+
+/** Migration 004's data step: each line's pending commission, computed by the domain. */
+function backfillLinePending(db: Db): void {
+  const update = db.prepare('UPDATE order_lines SET pending = ? WHERE order_id = ? AND line_id = ?');
+  const lines = db.prepare(`SELECT order_id AS orderId, line_id AS lineId, unit_amount AS unitAmount, quantity, cancelled, shipped, returned, rate_bp AS rateBp
+    FROM order_lines WHERE rate_bp IS NOT NULL`);
+  for (const l of lines.all() as (LineForTotals & { orderId: string })[]) {
+    const pending = pendingCommission(l);
+    if (pending !== 0) update.run(pending, l.orderId, l.lineId);
+  }
 }

@@ -1,44 +1,8 @@
 import type { Db } from './database.js';
 import { rollupAccumulator, rollupWriter } from './rollups.js';
-import { groupCommit } from './group-commit.js';
+import type { CartAddRow, ClickQuery, ClickRow, LandingRow, PageviewRow, SuspectClicks, TrackingEvent } from '../storage/port.js';
 
-export interface ClickRow {
-  id: string;
-  tag: string;
-  accountId: string | null;
-  marketplace: string | null;
-  url: string;
-  product: string | null;
-  page: string | null;
-  session: string | null;
-  via: string;
-  bot: boolean;
-  registered: boolean;
-  at: number;
-  clientAt: number | null;
-}
-export interface PageviewRow { id: string; tag: string; accountId: string | null; page: string | null; session: string | null; links: number; at: number }
-export interface LandingRow { id: string; clickId: string; tag: string; page: string | null; at: number }
-export interface CartAddRow { id: string; clickId: string; sku: string; at: number }
-
-export type TrackingEvent =
-  | ({ type: 'click' } & ClickRow)
-  | ({ type: 'pageview' } & PageviewRow)
-  | ({ type: 'landing' } & LandingRow)
-  | ({ type: 'cart_add' } & CartAddRow);
-
-export interface SuspectClicks {
-  tag: string;
-  page: string | null;
-  linkMarketplace: string | null;
-  tagMarketplace: string | null;
-  accountId: string | null;
-  unregistered: number;
-  clicks: number;
-  lastSeen: number;
-}
-
-export interface ClickQuery { accountId?: string | undefined; tag?: string | undefined; from: number; to: number; limit: number; before?: { at: number; id: string } | undefined }
+export type { CartAddRow, ClickQuery, ClickRow, LandingRow, PageviewRow, SuspectClicks, TrackingEvent };
 
 const CLICK_COLUMNS = `id, tag, account_id AS accountId, marketplace, url, product, page, session, via, bot, registered, at, client_at AS clientAt`;
 type RawClick = Omit<ClickRow, 'bot' | 'registered'> & { bot: number; registered: number };
@@ -126,8 +90,6 @@ export function eventStore(db: Db) {
     },
     /** Stores a batch in one transaction; answers, per event, whether it was new. */
     record: (events: readonly TrackingEvent[]): boolean[] => recordAll(events),
-    /** Like `record`, committed together with other requests' events (see group-commit.ts). */
-    recordSoon: groupCommit((events: TrackingEvent[]) => recordAll(events)),
     findClick: (id: string): ClickRow | undefined => {
       const r = findClick.get(id);
       return r && toClick(r);

@@ -4,22 +4,27 @@
  * A crash before the commit loses only writes nobody was told about; after it, all of them are
  * on disk. One commit for many small writes is where ingest throughput comes from.
  */
-export function groupCommit<I, O>(commit: (items: I[]) => O[]): (items: I[]) => Promise<O[]> {
+export function groupCommit<I, O>(commit: (items: I[]) => O[] | Promise<O[]>): (items: I[]) => Promise<O[]> {
   let queue: { items: I[]; resolve: (out: O[]) => void; reject: (error: unknown) => void }[] = [];
   const flush = () => {
     const batch = queue;
     queue = [];
-    let results: O[];
-    try {
-      results = commit(batch.flatMap((b) => b.items));
-    } catch (error) {
+    const settle = (results: O[]) => {
+      let offset = 0;
+      for (const b of batch) {
+        b.resolve(results.slice(offset, offset + b.items.length));
+        offset += b.items.length;
+      }
+    };
+    const fail = (error: unknown) => {
       for (const b of batch) b.reject(error);
-      return;
-    }
-    let offset = 0;
-    for (const b of batch) {
-      b.resolve(results.slice(offset, offset + b.items.length));
-      offset += b.items.length;
+    };
+    try {
+      const results = commit(batch.flatMap((b) => b.items));
+      if (Array.isArray(results)) settle(results);
+      else results.then(settle, fail);
+    } catch (error) {
+      fail(error);
     }
   };
   return (items) =>

@@ -1,65 +1,15 @@
 import type { Db } from './database.js';
-import type { LineState } from '../domain/lifecycle.js';
+import type { DeliveryRow, LedgerEntryRow, LineUpdate, NewDelivery, OrderEventRow, OrderLineRow, OrderQuery, OrderRow } from '../storage/port.js';
 import { rollupWriter } from './rollups.js';
+import { lineRevenue } from '../domain/money.js';
 
-export interface OrderRow {
-  orderId: string;
-  marketplace: string;
-  currency: string;
-  orderedAt: number;
-  contentHash: string;
-  request: string;
-  attributed: boolean;
-  rule: string;
-  clickId: string | null;
-  tag: string | null;
-  creditedTag: string | null;
-  accountId: string | null;
-  unverifiedReferral: boolean;
-  /** The JSON body answered when the order was created, replayed for repeats. */
-  response: string;
-  receivedAt: number;
-}
-
-export interface OrderLineRow extends LineState {
-  orderId: string;
-  position: number;
-  sku: string;
-  name: string | null;
-  category: string;
-  cartAddedAt: number | null;
-  attributed: boolean;
-  direct: boolean;
-  reason: string;
-  commission: number;
-}
-
-/** A processed `webhook-id`; `path` and `contentHash` are null for deliveries stored before migration 003. */
-export interface DeliveryRow { status: number; response: string; path: string | null; contentHash: string | null }
-
-export interface OrderEventRow { id: number; orderId: string; type: string; at: number; items: string; receivedAt: number }
-export interface LedgerEntryRow {
-  id: number;
-  eventId: number;
-  orderId: string;
-  lineId: string;
-  accountId: string;
-  tag: string;
-  marketplace: string;
-  currency: string;
-  kind: 'shipment' | 'return';
-  quantity: number;
-  amount: number;
-  at: number;
-}
-
-export interface OrderQuery { accountId?: string | undefined; tag?: string | undefined; from: number; to: number; limit: number; before?: { at: number; id: string } | undefined }
+export type { DeliveryRow, LedgerEntryRow, OrderEventRow, OrderLineRow, OrderQuery, OrderRow };
 
 const ORDER_COLUMNS = `order_id AS orderId, marketplace, currency, ordered_at AS orderedAt, content_hash AS contentHash, request,
   attributed, rule, click_id AS clickId, tag, credited_tag AS creditedTag, account_id AS accountId,
   unverified_referral AS unverifiedReferral, response, received_at AS receivedAt`;
 const LINE_COLUMNS = `order_id AS orderId, line_id AS lineId, position, sku, name, category, quantity, unit_amount AS unitAmount,
-  cart_added_at AS cartAddedAt, attributed, direct, reason, rate_bp AS rateBp, commission, cancelled, shipped, returned`;
+  cart_added_at AS cartAddedAt, attributed, direct, reason, rate_bp AS rateBp, commission, cancelled, shipped, returned, pending`;
 
 type Raw<T> = { [K in keyof T]: T[K] extends boolean ? number : T[K] };
 const toOrder = (r: Raw<OrderRow>): OrderRow => ({ ...r, attributed: r.attributed === 1, unverifiedReferral: r.unverifiedReferral === 1 });
@@ -79,11 +29,11 @@ export function orderStore(db: Db) {
       VALUES (@orderId, @marketplace, @currency, @orderedAt, @contentHash, @request, @attributed, @rule, @clickId, @tag,
       @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)`),
     insertLine: db.prepare(`INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
-      attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned)
+      attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned, pending)
       VALUES (@orderId, @lineId, @position, @sku, @name, @category, @quantity, @unitAmount, @cartAddedAt,
-      @attributed, @direct, @reason, @rateBp, @commission, @cancelled, @shipped, @returned)`),
+      @attributed, @direct, @reason, @rateBp, @commission, @cancelled, @shipped, @returned, @pending)`),
     lines: db.prepare<[string], Raw<OrderLineRow>>(`SELECT ${LINE_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY position`),
-    updateLine: db.prepare('UPDATE order_lines SET cancelled = @cancelled, shipped = @shipped, returned = @returned WHERE order_id = @orderId AND line_id = @lineId'),
+    updateLine: db.prepare('UPDATE order_lines SET cancelled = @cancelled, shipped = @shipped, returned = @returned, pending = @pending WHERE order_id = @orderId AND line_id = @lineId'),
     insertEvent: db.prepare('INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (@orderId, @type, @at, @items, @receivedAt)'),
     events: db.prepare<[string], OrderEventRow>('SELECT id, order_id AS orderId, type, at, items, received_at AS receivedAt FROM order_events WHERE order_id = ? ORDER BY id'),
     insertEntry: db.prepare(`INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
@@ -102,7 +52,7 @@ export function orderStore(db: Db) {
   return {
     delivery: (webhookId: string): DeliveryRow | undefined => s.delivery.get(webhookId),
     /** Records what a `webhook-id` did: the request (path, content hash) and the answer to replay. */
-    putDelivery: (d: { webhookId: string; status: number; response: string; at: number; path: string; contentHash: string }): void =>
+    putDelivery: (d: NewDelivery): void =>
       void s.putDelivery.run(d),
     findOrder: (orderId: string): OrderRow | undefined => {
       const r = s.order.get(orderId);
@@ -119,8 +69,8 @@ export function orderStore(db: Db) {
           orders: 1,
           itemsOrdered: credited.reduce((n, l) => n + l.quantity, 0),
           directItems: credited.reduce((n, l) => n + (l.direct ? l.quantity : 0), 0),
-          revenue: credited.reduce((n, l) => n + l.unitAmount * l.quantity, 0),
-          pending: credited.reduce((n, l) => n + l.commission, 0),
+          revenue: credited.reduce((n, l) => n + lineRevenue(l), 0),
+          pending: credited.reduce((n, l) => n + l.pending, 0),
         },
       );
     },
@@ -134,12 +84,12 @@ export function orderStore(db: Db) {
     appendEvent: (
       order: OrderRow,
       event: Omit<OrderEventRow, 'id'>,
-      lines: readonly LineState[],
+      lines: readonly LineUpdate[],
       entries: readonly Omit<LedgerEntryRow, 'id' | 'eventId'>[],
       pendingChange: number,
     ): number => {
       const eventId = Number(s.insertEvent.run(event).lastInsertRowid);
-      for (const l of lines) s.updateLine.run({ orderId: event.orderId, lineId: l.lineId, cancelled: l.cancelled, shipped: l.shipped, returned: l.returned });
+      for (const l of lines) s.updateLine.run({ orderId: event.orderId, lineId: l.lineId, cancelled: l.cancelled, shipped: l.shipped, returned: l.returned, pending: l.pending });
       for (const e of entries) {
         s.insertEntry.run({ ...e, eventId });
         bump(e, { earnings: e.amount, [e.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: e.quantity });

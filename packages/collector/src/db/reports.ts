@@ -1,32 +1,9 @@
 import type { Db } from './database.js';
 import { dayOf } from './rollups.js';
 import { exactRow } from './exact.js';
+import type { MoneyTotals, ReportScope, SummaryTotals } from '../storage/port.js';
 
-export interface ReportScope {
-  from: number;
-  to: number;
-  accountId?: string | undefined;
-  tag?: string | undefined;
-  marketplace?: string | undefined;
-}
-
-export interface MoneyTotals { currency: string; revenue: number; pending: number; earnings: number }
-
-/** Raw totals for a period; the report domain turns them into the summary body. */
-export interface SummaryTotals {
-  clicks: number;
-  botClicks: number;
-  pageviews: number;
-  linkImpressions: number;
-  orders: number;
-  itemsOrdered: number;
-  directItems: number;
-  itemsShipped: number;
-  itemsReturned: number;
-  money: MoneyTotals[];
-  /** Currencies the scope trades in even when nothing happened yet. */
-  currencies: string[];
-}
+export type { MoneyTotals, ReportScope, SummaryTotals };
 
 /**
  * Summaries read the per-day totals (migration 002), so their cost grows with days × tags, not

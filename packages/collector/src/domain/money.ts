@@ -23,5 +23,8 @@ export function lineCommission(unitAmount: number, quantity: number, rateBp: num
   return Number(amount);
 }
 
+/** What a line sells for: unit amount × quantity (minor units). */
+export const lineRevenue = (l: { unitAmount: number; quantity: number }): number => l.unitAmount * l.quantity;
+
 /** The largest amount we accept on the wire: a total that still fits a JS safe integer. */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;

@@ -1,6 +1,5 @@
 import express from 'express';
 import type { Context } from '../services/context.js';
-import type { Repository } from '../db/repository.js';
 import { errorHandler, notFound } from './problems.js';
 import { cors, publicRoutes } from './routes/public.js';
 import { BEACON_PATH, beaconEndpoint } from './beacon.js';
@@ -17,7 +16,6 @@ import type { WriteHealth } from '../services/write-health.js';
 
 export interface AppOptions {
   ctx: Context;
-  repo: Repository;
   live: LiveHub;
   metrics: ReturnType<typeof createMetrics>;
   publicUrl: string | undefined;
@@ -54,25 +52,20 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
   app.options(BEACON_PATH, cors);
   app.use(publicRoutes(o.ctx, sdkAssets(o.publicUrl), o.trust));
   // Program-wide volumes (orders, events) are the admin's to see, unless opened for a private scraper.
-  app.get('/metrics', ...(o.metricsPublic ? [] : [authenticate(o.repo, o.envAdminKeyHash), adminOnly]), o.metrics.handler);
+  app.get('/metrics', ...(o.metricsPublic ? [] : [authenticate((hash) => o.ctx.storage.accounts.keyByHash(hash), o.envAdminKeyHash), adminOnly]), o.metrics.handler);
 
   // 200 when the database answers and takes a write. Reads keep working on a full disk, so a
   // small write is tried each time, and a write that failed lately counts too.
-  app.get('/healthz', (_req, res) => {
-    let reason: string | undefined;
-    try {
-      o.repo.probeWrite(o.ctx.now());
-    } catch (error) {
-      // A closed or broken database is exactly what this endpoint reports.
-      o.health.failed(error);
-      reason = `database ${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}`;
-    }
+  app.get('/healthz', async (_req, res) => {
+    // A closed or broken database is exactly what this endpoint reports.
+    const probe = await o.ctx.storage.health();
+    let reason = probe.ok ? undefined : probe.reason;
     const failure = o.health.recentFailure();
     reason ??= failure && `writes failing since ${new Date(failure.at).toISOString()}: ${failure.reason}`;
     res.status(reason ? 503 : 200).json(reason ? { status: 'unavailable', reason } : { status: 'ok' });
   });
   app.use(merchantRoutes(o.ctx));
-  app.use(apiRoutes(o.ctx, o.repo, o.live, o.envAdminKeyHash));
+  app.use(apiRoutes(o.ctx, o.live, o.envAdminKeyHash));
   app.use(dashboardRoutes({ program: o.ctx.program, publicUrl: o.publicUrl }));
   app.use(notFound);
   app.use(errorHandler(o.log, o.health));

@@ -1,12 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 import { Problem } from '../errors.js';
 import { hashKey, sameHash } from '../secrets.js';
-import type { Repository } from '../db/repository.js';
 import type { Principal } from '../services/principal.js';
 
+/** What authentication needs to know of a key: its hash's row (the accounts store answers it). */
+export type KeyLookup = (hash: string) => Promise<{ id: string; accountId: string | null; role: 'admin' | 'account'; revokedAt: number | null } | undefined>;
+
 /** Resolves `Authorization: Bearer <key>` to a principal, or answers 401. */
-export function authenticate(repo: Repository, envAdminKeyHash: string | undefined): RequestHandler {
-  return (req, res, next) => {
+export function authenticate(keyByHash: KeyLookup, envAdminKeyHash: string | undefined): RequestHandler {
+  return async (req, res, next) => {
     const header = req.get('authorization');
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match) return next(new Problem('unauthorized', 'Send an API key as "Authorization: Bearer <key>"', { headers: { 'WWW-Authenticate': 'Bearer' } }));
@@ -15,7 +17,7 @@ export function authenticate(repo: Repository, envAdminKeyHash: string | undefin
       res.locals.principal = { role: 'admin', keyId: 'env' } satisfies Principal;
       return next();
     }
-    const key = repo.accounts.keyByHash(hash);
+    const key = await keyByHash(hash);
     if (!key || key.revokedAt !== null) return next(new Problem('unauthorized', 'Unknown or revoked API key', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }));
     res.locals.principal = (key.role === 'admin' ? { role: 'admin', keyId: key.id } : { role: 'account', keyId: key.id, accountId: key.accountId! }) satisfies Principal;
     next();

@@ -1,14 +1,11 @@
+import type { Observer } from '../services/context.js';
 import type { RequestHandler } from 'express';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { LiveStats } from './live.js';
 
 /** What the services report as it happens, for `/metrics`. */
-export interface Observer {
-  events(counts: { accepted: number; duplicates: number; rejected: number }): void;
-  order(attributed: boolean): void;
-  ledgerEntries(kind: 'shipment' | 'return', count: number): void;
-}
+export type { Observer };
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { Problem } from '../errors.js';
+import { Problem, StorageUnavailable } from '../errors.js';
 import type { WriteHealth } from '../services/write-health.js';
 
 /** Answers with the problem as `application/problem+json` (plain Node: the beacon path has no Express). */
@@ -56,11 +56,11 @@ export const notFound: RequestHandler = (req, _res, next) => {
 export function answerError(res: ServerResponse, error: unknown, where: string, log: (message: string) => void, health?: WriteHealth): void {
   const problem = problemOf(error);
   if (problem) return sendProblem(res, problem);
-  if (health?.failed(error)) {
-    const { code, message } = error as { code: string; message: string };
-    log(`error: storage: ${code}: ${message}; requests that write are answered 503 until it passes`);
+  if (error instanceof StorageUnavailable) {
+    health?.failed(error);
+    log(`error: storage: ${error.reason}: ${error.message}; requests that need it are answered 503 until it passes`);
     if (res.headersSent) return void res.end();
-    return sendProblem(res, new Problem('unavailable', 'The collector cannot store data right now (its storage is failing); nothing was recorded, retry later', { headers: { 'Retry-After': '30' } }));
+    return sendProblem(res, new Problem('unavailable', 'The collector cannot store data right now (its storage is failing); nothing was recorded, retry later', { headers: { 'Retry-After': String(error.retryAfter) } }));
   }
   log(`error: ${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   if (res.headersSent) return void res.end();

@@ -6,6 +6,7 @@ import { generateKey, hashKey, newId } from '../secrets.js';
 import { parseWith } from '../validation.js';
 import { marketplaceById, type Context } from './context.js';
 import { ownAccount, type Principal } from './principal.js';
+import type { Stores } from '../storage/port.js';
 
 export const accountSchema = z.object({ name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters') });
 export const tagSchema = z.object({ tag: z.string().min(1, 'must not be empty').max(128), marketplace: z.string().min(1, 'must not be empty') });
@@ -13,20 +14,20 @@ export const tagSchema = z.object({ tag: z.string().min(1, 'must not be empty').
 const accountView = (a: { id: string; name: string; createdAt: number }) => ({ id: a.id, name: a.name, createdAt: new Date(a.createdAt).toISOString() });
 const tagView = (t: { tag: string; accountId: string; marketplace: string; createdAt: number }) => ({ tag: t.tag, account: t.accountId, marketplace: t.marketplace, createdAt: new Date(t.createdAt).toISOString() });
 
-export function createAccount(ctx: Context, body: unknown) {
+export async function createAccount(ctx: Context, body: unknown) {
   const { name } = parseWith(accountSchema, body);
   const account = { id: newId('acc'), name, createdAt: ctx.now() };
-  ctx.repo.accounts.insertAccount(account);
+  await ctx.storage.accounts.insertAccount(account);
   return accountView(account);
 }
 
-export function listAccounts(ctx: Context) {
-  return { accounts: ctx.repo.accounts.listAccounts().map(accountView) };
+export async function listAccounts(ctx: Context) {
+  return { accounts: (await ctx.storage.accounts.listAccounts()).map(accountView) };
 }
 
 /** The account, when the principal may see it; otherwise a 404 as if it did not exist. */
-export function visibleAccount(ctx: Context, principal: Principal, accountId: string) {
-  const account = ctx.repo.accounts.getAccount(accountId);
+export async function visibleAccount(ctx: Context, principal: Principal, accountId: string) {
+  const account = await ctx.storage.accounts.getAccount(accountId);
   if (!account || (principal.role === 'account' && principal.accountId !== accountId)) {
     throw new Problem('not_found', `No account "${accountId}"`);
   }
@@ -34,9 +35,9 @@ export function visibleAccount(ctx: Context, principal: Principal, accountId: st
 }
 
 /** Registers a tracking ID: it must fit the program's pattern and the marketplace's suffix. */
-export function createTag(ctx: Context, accountId: string, body: unknown) {
+export async function createTag(ctx: Context, accountId: string, body: unknown) {
   const input = parseWith(tagSchema, body);
-  const account = ctx.repo.accounts.getAccount(accountId);
+  const account = await ctx.storage.accounts.getAccount(accountId);
   if (!account) throw new Problem('not_found', `No account "${accountId}"`);
   const marketplace = marketplaceById(ctx.program, input.marketplace);
   if (!marketplace) {
@@ -49,13 +50,13 @@ export function createTag(ctx: Context, accountId: string, body: unknown) {
     throw new Problem('unprocessable', `tag: "${input.tag}" must end with "${marketplace.tagSuffix}" to be used in marketplace "${marketplace.id}"`, { errors: [{ path: 'tag', message: `suffix must be ${marketplace.tagSuffix}` }] });
   }
   const row = { tag: input.tag, accountId, marketplace: marketplace.id, createdAt: ctx.now() };
-  if (!ctx.repo.accounts.insertTag(row)) throw new Problem('conflict', `tag: "${input.tag}" is already registered`);
+  if (!(await ctx.storage.accounts.insertTag(row))) throw new Problem('conflict', `tag: "${input.tag}" is already registered`);
   return tagView(row);
 }
 
-export function listTags(ctx: Context, principal: Principal, accountId: string) {
-  visibleAccount(ctx, principal, accountId);
-  return { tags: ctx.repo.accounts.listTags(accountId).map(tagView) };
+export async function listTags(ctx: Context, principal: Principal, accountId: string) {
+  await visibleAccount(ctx, principal, accountId);
+  return { tags: (await ctx.storage.accounts.listTags(accountId)).map(tagView) };
 }
 
 /**
@@ -63,47 +64,47 @@ export function listTags(ctx: Context, principal: Principal, accountId: string) 
  * key gets its own account's; the admin gets every account's (SPEC §10). `affil audit --collector`
  * checks a site's links against them.
  */
-export function visibleTags(ctx: Context, principal: Principal) {
+export async function visibleTags(ctx: Context, principal: Principal) {
   return {
-    tags: ctx.repo.accounts.tagsWithAccounts(ownAccount(principal)).map((t) => ({ ...tagView(t), accountName: t.accountName })),
+    tags: (await ctx.storage.accounts.tagsWithAccounts(ownAccount(principal))).map((t) => ({ ...tagView(t), accountName: t.accountName })),
   };
 }
 
 /** Issues an account key. The key is answered once; only its hash is stored. */
-export function createAccountKey(ctx: Context, accountId: string) {
-  if (!ctx.repo.accounts.getAccount(accountId)) throw new Problem('not_found', `No account "${accountId}"`);
+export async function createAccountKey(ctx: Context, accountId: string) {
+  if (!(await ctx.storage.accounts.getAccount(accountId))) throw new Problem('not_found', `No account "${accountId}"`);
   const key = generateKey('affil_acct');
   const id = newId('key');
-  ctx.repo.accounts.insertKey({ id, accountId, role: 'account', keyHash: hashKey(key), createdAt: ctx.now() });
+  await ctx.storage.accounts.insertKey({ id, accountId, role: 'account', keyHash: hashKey(key), createdAt: ctx.now() });
   return { id, account: accountId, key };
 }
 
 /** Issues an admin key (first start, or the CLI); needs only the store and a clock. */
-export function createAdminKey(ctx: Pick<Context, 'repo' | 'now'>) {
+export async function createAdminKey(ctx: { storage: Pick<Stores, 'accounts'>; now: () => number }) {
   const key = generateKey('affil_admin');
   const id = newId('key');
-  ctx.repo.accounts.insertKey({ id, accountId: null, role: 'admin', keyHash: hashKey(key), createdAt: ctx.now() });
+  await ctx.storage.accounts.insertKey({ id, accountId: null, role: 'admin', keyHash: hashKey(key), createdAt: ctx.now() });
   return { id, key };
 }
 
-export function revokeKey(ctx: Context, keyId: string): void {
-  const key = ctx.repo.accounts.keyById(keyId);
+export async function revokeKey(ctx: Context, keyId: string): Promise<void> {
+  const key = await ctx.storage.accounts.keyById(keyId);
   if (!key || key.revokedAt !== null) throw new Problem('not_found', `No active key "${keyId}"`);
-  ctx.repo.accounts.revokeKey(keyId, ctx.now());
+  await ctx.storage.accounts.revokeKey(keyId, ctx.now());
   // Streams the key opened end now, not when they next reconnect.
   ctx.revocations?.announce(keyId);
 }
 
 /** `GET /v1/me`: who a key belongs to, so a client can greet the account by name. */
-export function whoAmI(ctx: Context, principal: Principal) {
+export async function whoAmI(ctx: Context, principal: Principal) {
   if (principal.role === 'admin') return { role: 'admin' as const, account: null };
-  const account = ctx.repo.accounts.getAccount(principal.accountId);
+  const account = await ctx.storage.accounts.getAccount(principal.accountId);
   if (!account) throw new Problem('not_found', `No account "${principal.accountId}"`);
   return { role: 'account' as const, account: accountView(account) };
 }
 
 /** Other accounts already called `name` (trimmed, case-insensitive): names are labels, not keys, so this only warns. */
-export function accountsNamed(ctx: Context, name: string, except?: string) {
+export async function accountsNamed(ctx: Pick<Context, 'storage'>, name: string, except?: string) {
   const wanted = name.trim().toLowerCase();
-  return ctx.repo.accounts.listAccounts().filter((a) => a.id !== except && a.name.trim().toLowerCase() === wanted).map(accountView);
+  return (await ctx.storage.accounts.listAccounts()).filter((a) => a.id !== except && a.name.trim().toLowerCase() === wanted).map(accountView);
 }

@@ -1,17 +1,23 @@
-import type { ProgramConfig } from '../config.js';
+import type { ProgramConfig } from '../domain/program.js';
 import type { Marketplace } from '../domain/marketplace.js';
-import type { Repository } from '../db/repository.js';
-import type { Observer } from '../http/metrics.js';
+import type { Storage } from '../storage/port.js';
 import type { Revocations } from './revocations.js';
+
+/** What services count, for `/metrics` (the HTTP layer implements it). */
+export interface Observer {
+  events(counts: { accepted: number; duplicates: number; rejected: number }): void;
+  order(attributed: boolean): void;
+  ledgerEntries(kind: 'shipment' | 'return', count: number): void;
+}
 
 /** What every service needs: the program's rules, the store and a clock. */
 export interface Context {
   program: ProgramConfig;
-  repo: Repository;
+  storage: Storage;
   now: () => number;
   /** Signing secrets for order callbacks; the first signs, any verifies. */
   webhookSecrets: string[];
-  /** Publishes live updates (clicks, orders, adjustments) to `/v1/stream` listeners. */
+  /** Publishes live updates (clicks, orders, adjustments) to `/v1/stream` listeners, on every instance. */
   publish: (event: LiveEvent) => void;
   /** Counts what happens, for `/metrics`. */
   observe: Observer;

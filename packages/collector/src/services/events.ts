@@ -3,7 +3,7 @@ import { isBotUserAgent } from '../domain/bots.js';
 import { sourcePage } from '../domain/page.js';
 import { findMarketplace, isUuid, productId } from '@affil/sdk/url';
 import type { Context } from './context.js';
-import type { TrackingEvent } from '../db/events.js';
+import type { TrackingEvent } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { fieldErrors } from '../validation.js';
 
@@ -74,16 +74,16 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
   const bot = isBotUserAgent(client.userAgent);
   const rejected: IngestResult['rejected'] = [];
   const valid: { index: number; event: TrackingEvent }[] = [];
-  raw.forEach((item, index) => {
+  for (const [index, item] of raw.entries()) {
     const parsed = eventSchema.safeParse(item);
     if (!parsed.success) {
       const first = fieldErrors(parsed.error)[0];
       rejected.push({ index, detail: first ? `${first.path}: ${first.message}` : 'invalid event' });
-      return;
+      continue;
     }
-    valid.push({ index, event: toRow(ctx, parsed.data, now, bot) });
-  });
-  const fresh = valid.length > 0 ? await ctx.repo.events.recordSoon(valid.map((v) => v.event)) : [];
+    valid.push({ index, event: await toRow(ctx, parsed.data, now, bot) });
+  }
+  const fresh = valid.length > 0 ? await ctx.storage.events.recordSoon(valid.map((v) => v.event)) : [];
   let accepted = 0;
   fresh.forEach((isNew, i) => {
     if (!isNew) return;
@@ -96,11 +96,11 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
   return result;
 }
 
-function toRow(ctx: Context, e: EventBody, received: number, bot: boolean): TrackingEvent {
+async function toRow(ctx: Context, e: EventBody, received: number, bot: boolean): Promise<TrackingEvent> {
   const time = eventTime(received, e.age);
   switch (e.type) {
     case 'click': {
-      const owner = ctx.repo.accounts.findTag(e.tag);
+      const owner = await ctx.storage.accounts.findTag(e.tag);
       const url = new URL(e.url);
       const linked = findMarketplace(url.hostname, url.port, ctx.program.marketplaces);
       return {
@@ -111,7 +111,7 @@ function toRow(ctx: Context, e: EventBody, received: number, bot: boolean): Trac
       };
     }
     case 'pageview':
-      return { type: 'pageview', id: e.id.toLowerCase(), tag: e.tag, accountId: ctx.repo.accounts.findTag(e.tag)?.accountId ?? null, page: e.page ?? null, session: e.session ?? null, links: e.links, at: time };
+      return { type: 'pageview', id: e.id.toLowerCase(), tag: e.tag, accountId: (await ctx.storage.accounts.findTag(e.tag))?.accountId ?? null, page: e.page ?? null, session: e.session ?? null, links: e.links, at: time };
     case 'landing':
       return { type: 'landing', id: e.id.toLowerCase(), clickId: e.click.toLowerCase(), tag: e.tag, page: e.page ?? null, at: time };
     case 'cart_add':

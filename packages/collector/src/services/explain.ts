@@ -1,6 +1,6 @@
-import type { ProgramConfig } from '../config.js';
-import type { OrderLineRow, OrderRow } from '../db/orders.js';
-import type { OrderInput } from './orders.js';
+import type { OrderInput } from '@affil/merchant/contract';
+import type { ProgramConfig } from '../domain/program.js';
+import type { OrderLineRow, OrderRow } from '../storage/port.js';
 
 /** One sentence on how the order was attributed (SPEC §5.8). */
 export function explainOrder(program: ProgramConfig, order: OrderRow, request: OrderInput): string {

@@ -11,20 +11,24 @@ export type LinkProblem = 'unregistered_tag' | 'malformed_tag' | 'wrong_marketpl
  * malformed one (often a truncated copy of a real tag, which we name), or a tag used on a
  * marketplace it is not for — per tag and source page, so the publisher can fix the link.
  */
-export function linkHealth(ctx: Context, principal: Principal, query: unknown) {
+export async function linkHealth(ctx: Context, principal: Principal, query: unknown) {
   const q = parseWith(periodSchema.pick({ from: true, to: true, account: true }).extend({ format: z.string().optional() }), query, 'invalid_query');
   const period = resolvePeriod(ctx, q);
   // An account key sees its own; the admin everything, or one account with ?account=.
-  const own = resolveScope(ctx, principal, { account: q.account }).accountId ?? null;
+  const own = (await resolveScope(ctx, principal, { account: q.account })).accountId ?? null;
   const pattern = new RegExp(ctx.program.tagPattern);
-  const rows = ctx.repo.events
-    .suspectClicks(period.fromMs, period.toMs)
+  const suspects = await ctx.storage.events.suspectClicks(period.fromMs, period.toMs);
+  const originalsOf = new Map<string, Awaited<ReturnType<typeof ctx.storage.events.tagsStartingWith>>>();
+  for (const r of suspects) {
+    if (r.unregistered && !originalsOf.has(r.tag)) originalsOf.set(r.tag, await ctx.storage.events.tagsStartingWith(r.tag));
+  }
+  const rows = suspects
     .map((r) => {
       const problem: LinkProblem = r.unregistered ? (pattern.test(r.tag) ? 'unregistered_tag' : 'malformed_tag') : 'wrong_marketplace';
       // A truncated tag belongs to an account only when every registered tag it could be cut from
       // is that account's: otherwise registering an unrelated tag could move the row (and its
       // pages) to someone else. Ambiguous rows stay the admin's, with no suggestion.
-      const originals = problem === 'wrong_marketplace' ? undefined : ctx.repo.events.tagsStartingWith(r.tag);
+      const originals = problem === 'wrong_marketplace' ? undefined : originalsOf.get(r.tag);
       const likely = originals?.accountId ? { tag: originals.firstTag!, accountId: originals.accountId } : undefined;
       return {
         tag: r.tag,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { MAX_LINE_TOTAL, orderEventSchema, orderSchema, type OrderInput } from '@affil/merchant/contract';
 import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
-import { applyOrderEvent, earnedCommission, openUnits, pendingCommission, type LineState } from '../domain/lifecycle.js';
-import type { OrderLineRow, OrderRow } from '../db/orders.js';
+import { applyOrderEvent, earnedCommission, openUnits, pendingCommission } from '../domain/lifecycle.js';
+import type { OrderLineRow, OrderRow, Stores } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { parseJson, parseWith } from '../validation.js';
 import { marketplaceById, type Context } from './context.js';
@@ -17,55 +17,71 @@ export interface Answer { status: number; body: unknown }
 const ms = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
 
-/** `POST /v1/orders`: verify, deduplicate, validate, attribute, store; one transaction. */
-export function receiveOrder(ctx: Context, request: SignedRequest): Answer {
+/** What a callback did, and what to announce once its transaction has committed. */
+interface Done { answer: Answer; after?: () => void }
+
+/**
+ * `POST /v1/orders`: verify, deduplicate, validate, attribute, store; one transaction. The
+ * `webhook-id` and the order ID are locked first, so the same callback sent to two instances at
+ * once is stored once (the second sees the first's delivery and replays it).
+ */
+export async function receiveOrder(ctx: Context, request: SignedRequest): Promise<Answer> {
   const webhookId = verifySignature(ctx.webhookSecrets, request);
   const json = parseJson(request.body);
   const delivery = { webhookId, path: '/v1/orders', contentHash: hashOf(json) };
-  return ctx.repo.transaction(() => {
-    const replay = replayOf(ctx, delivery);
-    if (replay) return replay;
+  const done = await ctx.storage.transaction(async (tx): Promise<Done> => {
+    await tx.lock(`webhook:${webhookId}`);
+    const replay = await replayOf(tx, delivery);
+    if (replay) return { answer: replay };
     const order = parseWith(orderSchema, json);
     checkOrder(ctx, order);
+    await tx.lock(`order:${order.orderId}`);
     const contentHash = hashOf(sameInstants(order));
-    const existing = ctx.repo.orders.findOrder(order.orderId);
+    const existing = await tx.orders.findOrder(order.orderId);
     if (existing) {
       // (Orders stored before times were normalised carry the hash of the times as written.)
       if (existing.contentHash !== contentHash && existing.contentHash !== hashOf(order)) {
         throw new Problem('conflict', `orderId: order "${order.orderId}" was already received with different content`);
       }
-      ctx.repo.orders.putDelivery({ ...delivery, status: 200, response: existing.response, at: ctx.now() });
-      return { status: 200, body: JSON.parse(existing.response) };
+      await tx.orders.putDelivery({ ...delivery, status: 200, response: existing.response, at: ctx.now() });
+      return { answer: { status: 200, body: JSON.parse(existing.response) } };
     }
-    const attribution = attributeOrder(ctx, order);
+    const attribution = await attributeOrder(ctx, tx, order);
     const body = creationBody(order, attribution);
     const response = JSON.stringify(body);
     const receivedAt = ctx.now();
-    ctx.repo.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
-    ctx.repo.orders.putDelivery({ ...delivery, status: 201, response, at: receivedAt });
-    ctx.publish({ type: 'order', accountId: attribution.accountId, data: body });
-    ctx.observe.order(attribution.attributed);
-    return { status: 201, body };
+    await tx.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
+    await tx.orders.putDelivery({ ...delivery, status: 201, response, at: receivedAt });
+    return {
+      answer: { status: 201, body },
+      after: () => {
+        ctx.publish({ type: 'order', accountId: attribution.accountId, data: body });
+        ctx.observe.order(attribution.attributed);
+      },
+    };
   });
+  done.after?.();
+  return done.answer;
 }
 
 /** `POST /v1/orders/{orderId}/events`: shipment, cancellation or return, appended to the ledger. */
-export function receiveOrderEvent(ctx: Context, orderId: string, request: SignedRequest): Answer {
+export async function receiveOrderEvent(ctx: Context, orderId: string, request: SignedRequest): Promise<Answer> {
   const webhookId = verifySignature(ctx.webhookSecrets, request);
   const json = parseJson(request.body);
   const delivery = { webhookId, path: `/v1/orders/${orderId}/events`, contentHash: hashOf(json) };
-  return ctx.repo.transaction(() => {
-    const replay = replayOf(ctx, delivery);
-    if (replay) return replay;
+  const done = await ctx.storage.transaction(async (tx): Promise<Done> => {
+    await tx.lock(`webhook:${webhookId}`, `order:${orderId}`);
+    const replay = await replayOf(tx, delivery);
+    if (replay) return { answer: replay };
     const event = parseWith(orderEventSchema, json);
-    const order = ctx.repo.orders.findOrder(orderId);
+    const order = await tx.orders.findOrder(orderId);
     if (!order) throw new Problem('not_found', `No order "${orderId}"`);
-    const lines = ctx.repo.orders.lines(orderId);
+    const lines = await tx.orders.lines(orderId);
     const outcome = applyOrderEvent(lines, event);
     if (!outcome.ok) throw new Problem(outcome.code === 'unknown_line' || outcome.code === 'duplicate_line' ? 'unprocessable' : 'conflict', outcome.detail, { errors: outcome.path ? [{ path: outcome.path, message: outcome.detail }] : undefined });
     const receivedAt = ctx.now();
     const at = event.at ? ms(event.at) : receivedAt;
-    const previous = ctx.repo.orders.events(orderId);
+    const previous = await tx.orders.events(orderId);
     const timeProblem = eventTimeProblem({
       type: event.type, at, atGiven: event.at !== undefined, orderedAt: order.orderedAt, now: receivedAt,
       shipments: previous.filter((e) => e.type === 'shipped').map((e) => ({ at: e.at, items: JSON.parse(e.items) as { lineId: string; quantity: number }[] })),
@@ -78,15 +94,22 @@ export function receiveOrderEvent(ctx: Context, orderId: string, request: Signed
       currency: order.currency, kind: event.type === 'returned' ? ('return' as const) : ('shipment' as const),
       quantity: a.quantity, amount: a.amount, at,
     }));
-    const pending = (ls: readonly LineState[]) => ls.reduce((n, l) => n + pendingCommission(l), 0);
-    const pendingChange = pending(outcome.lines) - pending(lines);
-    ctx.repo.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, outcome.lines, entries, pendingChange);
-    const body = orderView(ctx, order);
-    ctx.repo.orders.putDelivery({ ...delivery, status: 200, response: JSON.stringify(body), at: receivedAt });
-    if (entries.length > 0) ctx.observe.ledgerEntries(event.type === 'returned' ? 'return' : 'shipment', entries.length);
-    if (entries.length > 0) ctx.publish({ type: 'adjustment', accountId: order.accountId, data: { orderId, type: event.type, entries: entries.map((e) => ({ lineId: e.lineId, quantity: e.quantity, amount: e.amount, currency: e.currency, at: iso(e.at) })) } });
-    return { status: 200, body };
+    const updated = outcome.lines.map((l) => ({ ...l, pending: pendingCommission(l) }));
+    const pendingChange = updated.reduce((n, l) => n + l.pending, 0) - lines.reduce((n, l) => n + pendingCommission(l), 0);
+    await tx.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, updated, entries, pendingChange);
+    const body = await orderView(ctx, order, tx);
+    await tx.orders.putDelivery({ ...delivery, status: 200, response: JSON.stringify(body), at: receivedAt });
+    return {
+      answer: { status: 200, body },
+      after: () => {
+        if (entries.length === 0) return;
+        ctx.observe.ledgerEntries(event.type === 'returned' ? 'return' : 'shipment', entries.length);
+        ctx.publish({ type: 'adjustment', accountId: order.accountId, data: { orderId, type: event.type, entries: entries.map((e) => ({ lineId: e.lineId, quantity: e.quantity, amount: e.amount, currency: e.currency, at: iso(e.at) })) } });
+      },
+    };
   });
+  done.after?.();
+  return done.answer;
 }
 
 /** Checks a well-formed order against the program: marketplace, currency, unique lines. */
@@ -120,8 +143,8 @@ function checkOrder(ctx: Context, order: OrderInput): void {
  * A `webhook-id` names one request (SPEC §4.2): the same id, path and content replays the first
  * answer; the same id anywhere else is a 409, never a 200 for something that was not done.
  */
-function replayOf(ctx: Context, d: { webhookId: string; path: string; contentHash: string }): Answer | undefined {
-  const previous = ctx.repo.orders.delivery(d.webhookId);
+async function replayOf(store: Stores, d: { webhookId: string; path: string; contentHash: string }): Promise<Answer | undefined> {
+  const previous = await store.orders.delivery(d.webhookId);
   if (!previous) return undefined;
   // Deliveries stored before migration 003 know neither: they replay as they always did.
   if (previous.path === null || (previous.path === d.path && previous.contentHash === d.contentHash)) {
@@ -133,35 +156,35 @@ function replayOf(ctx: Context, d: { webhookId: string; path: string; contentHas
 }
 
 /** Gathers the facts attribution needs from the store, then applies the pure rules. */
-function attributeOrder(ctx: Context, order: OrderInput): Attribution {
+async function attributeOrder(ctx: Context, store: Stores, order: OrderInput): Promise<Attribution> {
   const marketplace = marketplaceById(ctx.program, order.marketplace)!;
-  const referral = referralFacts(ctx, order);
+  const referral = await referralFacts(store, order);
   const owner = referral?.owner;
   return attribute({
     orderedAt: ms(order.orderedAt),
     marketplace,
     lines: order.items.map((i) => ({ lineId: i.lineId, sku: i.sku, category: i.category, quantity: i.quantity, unitAmount: i.unitAmount, cartAddedAt: i.cartAddedAt ? ms(i.cartAddedAt) : undefined })),
     referral,
-    accountTagInMarketplace: owner && owner.marketplace !== marketplace.id ? ctx.repo.accounts.accountTagIn(owner.accountId, marketplace.id) : undefined,
+    accountTagInMarketplace: owner && owner.marketplace !== marketplace.id ? await store.accounts.accountTagIn(owner.accountId, marketplace.id) : undefined,
     // SPEC §5.4: the cart_add events for the referral's click, whether or not its click was stored
     // (a blocked click beacon does not block the merchant page's cart_add).
-    cartAdds: referral?.clickId ? ctx.repo.events.cartAddsFor(referral.clickId.toLowerCase()) : undefined,
+    cartAdds: referral?.clickId ? await store.events.cartAddsFor(referral.clickId.toLowerCase()) : undefined,
     clickWindowMs: ctx.program.clickWindowHours * 3_600_000,
     cartWindowMs: ctx.program.cartWindowDays * 86_400_000,
   });
 }
 
 /** SPEC §5.1: a stored click's own time and tag win over what the merchant captured. */
-function referralFacts(ctx: Context, order: OrderInput): ReferralFacts | null {
+async function referralFacts(store: Stores, order: OrderInput): Promise<ReferralFacts | null> {
   const r = order.referral;
   if (!r) return null;
-  const click = r.clickId ? ctx.repo.events.findClick(r.clickId.toLowerCase()) : undefined;
+  const click = r.clickId ? await store.events.findClick(r.clickId.toLowerCase()) : undefined;
   if (!click && r.clickedAt === undefined) {
     throw new Problem('unprocessable', `referral.clickedAt: required when referral.clickId "${r.clickId}" is not a click this collector recorded`, { errors: [{ path: 'referral.clickedAt', message: 'required for an unverified referral' }] });
   }
   const tag = click ? click.tag : r.tag;
   // A click stored as unregistered stays uncredited even if the tag is registered later (SPEC §4.1).
-  const owner = click && !click.registered ? undefined : ctx.repo.accounts.findTag(tag);
+  const owner = click && !click.registered ? undefined : await store.accounts.findTag(tag);
   return {
     clickId: click?.id ?? r.clickId ?? null,
     tag,
@@ -206,6 +229,7 @@ function lineRows(order: OrderInput, a: Attribution): OrderLineRow[] {
       quantity: item.quantity, unitAmount: item.unitAmount, cartAddedAt: item.cartAddedAt ? ms(item.cartAddedAt) : null,
       attributed: line.attributed, direct: line.direct, reason: line.reason, rateBp: line.rateBp, commission: line.commission,
       cancelled: 0, shipped: 0, returned: 0,
+      pending: pendingCommission({ lineId: item.lineId, unitAmount: item.unitAmount, quantity: item.quantity, cancelled: 0, shipped: 0, returned: 0, rateBp: line.rateBp }),
     };
   });
 }
@@ -246,10 +270,10 @@ export function orderStatus(lines: readonly OrderLineRow[]): 'pending' | 'shippe
 }
 
 /** An order as `GET /v1/orders/{id}` shows it: lines, ledger entries and why each line earns. */
-export function orderView(ctx: Context, order: OrderRow) {
-  const lines = ctx.repo.orders.lines(order.orderId);
-  const entries = ctx.repo.orders.entries(order.orderId);
-  const events = ctx.repo.orders.events(order.orderId);
+export async function orderView(ctx: Context, order: OrderRow, store: Stores = ctx.storage) {
+  const lines = await store.orders.lines(order.orderId);
+  const entries = await store.orders.entries(order.orderId);
+  const events = await store.orders.events(order.orderId);
   const request = JSON.parse(order.request) as OrderInput;
   return {
     orderId: order.orderId,

@@ -51,8 +51,8 @@ export interface Redirect {
 }
 
 /** `GET /go/{tag}`: records a click (`via: "redirect"`) and answers where to send the visitor. */
-export function redirectClick(ctx: Context, r: RedirectRequest): Redirect {
-  const owner = ctx.repo.accounts.findTag(r.tag);
+export async function redirectClick(ctx: Context, r: RedirectRequest): Promise<Redirect> {
+  const owner = await ctx.storage.accounts.findTag(r.tag);
   if (!owner) throw new Problem('not_found', `No registered tag "${r.tag}"`);
   const destination = checkDestination(ctx, r.url);
   // (The visitor is redirected whatever `page` says: one that is not an http(s) URL is not kept.)
@@ -60,7 +60,7 @@ export function redirectClick(ctx: Context, r: RedirectRequest): Redirect {
   const clickId = randomUUID();
   // A destination on another storefront gets the account's tag there, as the SDK would give it;
   // with none there, no tag (the click still counts: attribution decides what it earns).
-  const tag = owner.marketplace === destination.marketplace ? r.tag : ctx.repo.accounts.accountTagIn(owner.accountId, destination.marketplace);
+  const tag = owner.marketplace === destination.marketplace ? r.tag : await ctx.storage.accounts.accountTagIn(owner.accountId, destination.marketplace);
   const tagged = tag ? decorateHref(destination.url, tag, { overrideForeignTags: true }).href : destination.url;
   if (r.speculative) return { location: tagged, notCounted: r.speculative };
   const decorated = addParam(tagged, 'affil_cid', clickId);
@@ -69,7 +69,7 @@ export function redirectClick(ctx: Context, r: RedirectRequest): Redirect {
     url: decorated, product: productId(destination.url), page, session: null, via: 'redirect',
     bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null,
   };
-  ctx.repo.events.record([click]);
+  await ctx.storage.events.record([click]);
   ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });
   return { location: decorated, notCounted: click.bot ? 'bot' : undefined };
 }

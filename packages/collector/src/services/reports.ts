@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildSummary, isEmptySummary, type Summary } from '../domain/summary.js';
-import { BREAKDOWNS, type BreakdownBy } from '../db/breakdowns.js';
+import { BREAKDOWNS, type BreakdownBy } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
 import type { Context } from './context.js';
@@ -50,27 +50,26 @@ export function resolvePeriod(ctx: Context, q: { from?: string | undefined; to?:
  * Narrows a report to what the principal may see. An account key asking for another account
  * or another account's tag gets a 404, exactly as if it did not exist.
  */
-export function resolveScope(ctx: Context, principal: Principal, q: { account?: string | undefined; tag?: string | undefined }) {
+export async function resolveScope(ctx: Context, principal: Principal, q: { account?: string | undefined; tag?: string | undefined }) {
   const own = ownAccount(principal);
-  if (q.account !== undefined && ((own !== null && q.account !== own) || !ctx.repo.accounts.getAccount(q.account))) {
+  if (q.account !== undefined && ((own !== null && q.account !== own) || !(await ctx.storage.accounts.getAccount(q.account)))) {
     throw new Problem('not_found', `No account "${q.account}"`);
   }
   const accountId = own ?? q.account;
   if (q.tag !== undefined && accountId !== undefined) {
-    const tag = ctx.repo.accounts.findTag(q.tag);
+    const tag = await ctx.storage.accounts.findTag(q.tag);
     if (!tag || tag.accountId !== accountId) throw new Problem('not_found', `No tag "${q.tag}"`);
   }
   return { accountId, tag: q.tag };
 }
 
-export function summary(ctx: Context, principal: Principal, query: unknown): Summary {
+export async function summary(ctx: Context, principal: Principal, query: unknown): Promise<Summary> {
   const q = parseWith(periodSchema, query, 'invalid_query');
   checkMarketplace(ctx, q.marketplace);
   const period = resolvePeriod(ctx, q);
-  const scope = { ...resolveScope(ctx, principal, q), marketplace: q.marketplace, from: period.fromMs, to: period.toMs };
-  const totals = ctx.repo.reports.summaryTotals(scope);
-  const currencies = ctx.repo.reports
-    .tagMarketplaces(scope)
+  const scope = { ...(await resolveScope(ctx, principal, q)), marketplace: q.marketplace, from: period.fromMs, to: period.toMs };
+  const totals = await ctx.storage.reports.summaryTotals(scope);
+  const currencies = (await ctx.storage.reports.tagMarketplaces(scope))
     .map((id) => ctx.program.marketplaces.find((m) => m.id === id)?.currency)
     .filter((c): c is string => c !== undefined);
   return buildSummary(period.from, period.to, { ...totals, currencies });
@@ -93,12 +92,12 @@ const breakdownSchema = periodSchema.extend({
  * and product: there a row counts the orders containing a credited line of it, so an order of two
  * products counts in both. A row with nothing in it (all zero) is left out.
  */
-export function breakdown(ctx: Context, principal: Principal, query: unknown): { by: BreakdownBy; rows: ({ key: string | null } & Summary)[] } {
+export async function breakdown(ctx: Context, principal: Principal, query: unknown): Promise<{ by: BreakdownBy; rows: ({ key: string | null } & Summary)[] }> {
   const q = parseWith(breakdownSchema, query, 'invalid_query');
   checkMarketplace(ctx, q.marketplace);
   const period = resolvePeriod(ctx, q);
-  const scope = { ...resolveScope(ctx, principal, q), marketplace: q.marketplace, from: period.fromMs, to: period.toMs };
-  const totals = ctx.repo.reports.breakdownTotals(q.by, scope);
+  const scope = { ...(await resolveScope(ctx, principal, q)), marketplace: q.marketplace, from: period.fromMs, to: period.toMs };
+  const totals = await ctx.storage.reports.breakdownTotals(q.by, scope);
   const rows = [...totals]
     .map(([key, t]) => ({ key, ...buildSummary(period.from, period.to, { ...t, currencies: [] }) }))
     .filter((row) => !isEmptySummary(row))
@@ -136,28 +135,29 @@ function paged<R>(rows: R[], limit: number, position: (row: R) => [at: number, i
 }
 
 /** Raw clicks, newest first, a page at a time. */
-export function listClicks(ctx: Context, principal: Principal, query: unknown) {
+export async function listClicks(ctx: Context, principal: Principal, query: unknown) {
   const q = parseWith(listSchema, query, 'invalid_query');
   const period = resolvePeriod(ctx, q);
-  const scope = resolveScope(ctx, principal, q);
+  const scope = await resolveScope(ctx, principal, q);
   const { limit, before } = page(q);
-  const rows = ctx.repo.events.listClicks({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
+  const rows = await ctx.storage.events.listClicks({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
   const { shown, nextCursor } = paged(rows, limit, (c) => [c.at, c.id]);
   return { clicks: shown.map(clickView), nextCursor };
 }
 
 /** Orders by time placed, newest first, a page at a time. */
-export function listOrders(ctx: Context, principal: Principal, query: unknown) {
+export async function listOrders(ctx: Context, principal: Principal, query: unknown) {
   const q = parseWith(listSchema, query, 'invalid_query');
   const period = resolvePeriod(ctx, q);
-  const scope = resolveScope(ctx, principal, q);
+  const scope = await resolveScope(ctx, principal, q);
   const { limit, before } = page(q);
-  const rows = ctx.repo.orders.listOrders({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
+  const rows = await ctx.storage.orders.listOrders({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
   const { shown, nextCursor } = paged(rows, limit, (o) => [o.orderedAt, o.orderId]);
+  const linesOf = await Promise.all(shown.map((o) => ctx.storage.orders.lines(o.orderId)));
   return {
-    orders: shown.map((o) => {
+    orders: shown.map((o, i) => {
       const created = JSON.parse(o.response) as { commission: number };
-      const lines = ctx.repo.orders.lines(o.orderId);
+      const lines = linesOf[i]!;
       // As on the order itself: `commission` as attributed, `pending` + `earned` what it is worth now.
       return {
         orderId: o.orderId, marketplace: o.marketplace, currency: o.currency, orderedAt: new Date(o.orderedAt).toISOString(),

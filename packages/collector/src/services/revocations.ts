@@ -30,26 +30,30 @@ export function localRevocations(): Revocations {
  */
 export function watchRevocations(
   /** Keys whose revocation time is after `since` (epoch ms). */
-  revokedAfter: (since: number) => { id: string; revokedAt: number }[],
-  revocations: Revocations,
+  revokedAfter: (since: number) => Promise<{ id: string; revokedAt: number }[]>,
+  revocations: Pick<Revocations, 'announce'>,
   watching: () => boolean,
   options: { intervalMs?: number; now?: () => number; log?: (message: string) => void } = {},
 ): { stop(): void } {
   const now = options.now ?? Date.now;
   let since = now();
+  let busy = false;
   const timer = setInterval(() => {
     if (!watching()) {
       since = now();
       return;
     }
-    try {
-      for (const key of revokedAfter(since)) {
-        since = Math.max(since, key.revokedAt);
-        revocations.announce(key.id);
-      }
-    } catch (error) {
-      options.log?.(`revocations: cannot read revoked keys: ${(error as Error).message}`);
-    }
+    if (busy) return;
+    busy = true;
+    revokedAfter(since)
+      .then((keys) => {
+        for (const key of keys) {
+          since = Math.max(since, key.revokedAt);
+          revocations.announce(key.id);
+        }
+      })
+      .catch((error: unknown) => options.log?.(`revocations: cannot read revoked keys: ${(error as Error).message}`))
+      .finally(() => (busy = false));
   }, options.intervalMs ?? 1000);
   timer.unref();
   return { stop: () => clearInterval(timer) };

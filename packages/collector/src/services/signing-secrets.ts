@@ -1,4 +1,4 @@
-import type { Repository } from '../db/repository.js';
+import type { Stores } from '../storage/port.js';
 import { generateWebhookSecret } from '../secrets.js';
 
 /**
@@ -8,30 +8,35 @@ import { generateWebhookSecret } from '../secrets.js';
  */
 const SETTING = 'webhook_secret';
 
-export function storedWebhookSecrets(repo: Pick<Repository, 'accounts'>): string[] {
-  return (repo.accounts.getSetting(SETTING) ?? '').split(/\s+/).filter(Boolean);
+type Store = Pick<Stores, 'accounts'>;
+
+export async function storedWebhookSecrets(store: Store): Promise<string[]> {
+  return ((await store.accounts.getSetting(SETTING)) ?? '').split(/\s+/).filter(Boolean);
 }
 
-/** First start: a secret when there is none yet; answers it only when it was just generated. */
-export function ensureWebhookSecret(repo: Pick<Repository, 'accounts'>): { secrets: string[]; generated?: string } {
-  const secrets = storedWebhookSecrets(repo);
+/**
+ * First start: a secret when there is none yet; answers it only when it was just generated. Run
+ * it in a transaction holding the `bootstrap` lock so two instances starting at once make one.
+ */
+export async function ensureWebhookSecret(store: Store): Promise<{ secrets: string[]; generated?: string }> {
+  const secrets = await storedWebhookSecrets(store);
   if (secrets.length > 0) return { secrets };
   const generated = generateWebhookSecret();
-  repo.accounts.putSetting(SETTING, generated);
+  await store.accounts.putSetting(SETTING, generated);
   return { secrets: [generated], generated };
 }
 
 /** A new secret, first; the ones before it keep verifying until `retireWebhookSecrets`. */
-export function rotateWebhookSecret(repo: Pick<Repository, 'accounts'>): { secret: string; verifying: number } {
+export async function rotateWebhookSecret(store: Store): Promise<{ secret: string; verifying: number }> {
   const secret = generateWebhookSecret();
-  const secrets = [secret, ...storedWebhookSecrets(repo)];
-  repo.accounts.putSetting(SETTING, secrets.join(' '));
+  const secrets = [secret, ...(await storedWebhookSecrets(store))];
+  await store.accounts.putSetting(SETTING, secrets.join(' '));
   return { secret, verifying: secrets.length };
 }
 
 /** Keeps only the newest secret; answers how many older ones stopped verifying. */
-export function retireWebhookSecrets(repo: Pick<Repository, 'accounts'>): number {
-  const [newest, ...older] = storedWebhookSecrets(repo);
-  if (newest !== undefined) repo.accounts.putSetting(SETTING, newest);
+export async function retireWebhookSecrets(store: Store): Promise<number> {
+  const [newest, ...older] = await storedWebhookSecrets(store);
+  if (newest !== undefined) await store.accounts.putSetting(SETTING, newest);
   return older.length;
 }

@@ -1,3 +1,5 @@
+import { StorageUnavailable } from '../errors.js';
+
 /**
  * Whether the store takes writes. Reads keep working on a full disk, so "the database answers"
  * is not health: a write that failed for a storage reason (disk full, I/O error, read-only file)
@@ -10,13 +12,9 @@ export interface WriteHealth {
   recentFailure(): { reason: string; at: number } | undefined;
 }
 
-/** Codes of errors that are the store's, not the request's: the same request may work later. */
-export function isStorageFailure(error: unknown): error is Error & { code: string } {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  // SQLite: everything but a broken constraint (our bug) and a misuse (also ours).
-  if (code.startsWith('SQLITE_')) return !code.startsWith('SQLITE_CONSTRAINT') && code !== 'SQLITE_MISUSE' && code !== 'SQLITE_ERROR';
-  return ['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG'].includes(code);
+/** Errors that are the store's, not the request's (adapters throw `StorageUnavailable` for them). */
+export function isStorageFailure(error: unknown): error is StorageUnavailable {
+  return error instanceof StorageUnavailable;
 }
 
 export function writeHealth(options: { now?: () => number; windowMs?: number } = {}): WriteHealth {
@@ -26,7 +24,7 @@ export function writeHealth(options: { now?: () => number; windowMs?: number } =
   return {
     failed(error) {
       if (!isStorageFailure(error)) return false;
-      last = { reason: `${error.code}: ${error.message}`, at: now() };
+      last = { reason: `${error.reason}: ${error.message}`, at: now() };
       return true;
     },
     recentFailure: () => (last && now() - last.at <= windowMs ? last : undefined),

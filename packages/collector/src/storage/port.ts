@@ -242,6 +242,11 @@ export type SignalChannel = 'live' | 'key_revoked';
 
 /** Cross-instance notifications (PostgreSQL LISTEN/NOTIFY; SQLite: in-process). */
 export interface Signals {
+  /**
+   * True when other processes hear what this one publishes (PostgreSQL). False or absent: only
+   * this process does (SQLite), so callers may skip publishing what they already handle locally.
+   */
+  readonly remote?: boolean;
   publish(channel: SignalChannel, payload: string): Promise<void>;
   /** Answers the unsubscribe function. */
   subscribe(channel: SignalChannel, fn: (payload: string) => void): () => void;

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClock, DAY, GOOGLEBOT_UA, HOUR, useCollectors, type TestCollector } from '../helpers/collector.js';
 import { CAMERA, cartAddEvent, clickEvent, expectProblem, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
-import { openDatabase } from '../../src/db/database.js';
-import { createRepository } from '../../src/db/repository.js';
+import { openStorage } from '../../src/storage/open.js';
 
 const start = useCollectors();
 const DAY_QUERY = 'from=2026-11-20&to=2026-11-20';
@@ -203,9 +202,9 @@ describe('POST /v1/events', () => {
     expect((await c.beacon(clickEvent('janesblog-21'))).status).toBe(202);
     expect((await summaryOf(c)).clicks).toBe(0);
     // `affil tags add` while the collector runs: its own connection to the same file.
-    const cli = openDatabase(c.db);
-    createRepository(cli).accounts.insertTag({ tag: 'janesblog-21', accountId: jane.id, marketplace: 'us', createdAt: Date.now() });
-    cli.close();
+    const cli = await openStorage(c.db);
+    await cli.accounts.insertTag({ tag: 'janesblog-21', accountId: jane.id, marketplace: 'us', createdAt: Date.now() });
+    await cli.close();
     expect((await c.beacon(clickEvent('janesblog-21'))).status).toBe(202);
     expect((await summaryOf(c)).clicks).toBe(1);
   });
@@ -344,7 +343,7 @@ describe('POST /v1/events', () => {
 
   it('answers a failure of its own with a logged 500 problem that keeps the cause to itself, and goes on serving', async () => {
     const { c } = await withAccount();
-    const events = c.collector.repo.events;
+    const events = c.collector.storage.events;
     const recordSoon = events.recordSoon;
     events.recordSoon = () => Promise.reject(new Error('disk on fire'));
     // Plain fetch: the helper's request() counts any 5xx as a failure of the suite.

@@ -1,10 +1,18 @@
 import * as m001 from './001_initial.js';
 import * as m002 from './002_daily_totals.js';
 import * as m003 from './003_delivery_content.js';
+import * as m004 from './004_line_pending.js';
+
+/**
+ * A schema step: its SQL, then (`after`) a data step in TypeScript where values are computed by the
+ * domain (money never in SQL), run in the same transaction. Keys name the step in database.ts.
+ */
+export interface Migration { version: number; name: string; sql: string; after?: 'daily_totals' | 'line_pending' }
 
 /** Every migration in order. Forward only: a new schema change is a new numbered file here. */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
-  { version: 2, name: m002.name, sql: m002.sql },
+  { version: 2, name: m002.name, sql: m002.sql, after: 'daily_totals' },
   { version: 3, name: m003.name, sql: m003.sql },
+  { version: 4, name: m004.name, sql: m004.sql, after: 'line_pending' },
 ];

@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import type { Context } from '../../services/context.js';
-import type { Repository } from '../../db/repository.js';
 import { createAccount, createAccountKey, createTag, listAccounts, listTags, revokeKey, visibleTags, whoAmI } from '../../services/accounts.js';
 import { breakdown, listClicks, listOrders, summary } from '../../services/reports.js';
 import { orderView } from '../../services/orders.js';
@@ -8,40 +7,41 @@ import { linkHealth } from '../../services/link-health.js';
 import { Problem } from '../../errors.js';
 import type { Summary } from '../../domain/summary.js';
 import { parseJson } from '../../validation.js';
-import { adminOnly, authenticate, principalOf } from '../auth.js';
+import { adminOnly, authenticate, principalOf, type KeyLookup } from '../auth.js';
 import { toCsv } from '../csv.js';
 import type { LiveHub } from '../live.js';
 
 /** Endpoints behind `Authorization: Bearer <key>`: admin or own account. */
-export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdminKeyHash: string | undefined): Router {
+export function apiRoutes(ctx: Context, live: LiveHub, envAdminKeyHash: string | undefined): Router {
+  const keyByHash: KeyLookup = (hash) => ctx.storage.accounts.keyByHash(hash);
   const router = Router();
   const parseBody: express.RequestHandler = (req, _res, next) => {
     req.body = parseJson(typeof req.body === 'string' && req.body.length > 0 ? req.body : '{}');
     next();
   };
   const json = [express.text({ type: () => true, limit: '64kb' }), parseBody];
-  router.use(['/v1/accounts', '/v1/tags', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream'], authenticate(repo, envAdminKeyHash));
+  router.use(['/v1/accounts', '/v1/tags', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream'], authenticate(keyByHash, envAdminKeyHash));
 
-  router.get('/v1/me', authenticate(repo, envAdminKeyHash), (_req, res) => void res.json(whoAmI(ctx, principalOf(res))));
-  router.post('/v1/accounts', adminOnly, ...json, (req, res) => void res.status(201).json(createAccount(ctx, req.body)));
-  router.get('/v1/accounts', adminOnly, (_req, res) => void res.json(listAccounts(ctx)));
-  router.post('/v1/accounts/:id/tags', adminOnly, ...json, (req, res) => void res.status(201).json(createTag(ctx, req.params.id as string, req.body)));
-  router.get('/v1/accounts/:id/tags', (req, res) => void res.json(listTags(ctx, principalOf(res), req.params.id as string)));
-  router.get('/v1/tags', (_req, res) => void res.json(visibleTags(ctx, principalOf(res))));
-  router.post('/v1/accounts/:id/keys', adminOnly, (req, res) => void res.status(201).json(createAccountKey(ctx, req.params.id as string)));
-  router.delete('/v1/keys/:keyId', adminOnly, (req, res) => {
-    revokeKey(ctx, req.params.keyId as string);
+  router.get('/v1/me', authenticate(keyByHash, envAdminKeyHash), async (_req, res) => void res.json(await whoAmI(ctx, principalOf(res))));
+  router.post('/v1/accounts', adminOnly, ...json, async (req, res) => void res.status(201).json(await createAccount(ctx, req.body)));
+  router.get('/v1/accounts', adminOnly, async (_req, res) => void res.json(await listAccounts(ctx)));
+  router.post('/v1/accounts/:id/tags', adminOnly, ...json, async (req, res) => void res.status(201).json(await createTag(ctx, req.params.id as string, req.body)));
+  router.get('/v1/accounts/:id/tags', async (req, res) => void res.json(await listTags(ctx, principalOf(res), req.params.id as string)));
+  router.get('/v1/tags', async (_req, res) => void res.json(await visibleTags(ctx, principalOf(res))));
+  router.post('/v1/accounts/:id/keys', adminOnly, async (req, res) => void res.status(201).json(await createAccountKey(ctx, req.params.id as string)));
+  router.delete('/v1/keys/:keyId', adminOnly, async (req, res) => {
+    await revokeKey(ctx, req.params.keyId as string);
     res.status(204).end();
   });
 
   router.get('/v1/orders', readable((req, res) => listOrders(ctx, principalOf(res), req.query), (b) => b.orders, (b) => b.nextCursor));
-  router.get('/v1/orders/:orderId', (req, res) => {
+  router.get('/v1/orders/:orderId', async (req, res) => {
     const principal = principalOf(res);
-    const order = repo.orders.findOrder(req.params.orderId as string);
+    const order = await ctx.storage.orders.findOrder(req.params.orderId as string);
     if (!order || (principal.role === 'account' && order.accountId !== principal.accountId)) {
       throw new Problem('not_found', `No order "${req.params.orderId}"`);
     }
-    res.json(orderView(ctx, order));
+    res.json(await orderView(ctx, order));
   });
   router.get('/v1/clicks', readable((req, res) => listClicks(ctx, principalOf(res), req.query), (b) => b.clicks, (b) => b.nextCursor));
   router.get('/v1/reports/summary', readable((req, res) => summary(ctx, principalOf(res), req.query), (b) => [flattenSummary(b)]));
@@ -56,16 +56,16 @@ export function apiRoutes(ctx: Context, repo: Repository, live: LiveHub, envAdmi
  * in the `X-Next-Cursor` header). `format` is checked first: anything but csv or json is a 400.
  */
 function readable<T>(
-  read: (req: express.Request, res: express.Response) => T,
+  read: (req: express.Request, res: express.Response) => Promise<T>,
   rows: (body: T) => readonly Record<string, unknown>[],
   nextCursor?: (body: T) => string | null,
 ): express.RequestHandler {
-  return (req, res) => {
+  return async (req, res) => {
     const format = req.query.format;
     if (format !== undefined && format !== 'json' && format !== 'csv') {
       throw new Problem('invalid_query', 'format: must be csv or json', { errors: [{ path: 'format', message: 'must be csv or json' }] });
     }
-    const body = read(req, res);
+    const body = await read(req, res);
     if (format !== 'csv') return void res.json(body);
     const next = nextCursor?.(body);
     if (next) res.setHeader('X-Next-Cursor', next);

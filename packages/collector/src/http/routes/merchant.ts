@@ -9,12 +9,12 @@ export function merchantRoutes(ctx: Context): Router {
   const rawBody = express.text({ type: () => true, limit: '1mb' });
   const signed = (req: express.Request) => ({ body: typeof req.body === 'string' ? req.body : '', headers: req.headers });
 
-  router.post('/v1/orders', rawBody, (req, res) => {
-    const answer = receiveOrder(ctx, signed(req));
+  router.post('/v1/orders', rawBody, async (req, res) => {
+    const answer = await receiveOrder(ctx, signed(req));
     res.status(answer.status).json(answer.body);
   });
-  router.post('/v1/orders/:orderId/events', rawBody, (req, res) => {
-    const answer = receiveOrderEvent(ctx, req.params.orderId, signed(req));
+  router.post('/v1/orders/:orderId/events', rawBody, async (req, res) => {
+    const answer = await receiveOrderEvent(ctx, req.params.orderId, signed(req));
     res.status(answer.status).json(answer.body);
   });
   return router;

@@ -45,9 +45,9 @@ export function publicRoutes(ctx: Context, assets: SdkAssets, trust: TrustFuncti
     });
   }
 
-  router.get('/go/:tag', cors, ...limited, (req, res) => {
+  router.get('/go/:tag', cors, ...limited, async (req, res) => {
     const purpose = `${req.get('sec-purpose') ?? ''} ${req.get('purpose') ?? ''} ${req.get('x-moz') ?? ''}`;
-    const { location, notCounted } = redirectClick(ctx, {
+    const { location, notCounted } = await redirectClick(ctx, {
       tag: req.params.tag as string,
       url: req.query.url,
       page: req.query.page,

@@ -30,7 +30,11 @@ export function storageError(error: unknown): unknown {
   if (isUnavailable(error)) {
     const { code, message } = error as { code?: string; message?: string };
     const why = code === '57014' ? 'a statement ran past its timeout' : code === '53300' ? 'it has no free connection' : (message ?? String(code)).split('\n')[0];
-    return new StorageUnavailable(`The database is unavailable right now (${why}); nothing was recorded, retry shortly`);
+    return new StorageUnavailable(`The database is unavailable right now (${why}); nothing was recorded, retry shortly`, {
+      retryAfter: 2,
+      reason: code ?? 'unavailable',
+      cause: error,
+    });
   }
   const { code } = (error ?? {}) as { code?: string };
   if (code === '22021' || code === '22P05') return new Problem('invalid_request', 'A text value contains U+0000 (a NUL character), which cannot be stored; remove it');

@@ -1,6 +1,7 @@
 import type { DeliveryRow, LedgerEntryRow, OrderEventRow, OrderLineRow, OrderRow, OrderStore } from '../port.js';
 import type { Sql } from './sql.js';
 import { rollups } from './rollups.js';
+import { lineRevenue } from '../../domain/money.js';
 
 const ORDER_COLUMNS = `order_id AS "orderId", marketplace, currency, ordered_at AS "orderedAt", content_hash AS "contentHash", request,
   attributed, rule, click_id AS "clickId", tag, credited_tag AS "creditedTag", account_id AS "accountId",
@@ -55,7 +56,7 @@ export function orderStore(sql: Sql): OrderStore {
             orders: 1,
             itemsOrdered: credited.reduce((n, l) => n + l.quantity, 0),
             directItems: credited.reduce((n, l) => n + (l.direct ? l.quantity : 0), 0),
-            revenue: credited.reduce((n, l) => n + l.unitAmount * l.quantity, 0),
+            revenue: credited.reduce((n, l) => n + lineRevenue(l), 0),
             pending: credited.reduce((n, l) => n + l.pending, 0),
           },
         );

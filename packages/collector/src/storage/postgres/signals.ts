@@ -98,6 +98,7 @@ export function pgSignals(pool: pg.Pool, config: pg.ClientConfig, log: (m: strin
   }
 
   return {
+    remote: true,
     async publish(channel, payload) {
       deliver(channel, payload);
       try {
