@@ -51,7 +51,8 @@ function stores(sql: Sql, pool: pg.Pool, known: Map<string, TagRow>, inTransacti
  * reconnects by itself.
  */
 export async function createPostgresStorage(url: string, options: PostgresOptions = {}): Promise<Storage> {
-  const { poolSize = 10, statementTimeoutMs = 5000, log = () => undefined } = options;
+  const { poolSize = 10, statementTimeoutMs = 5000 } = options;
+  const log = options.log ?? options.warn ?? (() => undefined);
   const target = describeTarget(url);
   const config: pg.ClientConfig = {
     connectionString: url,
