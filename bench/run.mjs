@@ -7,6 +7,7 @@ const BENCHES = {
   summary: () => import('./summary.mjs'),
   ingest: () => import('./ingest.mjs'),
   streams: () => import('./streams.mjs'),
+  postgres: () => import('./postgres.mjs'),
 };
 
 const wanted = process.argv.slice(2);
