@@ -87,6 +87,8 @@ export async function purgeEventsBefore(pool: pg.Pool, before: number): Promise<
         removed += await transaction(pool, async (c) => {
           // Dropping a partition locks its parent for an instant; never queue behind a long report.
           await c.query("SET LOCAL lock_timeout = '2s'");
+          // Counting a big month may take longer than a request's statement timeout; it holds no lock that matters.
+          await c.query('SET LOCAL statement_timeout = 0');
           const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${p.name}`);
           await c.query(`ALTER TABLE ${table} DETACH PARTITION ${p.name}`);
           await c.query(`DROP TABLE ${p.name}`);
