@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 const PG = process.env.AFFIL_TEST_PG;
 /** Tests of SQLite's files themselves (backup copies, a full disk, the final checkpoint, a killed writer's file). */
-const SQLITE_ONLY = ['packages/collector/test/ops/backup.test.ts', 'packages/collector/test/ops/disk-full.test.ts', 'packages/collector/test/ops/sigterm.test.ts', 'packages/collector/test/ops/durability.test.ts'];
+const SQLITE_ONLY = ['packages/collector/test/ops/backup.test.ts', 'packages/collector/test/ops/disk-full.test.ts', 'packages/collector/test/ops/sigterm.test.ts', 'packages/collector/test/ops/durability.test.ts', 'packages/collector/test/storage/sqlite-*.test.ts'];
 
 if (!PG) console.log('PostgreSQL half skipped: set AFFIL_TEST_PG=postgres://postgres@127.0.0.1:5432/postgres to run it');
 
