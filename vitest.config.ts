@@ -1,5 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The collector's tests run on SQLite always and, when `AFFIL_TEST_PG` names a PostgreSQL server
+ * (`.ci/run` sets it), once more on PostgreSQL (the `collector-pg` project): the same files, each
+ * collector on a database of its own (packages/collector/test/helpers/backend.ts).
+ */
+const PG = process.env.AFFIL_TEST_PG;
+/** Tests of SQLite's files themselves (backup copies, a full disk, the final checkpoint, a killed writer's file). */
+const SQLITE_ONLY = ['packages/collector/test/ops/backup.test.ts', 'packages/collector/test/ops/disk-full.test.ts', 'packages/collector/test/ops/sigterm.test.ts', 'packages/collector/test/ops/durability.test.ts', 'packages/collector/test/storage/sqlite-*.test.ts'];
+
+if (!PG) console.log('PostgreSQL half skipped: set AFFIL_TEST_PG=postgres://postgres@127.0.0.1:5432/postgres to run it');
+
 export default defineConfig({
   test: {
     projects: [
@@ -24,6 +35,21 @@ export default defineConfig({
           environment: 'node',
         },
       },
+      ...(PG
+        ? [
+            {
+              test: {
+                name: 'collector-pg',
+                include: ['packages/collector/test/**/*.test.ts'],
+                exclude: SQLITE_ONLY,
+                environment: 'node',
+                env: { AFFIL_TEST_BACKEND: 'postgres', AFFIL_TEST_PG: PG },
+                testTimeout: 30_000,
+                hookTimeout: 30_000,
+              },
+            },
+          ]
+        : []),
       {
         test: {
           name: 'e2e',

@@ -8,7 +8,6 @@ import { linkCommand } from './commands/link.js';
 import { backupCommand } from './commands/backup.js';
 import { secretsCommand } from './commands/secrets.js';
 import type { CliProcess } from './commands/process.js';
-import { isPostgresUrl, redactDb } from './storage/open.js';
 
 export type { CliProcess };
 
@@ -101,7 +100,6 @@ async function serve(proc: CliProcess, args: string[]): Promise<number> {
       throw new UsageError(`cannot listen on ${config.host}:${config.port}: ${code}`);
     }
     if (code?.startsWith('SQLITE_')) throw new UsageError(`cannot open database ${config.db}: ${(error as Error).message}`);
-    if (isPostgresUrl(config.db) && !(error instanceof UsageError)) throw new UsageError(`cannot open database ${redactDb(config.db)}: ${(error as Error).message}`);
     throw error;
   }
   proc.stdout.write(`affil collector listening on ${collector.url}\n`);

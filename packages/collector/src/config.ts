@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MARKETPLACES, DEFAULT_PROGRAM, DEFAULT_RATES, DEFAULT_TAG_PATTERN, type ProgramConfig } from './domain/program.js';
-import type { Marketplace } from './domain/marketplace.js';
 import { UsageError } from './errors.js';
 import { fieldErrors } from './validation.js';
 import { closest } from './domain/suggest.js';
@@ -85,10 +84,6 @@ export const configFileSchema = z
     host: z.string().min(1),
     /** A SQLite file path, or a postgres:// URL. */
     db: z.string().min(1),
-    /** PostgreSQL connections per collector (default 10; SQLite ignores it). */
-    dbPoolSize: z.number().int().min(1).max(1000),
-    /** PostgreSQL statement timeout in ms (default 5000; SQLite ignores it). */
-    dbStatementTimeoutMs: z.number().int().min(100).max(600_000),
     publicUrl: z.url(),
     clickWindowHours: z.number().positive().max(24 * 365),
     cartWindowDays: z.number().positive().max(3650),
@@ -104,6 +99,10 @@ export const configFileSchema = z
     streamsTotal: z.number().int().min(1).max(100_000),
     /** `/metrics` without a key (default false). */
     metricsPublic: z.boolean(),
+    /** PostgreSQL connections per collector (default 10; SQLite ignores it). */
+    dbPoolSize: z.number().int().min(1).max(1000),
+    /** PostgreSQL statement timeout in ms (default 5000; SQLite ignores it). */
+    dbStatementTimeoutMs: z.number().int().min(100).max(600_000),
   })
   .partial()
   .superRefine((cfg, ctx) => {

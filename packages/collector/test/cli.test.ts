@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -142,6 +142,36 @@ describe('affil', () => {
       expect(await run(p.proc)).toBe(2);
       expect(p.err()).toMatch(/^affil: cannot create the database folder .*a-file\/data: ENOTDIR\n$/);
     }
+  });
+
+  it('a postgres:// or postgresql:// --db never becomes a file or folder, and no command prints its password', async () => {
+    // Port 1 on loopback: nothing listens there, whether or not the PostgreSQL adapter is built.
+    const urls = ['postgres://affil:s3cret-pw@127.0.0.1:1/affil', 'postgresql://affil:s3cret-pw@127.0.0.1:1/affil'];
+    const cwdBefore = readdirSync(process.cwd()).sort();
+    for (const url of urls) {
+      for (const args of [['serve', '--port', '0', '--db', url], ['accounts', 'create', 'Jane', '--db', url], ['backup', join(dir, 'copy.db'), '--db', url], ['link', 'janesblog-20', 'https://www.amazon.com/dp/B0', '--db', url]]) {
+        const p = fakeProcess(args);
+        expect(await run(p.proc), args.join(' ')).toBe(2);
+        expect(p.err(), args.join(' ')).toMatch(/^affil: .+\n$/);
+        expect(p.err() + p.out()).not.toContain('s3cret-pw');
+      }
+      // From the environment too: AFFIL_DB, then DATABASE_URL.
+      for (const env of [{ AFFIL_DB: url }, { DATABASE_URL: url }]) {
+        const p = fakeProcess(['accounts', 'list'], env);
+        expect(await run(p.proc)).toBe(2);
+      }
+    }
+    expect(readdirSync(process.cwd()).sort()).toEqual(cwdBefore);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(process.cwd(), 'postgres:'))).toBe(false);
+    expect(existsSync(join(process.cwd(), 'postgresql:'))).toBe(false);
+  });
+
+  it('backup on a PostgreSQL database explains pg_dump instead of failing obscurely', async () => {
+    const p = fakeProcess(['backup', join(dir, 'copy.dump'), '--db', 'postgres://affil:pw@db.example:5432/affil']);
+    expect(await run(p.proc)).toBe(2);
+    expect(p.err()).toMatch(/PostgreSQL database: affil backup copies SQLite files only.*pg_dump/);
+    expect(existsSync(join(dir, 'copy.dump'))).toBe(false);
   });
 
   it('serve: an invalid config file is a clear error', async () => {

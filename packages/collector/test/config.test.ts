@@ -38,6 +38,17 @@ describe('resolveServeConfig', () => {
     expect(resolveServeConfig({}, { AFFIL_CONFIG: path })).toMatchObject({ port: 1111 });
   });
 
+  it('takes the database from --db, then AFFIL_DB, then DATABASE_URL, then the file, then ./data/affil.db', () => {
+    const path = file({ db: 'file.db', dbPoolSize: 4, dbStatementTimeoutMs: 2000 });
+    const pg = 'postgres://affil@db.example:5432/affil';
+    expect(resolveServeConfig({ config: path, db: 'flag.db' }, { AFFIL_DB: 'env.db', DATABASE_URL: pg })).toMatchObject({ db: 'flag.db' });
+    expect(resolveServeConfig({ config: path }, { AFFIL_DB: 'env.db', DATABASE_URL: pg })).toMatchObject({ db: 'env.db' });
+    expect(resolveServeConfig({ config: path }, { DATABASE_URL: pg })).toMatchObject({ db: pg, dbPoolSize: 4, dbStatementTimeoutMs: 2000 });
+    expect(resolveServeConfig({ config: path }, {})).toMatchObject({ db: 'file.db' });
+    expect(resolveServeConfig({}, {})).toMatchObject({ db: './data/affil.db', dbPoolSize: 10, dbStatementTimeoutMs: 5000 });
+    expect(() => resolveServeConfig({ config: file({ dbPoolSize: 0 }) }, {})).toThrow(/dbPoolSize/);
+  });
+
   it('reads secrets and the public URL from the environment', () => {
     const c = resolveServeConfig({}, { AFFIL_ADMIN_KEY: 'k', AFFIL_WEBHOOK_SECRET: 'whsec_AAAAAAAAAAAAAAAAAAAAAA== whsec_BBBBBBBBBBBBBBBBBBBBBB==', AFFIL_PUBLIC_URL: 'https://track.example.com/' });
     expect(c.adminKey).toBe('k');

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { throttledLog } from '../src/log-throttle.js';
 import { isStorageFailure } from '../src/services/write-health.js';
+import { isSqliteFailure } from '../src/storage/sqlite.js';
+import { StorageUnavailable } from '../src/errors.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -26,7 +28,7 @@ describe('throttledLog', () => {
   });
 });
 
-describe('isStorageFailure', () => {
+describe('isSqliteFailure (the SQLite adapter turns these into StorageUnavailable)', () => {
   it.each([
     [{ code: 'SQLITE_FULL' }, true],
     [{ code: 'SQLITE_IOERR_WRITE' }, true],
@@ -39,6 +41,14 @@ describe('isStorageFailure', () => {
     [new TypeError('x'), false],
     [null, false],
   ])('%j: %s', (error, expected) => {
-    expect(isStorageFailure(error)).toBe(expected);
+    expect(isSqliteFailure(error)).toBe(expected);
+  });
+});
+
+describe('isStorageFailure', () => {
+  it('is true for what adapters throw when the store cannot serve, and only that', () => {
+    expect(isStorageFailure(new StorageUnavailable('database or disk is full', { reason: 'SQLITE_FULL' }))).toBe(true);
+    expect(isStorageFailure(Object.assign(new Error('x'), { code: 'SQLITE_FULL' }))).toBe(false);
+    expect(isStorageFailure(null)).toBe(false);
   });
 });

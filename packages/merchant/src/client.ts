@@ -1,52 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { z } from 'zod';
-import { fieldErrors, orderEventSchema, orderSchema, type FieldError } from './contract.js';
+import { fieldErrors, orderEventSchema, orderSchema, type AttributedLine, type FieldError, type OrderAttribution, type OrderState } from './contract.js';
 
 /** An order callback body (SPEC §4.2), checked with the collector's own schema before sending. */
 export type Order = z.input<typeof orderSchema>;
 /** A shipment, cancellation or return (SPEC §4.2). */
 export type OrderEvent = z.input<typeof orderEventSchema>;
 
-/** One order line as the collector attributed it. */
-export interface AttributedLine {
-  lineId: string;
-  sku: string;
-  attributed: boolean;
-  direct: boolean;
-  reason: string;
-  rateBp: number | null;
-  quantity: number;
-  commission: number;
-}
-
-/** The collector's answer to `POST /v1/orders` (SPEC §4.2). */
-export interface OrderAttribution {
-  orderId: string;
-  attributed: boolean;
-  rule: 'click_window' | 'cart_window' | 'none';
-  clickId: string | null;
-  tag: string | null;
-  creditedTag: string | null;
-  account: string | null;
-  unverifiedReferral?: boolean;
-  currency: string;
-  status: string;
-  lines: AttributedLine[];
-  commission: number;
-}
-
-/** The order as `GET /v1/orders/{orderId}` shows it, the answer to an order event. */
-export interface OrderState {
-  orderId: string;
-  status: 'pending' | 'shipped' | 'returned' | 'cancelled';
-  attributed: boolean;
-  commission: number;
-  pending: number;
-  earned: number;
-  lines: (AttributedLine & { cancelled: number; shipped: number; returned: number; pending: number; earned: number })[];
-  [field: string]: unknown;
-}
+export type { AttributedLine, OrderAttribution, OrderState };
 
 export interface OrderClientOptions {
   /** The collector's base URL, e.g. `https://track.example`. Required. */

@@ -96,3 +96,45 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
     return [{ path: formatPath(issue.path), message: issue.message }];
   });
 }
+
+// Answers (SPEC §4.2): what the collector sends back, typed once for the collector and the merchant kit.
+
+/** One order line as the collector attributed it. */
+export interface AttributedLine {
+  lineId: string;
+  sku: string;
+  attributed: boolean;
+  direct: boolean;
+  reason: string;
+  rateBp: number | null;
+  quantity: number;
+  commission: number;
+}
+
+/** The collector's answer to `POST /v1/orders` (SPEC §4.2). */
+export interface OrderAttribution {
+  orderId: string;
+  attributed: boolean;
+  rule: 'click_window' | 'cart_window' | 'none';
+  clickId: string | null;
+  tag: string | null;
+  creditedTag: string | null;
+  account: string | null;
+  unverifiedReferral?: boolean;
+  currency: string;
+  status: string;
+  lines: AttributedLine[];
+  commission: number;
+}
+
+/** The order as `GET /v1/orders/{orderId}` shows it, the answer to an order event. */
+export interface OrderState {
+  orderId: string;
+  status: 'pending' | 'shipped' | 'returned' | 'cancelled';
+  attributed: boolean;
+  commission: number;
+  pending: number;
+  earned: number;
+  lines: (AttributedLine & { cancelled: number; shipped: number; returned: number; pending: number; earned: number })[];
+  [field: string]: unknown;
+}

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { isPostgresUrl } from '../storage/open.js';
+import { missingDatabase } from '../storage/open.js';
 import { parseArgs } from 'node:util';
 import type { CliProcess } from './process.js';
 import { UsageError } from '../errors.js';
@@ -43,8 +42,8 @@ export async function auditCommand(proc: CliProcess, args: string[]): Promise<nu
     const unknown = unknownMarketplaces(local, tags);
     if (unknown.length > 0) proc.stderr.write(`affil: warning: the collector's tags are for marketplace(s) ${unknown.join(', ')}, unknown here; pass --config with the program's marketplaces\n`);
     auditProgram = fromCollector(local, tags, key, own);
-  } else if (values.db !== undefined || proc.env.AFFIL_DB !== undefined || isPostgresUrl(config.db) || existsSync(config.db) || own.length === 0) {
-    if (!isPostgresUrl(config.db) && !existsSync(config.db)) {
+  } else if (values.db !== undefined || proc.env.AFFIL_DB !== undefined || missingDatabase(config.db) === undefined || own.length === 0) {
+    if (missingDatabase(config.db) !== undefined) {
       throw new UsageError(`no database at ${config.db}: on the collector's host pass --db FILE; elsewhere pass --tag YOUR_TAG, or --collector URL --key KEY`);
     }
     const program = await openProgram(proc, values);

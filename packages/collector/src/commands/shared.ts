@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { resolveServeConfig, type ServeConfig } from '../config.js';
-import { isPostgresUrl, openStorage } from '../storage/open.js';
+import { missingDatabase, openStorage } from '../storage/open.js';
 import { Problem, UsageError } from '../errors.js';
 import type { Context } from '../services/context.js';
 import type { CliProcess } from './process.js';
@@ -24,9 +23,8 @@ export async function openProgram(
   options: { create?: boolean } = {},
 ): Promise<{ ctx: Context; config: ServeConfig; close: () => Promise<void> }> {
   const config = resolveServeConfig({ db: flags.db, config: flags.config }, proc.env);
-  if (!options.create && !isPostgresUrl(config.db) && !existsSync(config.db)) {
-    throw new UsageError(`no database at ${config.db} (check --db, or start "affil serve" first)`);
-  }
+  const missing = options.create ? undefined : missingDatabase(config.db);
+  if (missing !== undefined) throw new UsageError(`no database at ${missing} (check --db, or start "affil serve" first)`);
   const storage = await openStorage(config.db, { poolSize: 2, statementTimeoutMs: config.dbStatementTimeoutMs });
   const ctx: Context = {
     program: config,

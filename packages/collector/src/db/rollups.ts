@@ -1,4 +1,6 @@
-import type { Db } from './database.js';
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
 
 export interface RollupKey {
   accountId: string | null;

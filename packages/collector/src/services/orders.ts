@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_LINE_TOTAL, orderEventSchema, orderSchema, type OrderInput } from '@affil/merchant/contract';
+import { MAX_LINE_TOTAL, orderEventSchema, orderSchema, type OrderAttribution, type OrderInput } from '@affil/merchant/contract';
 import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
 import { applyOrderEvent, earnedCommission, openUnits, pendingCommission } from '../domain/lifecycle.js';
 import type { OrderLineRow, OrderRow, Stores } from '../storage/port.js';
@@ -196,7 +196,7 @@ async function referralFacts(store: Stores, order: OrderInput): Promise<Referral
   };
 }
 
-function creationBody(order: OrderInput, a: Attribution) {
+function creationBody(order: OrderInput, a: Attribution): OrderAttribution {
   return {
     orderId: order.orderId,
     attributed: a.attributed,

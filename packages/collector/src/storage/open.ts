@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { backupSqlite } from '../db/backup.js';
 import { openSqliteStorage } from './sqlite.js';
 import { createPostgresStorage } from './postgres/index.js';
 import type { Storage, StorageOptions } from './port.js';
@@ -10,8 +13,41 @@ export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.tes
  * never touches the file system), anything else is a SQLite file, created if needed.
  */
 export async function openStorage(db: string, options: StorageOptions = {}): Promise<Storage> {
-  if (isPostgresUrl(db)) return createPostgresStorage(db, options);
-  return openSqliteStorage(db, options);
+  if (!isPostgresUrl(db)) return openSqliteStorage(db, options);
+  try {
+    return await createPostgresStorage(db, options);
+  } catch (error) {
+    // An unreachable server or bad credentials: one line naming the database (no password) and why.
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot open database ${redactDb(db)}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * For commands that must not start a new database: the SQLite file `db` names when it does not
+ * exist; undefined when it does, or for PostgreSQL (whose database is created by its admin).
+ */
+export function missingDatabase(db: string): string | undefined {
+  return isPostgresUrl(db) || existsSync(db) ? undefined : db;
+}
+
+/**
+ * A consistent copy of the live database into the new file `target`; answers the milliseconds it
+ * took. SQLite only: on PostgreSQL, a UsageError explaining the database's own tools.
+ */
+export function backupDatabase(db: string, target: string): number {
+  backupSupported(db, target);
+  return backupSqlite(db, target);
+}
+
+/** Throws the UsageError `backupDatabase` would for a database it cannot copy (before any file is made). */
+export function backupSupported(db: string, target: string): void {
+  if (isPostgresUrl(db)) {
+    throw new UsageError(
+      `${redactDb(db)} is a PostgreSQL database: affil backup copies SQLite files only. Back it up with PostgreSQL's own tools, ` +
+        `e.g. pg_dump --format=custom --file ${target} "$DATABASE_URL" (restore with pg_restore), or your provider's snapshots and point-in-time recovery`,
+    );
+  }
 }
 
 /** A database setting as logs may show it: a URL without its password. */

@@ -1,8 +1,6 @@
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dropDatabase, freshDatabase } from './backend.js';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
 import { DEFAULT_PROGRAM, DEFAULT_SERVER, type ServeConfig } from '../../src/config.js';
@@ -112,7 +110,7 @@ export interface TestCollector {
   url: string;
   /** The running collector itself, for what has no HTTP surface (e.g. purging now). */
   collector: Collector;
-  /** Path of its SQLite file. */
+  /** Its database: a SQLite file path, or a PostgreSQL URL on the postgres half of the matrix. */
   db: string;
   adminKey: string;
   webhookSecrets: string[];
@@ -149,7 +147,7 @@ export function getRaw(url: string, headers: Record<string, string>): Promise<{ 
 
 /** Starts a real collector on 127.0.0.1, an ephemeral port and a fresh temporary SQLite file. */
 export async function startTestCollector(options: TestCollectorOptions = {}): Promise<TestCollector> {
-  const dir = await mkdtemp(join(tmpdir(), 'affil-http-'));
+  const db = await freshDatabase();
   const adminKey = `affil_admin_test_${randomBytes(16).toString('base64url')}`;
   const webhookSecrets = options.webhookSecrets ?? [newWebhookSecret()];
   const config: ServeConfig = {
@@ -163,7 +161,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
     ...(options.tagPattern !== undefined ? { tagPattern: options.tagPattern } : {}),
     port: 0,
     host: '127.0.0.1',
-    db: join(dir, 'affil.db'),
+    db,
     adminKey,
     webhookSecrets,
     publicUrl: undefined,
@@ -173,7 +171,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   try {
     collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}) });
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await dropDatabase(db);
     throw error;
   }
   const serverErrors: TestCollector['serverErrors'] = [];
@@ -255,7 +253,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
         try {
           await collector.close();
         } finally {
-          await rm(dir, { recursive: true, force: true });
+          await dropDatabase(db);
         }
         if (serverErrors.length > 0) {
           const list = serverErrors.map((e) => `${e.method} ${e.path} → ${e.status} ${e.text}`).join('\n');
