@@ -57,7 +57,9 @@ async function recordIn(sql: Sql, events: readonly TrackingEvent[]): Promise<boo
   const byType = new Map<TrackingEvent['type'], TrackingEvent[]>();
   events.forEach((e, i) => {
     if (!isNew[i]) return;
-    byType.set(e.type, [...(byType.get(e.type) ?? []), e]);
+    let list = byType.get(e.type);
+    if (!list) byType.set(e.type, (list = []));
+    list.push(e);
     if (e.type === 'click') totals.add(e, e.bot ? { botClicks: 1 } : e.registered ? { clicks: 1 } : {});
     else if (e.type === 'pageview') totals.add({ ...e, marketplace: null }, { pageviews: 1, linkImpressions: e.links });
   });
@@ -115,7 +117,9 @@ export function eventStore(sql: Sql, pool: pg.Pool, options: { inTransaction: bo
     cartAddsFor: async (clickId) => {
       const bySku = new Map<string, number[]>();
       for (const { sku, at } of await sql.all<{ sku: string; at: number }>('SELECT sku, at FROM cart_adds WHERE click_id = @clickId ORDER BY sku, at', { clickId })) {
-        bySku.set(sku, [...(bySku.get(sku) ?? []), at]);
+        let times = bySku.get(sku);
+        if (!times) bySku.set(sku, (times = []));
+        times.push(at);
       }
       return bySku;
     },
