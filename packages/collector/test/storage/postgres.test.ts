@@ -70,6 +70,27 @@ describe.skipIf(!ON_POSTGRES || !PG_URL)('PostgreSQL adapter', () => {
     expect(await a.events.record([click('dup', T0), click('dup', T0)])).toEqual([true, false]);
   });
 
+  it('records every event type of one batch in one statement, with the per-day totals of the new ones only', async () => {
+    const { adapters } = await setup(1);
+    const [s] = adapters as [Storage];
+    const batch: TrackingEvent[] = [
+      click('k1', T0),
+      click('k2', T0, { bot: true }),
+      click('k3', T0, { registered: false, accountId: null }),
+      { type: 'pageview', id: 'v1', tag: 'pub-20', accountId: 'acc_1', page: 'https://blog.example/post', session: 's1', links: 7, at: T0 },
+      { type: 'landing', id: 'g1', clickId: 'k1', tag: 'pub-20', page: 'https://www.amazon.com/dp/B0TEST', at: T0 + 1 },
+      { type: 'cart_add', id: 'a1', clickId: 'k1', sku: 'B0TEST', at: T0 + 2 },
+      { type: 'cart_add', id: 'a2', clickId: 'k1', sku: 'B0TEST', at: T0 + 3 },
+    ];
+    expect(await s.events.record(batch)).toEqual([true, true, true, true, true, true, true]);
+    expect(await s.events.record(batch)).toEqual([false, false, false, false, false, false, false]);
+    const totals = await s.reports.summaryTotals({ from: T0, to: T0, accountId: 'acc_1' });
+    expect(totals).toMatchObject({ clicks: 1, botClicks: 1, pageviews: 1, linkImpressions: 7 });
+    expect((await s.reports.summaryTotals({ from: T0, to: T0 })).clicks).toBe(1);
+    expect(await s.events.cartAddsFor('k1')).toEqual(new Map([['B0TEST', [T0 + 2, T0 + 3]]]));
+    expect(await s.events.findClick('k3')).toMatchObject({ id: 'k3', registered: false, accountId: null, bot: false, clientAt: null });
+  });
+
   it('makes monthly partitions, moves rows out of the default one, and drops whole months for retention', async () => {
     const { url, adapters } = await setup(1);
     const [s] = adapters as [Storage];

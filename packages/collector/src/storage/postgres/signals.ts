@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { SignalChannel, Signals } from '../port.js';
 import { storageError } from './faults.js';
+import { groupCommit } from './group-commit.js';
 
 /** NOTIFY carries less than 8000 bytes; past this, the payload goes in a row and the notification names it. */
 const MAX_NOTIFY_BYTES = 7900;
@@ -41,18 +42,63 @@ export function pgSignals(pool: pg.Pool, config: pg.ClientConfig, log: (m: strin
     const raw = message.payload ?? '';
     const cut = raw.indexOf(' ');
     if (cut < 0 || raw.slice(0, cut) === instance) return;
-    let payload = raw.slice(cut + 1);
-    if (payload.startsWith('@row:')) {
+    let items: (string | { row: string })[];
+    try {
+      items = JSON.parse(raw.slice(cut + 1)) as (string | { row: string })[];
+    } catch {
+      return log(`signals: an unreadable ${channel} notification was ignored`);
+    }
+    for (const item of items) {
+      if (typeof item === 'string') {
+        deliver(channel, item);
+        continue;
+      }
       try {
-        const { rows } = await pool.query<{ payload: string }>('SELECT payload FROM signal_payloads WHERE id = $1', [payload.slice(5)]);
-        if (!rows[0]) return;
-        payload = rows[0].payload;
+        const { rows } = await pool.query<{ payload: string }>('SELECT payload FROM signal_payloads WHERE id = $1', [item.row]);
+        if (rows[0]) deliver(channel, rows[0].payload);
       } catch (error) {
-        return log(`signals: cannot read a large ${channel} signal: ${(error as Error).message}`);
+        log(`signals: cannot read a large ${channel} signal: ${(error as Error).message}`);
       }
     }
-    deliver(channel, payload);
   };
+
+  /**
+   * Signals published in one turn of the event loop (or while the previous NOTIFY was on its
+   * way) go out together: per channel, as few notifications as fit 7,900 bytes each, a payload
+   * too large for one as a pointer to a `signal_payloads` row. One NOTIFY per beacon would cost
+   * a round trip per click here and a wake-up per click in every other instance.
+   */
+  const send = groupCommit(async (batch: { channel: SignalChannel; payload: string }[]) => {
+    try {
+      const byChannel = new Map<SignalChannel, (string | { row: string })[][]>();
+      for (const { channel, payload } of batch) {
+        let item: string | { row: string } = payload;
+        if (Buffer.byteLength(JSON.stringify(payload)) > MAX_NOTIFY_BYTES - 100) {
+          const { rows } = await pool.query<{ id: string }>('INSERT INTO signal_payloads (payload, at) VALUES ($1, $2) RETURNING id::text', [payload, Date.now()]);
+          item = { row: rows[0]!.id };
+          // Pointers are read within a second; keep a minute's and clear the rest.
+          void pool.query('DELETE FROM signal_payloads WHERE at < $1', [Date.now() - 60_000]).catch(() => undefined);
+        }
+        const messages = byChannel.get(channel) ?? [[]];
+        byChannel.set(channel, messages);
+        const last = messages[messages.length - 1]!;
+        if (last.length > 0 && Buffer.byteLength(`${instance} ${JSON.stringify([...last, item])}`) > MAX_NOTIFY_BYTES) messages.push([item]);
+        else last.push(item);
+      }
+      const channels: string[] = [];
+      const payloads: string[] = [];
+      for (const [channel, messages] of byChannel) {
+        for (const m of messages) {
+          channels.push(channelName(channel));
+          payloads.push(`${instance} ${JSON.stringify(m)}`);
+        }
+      }
+      await pool.query('SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS n(c, p)', [channels, payloads]);
+    } catch (error) {
+      throw storageError(error);
+    }
+    return batch.map(() => undefined);
+  });
 
   const reconnectLater = () => {
     if (closed || retry) return;
@@ -101,21 +147,9 @@ export function pgSignals(pool: pg.Pool, config: pg.ClientConfig, log: (m: strin
     remote: true,
     async publish(channel, payload) {
       deliver(channel, payload);
-      try {
-        let body = payload;
-        if (Buffer.byteLength(`${instance} ${body}`) > MAX_NOTIFY_BYTES) {
-          const { rows } = await pool.query<{ id: string }>(
-            'INSERT INTO signal_payloads (payload, at) VALUES ($1, $2) RETURNING id::text',
-            [payload, Date.now()],
-          );
-          body = `@row:${rows[0]!.id}`;
-          // Old pointers are read within a second; keep a minute and clear the rest.
-          void pool.query('DELETE FROM signal_payloads WHERE at < $1', [Date.now() - 60_000]).catch(() => undefined);
-        }
-        await pool.query('SELECT pg_notify($1, $2)', [channelName(channel), `${instance} ${body}`]);
-      } catch (error) {
-        throw storageError(error);
-      }
+      // After close (a collector shutting down still finishing requests): this process heard it; nobody else will.
+      if (closed) return;
+      await send([{ channel, payload }]);
     },
     subscribe(channel, fn) {
       let set = subscribers.get(channel);
