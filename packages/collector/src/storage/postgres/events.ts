@@ -100,7 +100,7 @@ export function eventStore(sql: Sql, pool: pg.Pool, options: { inTransaction: bo
     return recordIn(sql, events);
   };
   // Inside a caller's transaction there is nothing to group: the events commit with it.
-  const soon = options.inTransaction ? record : groupCommit((events: TrackingEvent[]) => recordIn(sql, events));
+  const soon = options.inTransaction ? record : groupCommit((events: TrackingEvent[]) => recordIn(sql, events), 2);
   return {
     purgeBefore: async (before) => {
       try {
