@@ -8,6 +8,7 @@ const BENCHES = {
   ingest: () => import('./ingest.mjs'),
   streams: () => import('./streams.mjs'),
   postgres: () => import('./postgres.mjs'),
+  'postgres-scale': () => import('./postgres-scale.mjs'),
 };
 
 const wanted = process.argv.slice(2);

@@ -133,7 +133,11 @@ export function eventStore(sql: Sql, pool: pg.Pool, options: { inTransaction: bo
       events.forEach(checkEvent);
       return soon(events);
     },
-    findClick: (id) => sql.get<ClickRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id LIMIT 1`, { id }),
+    // The click's time from event_ids first: the executor then reads one month's partition,
+    // not every month's index. A click stored without its id row (none should be) is still found.
+    findClick: async (id) =>
+      (await sql.get<ClickRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id AND at = (SELECT at FROM event_ids WHERE id = @id) LIMIT 1`, { id })) ??
+      sql.get<ClickRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id LIMIT 1`, { id }),
     cartAddsFor: async (clickId) => {
       const bySku = new Map<string, number[]>();
       for (const { sku, at } of await sql.all<{ sku: string; at: number }>('SELECT sku, at FROM cart_adds WHERE click_id = @clickId ORDER BY sku, at', { clickId })) {

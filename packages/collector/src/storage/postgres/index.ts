@@ -103,9 +103,11 @@ export async function createPostgresStorage(url: string, options: PostgresOption
         const s = clientSql(client);
         return fn({
           ...stores(s, pool, known, true),
-          // In a fixed order, so two transactions locking the same keys wait instead of deadlocking.
+          // All in one statement, in a fixed order (the select list runs left to right), so two
+          // transactions locking the same keys wait for each other instead of deadlocking.
           lock: async (...keys: string[]) => {
-            for (const key of [...new Set(keys)].sort()) await s.run('SELECT pg_advisory_xact_lock(@key::bigint)', { key: lockKey(`tx:${key}`) });
+            const sorted = [...new Set(keys.map((k) => lockKey(`tx:${k}`)))].sort();
+            if (sorted.length > 0) await s.run(`SELECT ${sorted.map((_, i) => `pg_advisory_xact_lock(@k${i}::bigint)`).join(', ')}`, Object.fromEntries(sorted.map((k, i) => [`k${i}`, k])));
           },
         });
       }),

@@ -1,6 +1,6 @@
 import type { DeliveryRow, LedgerEntryRow, OrderEventRow, OrderLineRow, OrderRow, OrderStore } from '../port.js';
 import type { Sql } from './sql.js';
-import { rollups } from './rollups.js';
+import { rollups, upsertSql } from './rollups.js';
 import { lineRevenue } from '../../domain/money.js';
 
 const ORDER_COLUMNS = `order_id AS "orderId", marketplace, currency, ordered_at AS "orderedAt", content_hash AS "contentHash", request,
@@ -10,11 +10,22 @@ const LINE_COLUMNS = `order_id AS "orderId", line_id AS "lineId", position, sku,
   cart_added_at AS "cartAddedAt", attributed, direct, reason, rate_bp AS "rateBp", commission, pending, cancelled, shipped, returned`;
 
 const LINE_FIELDS = ['orderId', 'lineId', 'position', 'sku', 'name', 'category', 'quantity', 'unitAmount', 'cartAddedAt', 'attributed', 'direct', 'reason', 'rateBp', 'commission', 'pending', 'cancelled', 'shipped', 'returned'] as const;
-const INSERT_LINES = `INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
-    attributed, direct, reason, rate_bp, commission, pending, cancelled, shipped, returned)
-  SELECT * FROM unnest(@orderId::text[], @lineId::text[], @position::integer[], @sku::text[], @name::text[], @category::text[], @quantity::bigint[],
-    @unitAmount::bigint[], @cartAddedAt::bigint[], @attributed::boolean[], @direct::boolean[], @reason::text[], @rateBp::bigint[], @commission::bigint[],
-    @pending::bigint[], @cancelled::bigint[], @shipped::bigint[], @returned::bigint[])`;
+const INSERT_ORDER = `WITH o AS (
+    INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
+      credited_tag, account_id, unverified_referral, response, received_at)
+    VALUES (@orderId, @marketplace, @currency, @orderedAt, @contentHash, @request, @attributed, @rule, @clickId, @tag,
+      @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)
+  ), l AS (
+    INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
+      attributed, direct, reason, rate_bp, commission, pending, cancelled, shipped, returned)
+    SELECT * FROM unnest(@l_orderId::text[], @l_lineId::text[], @l_position::integer[], @l_sku::text[], @l_name::text[], @l_category::text[], @l_quantity::bigint[],
+      @l_unitAmount::bigint[], @l_cartAddedAt::bigint[], @l_attributed::boolean[], @l_direct::boolean[], @l_reason::text[], @l_rateBp::bigint[], @l_commission::bigint[],
+      @l_pending::bigint[], @l_cancelled::bigint[], @l_shipped::bigint[], @l_returned::bigint[])
+  ), t AS (
+    ${upsertSql('t_')}
+  )
+  SELECT 1`;
+const prefixed = (prefix: string, params: Record<string, unknown>) => Object.fromEntries(Object.entries(params).map(([k, v]) => [`${prefix}${k}`, v]));
 
 const ENTRY_FIELDS = ['orderId', 'lineId', 'accountId', 'tag', 'marketplace', 'currency', 'kind', 'quantity', 'amount', 'at'] as const;
 const INSERT_ENTRIES = `INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
@@ -37,19 +48,11 @@ export function orderStore(sql: Sql): OrderStore {
       );
     },
     findOrder: (orderId) => sql.get<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = @orderId`, { orderId }),
-    insertOrder: (order, lines) =>
-      sql.atomic(async (tx) => {
-        await tx.run(
-          `INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
-            credited_tag, account_id, unverified_referral, response, received_at)
-           VALUES (@orderId, @marketplace, @currency, @orderedAt, @contentHash, @request, @attributed, @rule, @clickId, @tag,
-            @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)`,
-          { ...order },
-        );
-        if (lines.length > 0) await tx.run(INSERT_LINES, columns(lines, LINE_FIELDS));
-        if (!order.attributed) return;
+    // One statement: the order, its lines and its per-day totals (the domain's amounts, summed in TypeScript).
+    insertOrder: async (order, lines) => {
+      const totals = rollups();
+      if (order.attributed) {
         const credited = lines.filter((l) => l.attributed);
-        const totals = rollups();
         totals.add(
           { accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency },
           {
@@ -60,8 +63,9 @@ export function orderStore(sql: Sql): OrderStore {
             pending: credited.reduce((n, l) => n + l.pending, 0),
           },
         );
-        await totals.flush(tx);
-      }),
+      }
+      await sql.run(INSERT_ORDER, { ...order, ...prefixed('l_', columns(lines, LINE_FIELDS)), ...totals.params('t_') });
+    },
     lines: (orderId) => sql.all<OrderLineRow>(`SELECT ${LINE_COLUMNS} FROM order_lines WHERE order_id = @orderId ORDER BY position`, { orderId }),
     events: (orderId) =>
       sql.all<OrderEventRow>('SELECT id, order_id AS "orderId", type, at, items, received_at AS "receivedAt" FROM order_events WHERE order_id = @orderId ORDER BY id', { orderId }),

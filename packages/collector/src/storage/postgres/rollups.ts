@@ -20,11 +20,12 @@ const NAMES = Object.values(COLUMNS);
 
 export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
 
-/** One statement for every row of a batch: arrays unnested, one upsert, sums added to what is there. */
-const UPSERT = `INSERT INTO daily_totals (account_id, day, tag, marketplace, currency, ${NAMES.join(', ')})
-  SELECT * FROM unnest(@accountId::text[], @day::date[], @tag::text[], @marketplace::text[], @currency::text[],
-    ${FIELDS.map((f) => `@${f}::bigint[]`).join(', ')})
+/** One statement for every row of a batch: arrays unnested, one upsert, sums added to what is there. Parameters `@<prefix>accountId` … */
+export const upsertSql = (prefix = ''): string => `INSERT INTO daily_totals (account_id, day, tag, marketplace, currency, ${NAMES.join(', ')})
+  SELECT * FROM unnest(@${prefix}accountId::text[], @${prefix}day::date[], @${prefix}tag::text[], @${prefix}marketplace::text[], @${prefix}currency::text[],
+    ${FIELDS.map((f) => `@${prefix}${f}::bigint[]`).join(', ')})
   ON CONFLICT (account_id, day, tag, marketplace, currency) DO UPDATE SET ${NAMES.map((c) => `${c} = daily_totals.${c} + excluded.${c}`).join(', ')}`;
+const UPSERT = upsertSql();
 
 /**
  * Per-day totals for one transaction: deltas gathered in memory, one row per distinct key, then
@@ -42,19 +43,23 @@ export function rollups() {
       if (!row) rows.set(id, (row = { key: k, deltas: Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<keyof typeof COLUMNS, number> }));
       for (const f of FIELDS) row.deltas[f] += deltas[f] ?? 0;
     },
-    async flush(sql: Sql): Promise<void> {
-      if (rows.size === 0) return;
+    /** The rows as the upsert's array parameters (`prefix` before each name), in key order; forgets them. */
+    params(prefix = ''): Record<string, unknown[]> {
       const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
       rows.clear();
       const params: Record<string, unknown[]> = {
-        accountId: ordered.map((r) => r.key[0]),
-        day: ordered.map((r) => r.key[1]),
-        tag: ordered.map((r) => r.key[2]),
-        marketplace: ordered.map((r) => r.key[3]),
-        currency: ordered.map((r) => r.key[4]),
+        [`${prefix}accountId`]: ordered.map((r) => r.key[0]),
+        [`${prefix}day`]: ordered.map((r) => r.key[1]),
+        [`${prefix}tag`]: ordered.map((r) => r.key[2]),
+        [`${prefix}marketplace`]: ordered.map((r) => r.key[3]),
+        [`${prefix}currency`]: ordered.map((r) => r.key[4]),
       };
-      for (const f of FIELDS) params[f] = ordered.map((r) => r.deltas[f]);
-      await sql.run(UPSERT, params);
+      for (const f of FIELDS) params[`${prefix}${f}`] = ordered.map((r) => r.deltas[f]);
+      return params;
+    },
+    async flush(sql: Sql): Promise<void> {
+      if (rows.size === 0) return;
+      await sql.run(UPSERT, this.params());
     },
   };
 }
