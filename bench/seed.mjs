@@ -64,9 +64,9 @@ export function seedOrders(db, { orders, accounts, start, days, log, from = 0 })
     credited_tag, account_id, unverified_referral, response, received_at) VALUES (?, 'us', 'USD', ?, 'x', '{}', 1, 'click_window', ?, ?, ?, ?, 0, '{"commission":2000}', ?)`);
   const insertLine = db.prepare(`INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
     attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned) VALUES (?, '1', 0, ?, NULL, 'electronics', 1, 49900, NULL, 1, 1, 'ordered_within_click_window', 400, 1996, 0, ?, 0)`);
-  // The line's pending commission (the domain's pendingCommission: 1996 until shipped); a column since migration 004.
-  const hasPending = db.prepare("SELECT count(*) AS n FROM pragma_table_info('order_lines') WHERE name = 'pending'").get().n > 0;
-  const setPending = hasPending ? db.prepare("UPDATE order_lines SET pending = ? WHERE order_id = ? AND line_id = '1'") : undefined;
+  // The line's pending commission (the domain's pendingCommission: 1996 until shipped) and revenue; columns since migration 004.
+  const hasAmounts = db.prepare("SELECT count(*) AS n FROM pragma_table_info('order_lines') WHERE name = 'revenue'").get().n > 0;
+  const setPending = hasAmounts ? db.prepare("UPDATE order_lines SET pending = ?, revenue = 49900 WHERE order_id = ? AND line_id = '1'") : undefined;
   const insertEvent = db.prepare(`INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (?, 'shipped', ?, '[]', ?)`);
   const insertEntry = db.prepare(`INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
     VALUES (?, ?, '1', ?, ?, 'us', 'USD', 'shipment', 1, 1996, ?)`);

@@ -21,7 +21,7 @@ import { cartAddEvent, clickEvent, CAMERA, BOOK, iso, TEST_MARKETPLACES, workedE
 import { startDemo, DEMO_TAG } from '../examples/demo-lib.mjs';
 
 interface Demo {
-  collector: { url: string; repo: { events: { cartAddsFor(clickId: string): Map<string, number[]> } } };
+  collector: { url: string; storage: { events: { cartAddsFor(clickId: string): Promise<Map<string, number[]>> } } };
   blog: { url: string };
   shop: { url: string };
   adminKey: string;
@@ -137,8 +137,8 @@ describe('blog → shop landing, cart add and checkout (Chromium)', () => {
     await until('the landing event', () => (landingsFor(clickId).length > 0 ? true : undefined));
     try {
       await Promise.all([page.waitForURL(/\/cart$/), page.locator('#add-to-cart').click()]);
-      const cartAdds = await until('the cart_add event', () => {
-        const bySku = demo.collector.repo.events.cartAddsFor(clickId);
+      const cartAdds = await until('the cart_add event', async () => {
+        const bySku = await demo.collector.storage.events.cartAddsFor(clickId);
         return bySku.size > 0 ? bySku : undefined;
       }, 3_000);
       expect([...cartAdds.keys()]).toEqual(['B0DEMOTOY1']);

@@ -43,7 +43,7 @@ export function breakdownStore(db: Db) {
           AND (@tag IS NULL OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
         GROUP BY 1`),
       lines: db.prepare<Record<string, unknown>, { key: string | null; currency: string; items: number; direct: number; revenue: number; pending: number }>(`SELECT ${k.lines} AS key,
-          o.currency, sum(l.quantity) AS items, sum(l.quantity * l.direct) AS direct, sum(l.unit_amount * l.quantity) AS revenue,
+          o.currency, sum(l.quantity) AS items, sum(l.quantity * l.direct) AS direct, sum(l.revenue) AS revenue,
           sum(l.pending) AS pending
         FROM orders o JOIN order_lines l ON l.order_id = o.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
         WHERE ${filter('o', 'ordered_at')} AND l.attributed = 1

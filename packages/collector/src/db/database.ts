@@ -79,7 +79,7 @@ export function migrate(db: Db): number[] {
     db.transaction(() => {
       db.exec(migration.sql);
       if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
-      if (migration.after === 'line_pending') backfillLinePending(db);
+      if (migration.after === 'line_pending') backfillLineAmounts(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
@@ -144,13 +144,10 @@ function foldIntoDailyTotals(db: Db): void {
   totals.flush();
 }
 
-/** Migration 004's data step: each line's pending commission, computed by the domain. */
-function backfillLinePending(db: Db): void {
-  const update = db.prepare('UPDATE order_lines SET pending = ? WHERE order_id = ? AND line_id = ?');
+/** Migration 004's data step: each line's pending commission and revenue, computed by the domain. */
+function backfillLineAmounts(db: Db): void {
+  const update = db.prepare('UPDATE order_lines SET pending = ?, revenue = ? WHERE order_id = ? AND line_id = ?');
   const lines = db.prepare(`SELECT order_id AS orderId, line_id AS lineId, unit_amount AS unitAmount, quantity, cancelled, shipped, returned, rate_bp AS rateBp
-    FROM order_lines WHERE rate_bp IS NOT NULL`);
-  for (const l of lines.all() as (LineForTotals & { orderId: string })[]) {
-    const pending = pendingCommission(l);
-    if (pending !== 0) update.run(pending, l.orderId, l.lineId);
-  }
+    FROM order_lines`);
+  for (const l of lines.all() as (LineForTotals & { orderId: string })[]) update.run(pendingCommission(l), lineRevenue(l), l.orderId, l.lineId);
 }

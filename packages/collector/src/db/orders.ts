@@ -29,9 +29,9 @@ export function orderStore(db: Db) {
       VALUES (@orderId, @marketplace, @currency, @orderedAt, @contentHash, @request, @attributed, @rule, @clickId, @tag,
       @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)`),
     insertLine: db.prepare(`INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
-      attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned, pending)
+      attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned, pending, revenue)
       VALUES (@orderId, @lineId, @position, @sku, @name, @category, @quantity, @unitAmount, @cartAddedAt,
-      @attributed, @direct, @reason, @rateBp, @commission, @cancelled, @shipped, @returned, @pending)`),
+      @attributed, @direct, @reason, @rateBp, @commission, @cancelled, @shipped, @returned, @pending, @revenue)`),
     lines: db.prepare<[string], Raw<OrderLineRow>>(`SELECT ${LINE_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY position`),
     updateLine: db.prepare('UPDATE order_lines SET cancelled = @cancelled, shipped = @shipped, returned = @returned, pending = @pending WHERE order_id = @orderId AND line_id = @lineId'),
     insertEvent: db.prepare('INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (@orderId, @type, @at, @items, @receivedAt)'),
@@ -60,7 +60,8 @@ export function orderStore(db: Db) {
     },
     insertOrder: (order: OrderRow, lines: readonly OrderLineRow[]): void => {
       s.insertOrder.run(flags(order));
-      for (const line of lines) s.insertLine.run(flags(line));
+      // The line's revenue as the domain states it, stored so breakdowns only sum it.
+      for (const line of lines) s.insertLine.run({ ...flags(line), revenue: lineRevenue(line) });
       if (!order.attributed) return;
       const credited = lines.filter((l) => l.attributed);
       bump(

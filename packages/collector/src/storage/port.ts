@@ -254,6 +254,7 @@ export interface Signals {
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
+/** The schema: its dialect, every migration version recorded as applied, and the newest. */
 export interface MigrationInfo { dialect: 'sqlite' | 'postgres'; applied: number[]; current: number }
 
 export interface Storage extends Stores {
@@ -271,7 +272,7 @@ export interface Storage extends Stores {
   startMaintenance(): () => void;
   /** For logs: "SQLite ./data/affil.db", "PostgreSQL host:5432/db"; never a password. */
   describe(): string;
-  /** Migrations applied when this storage opened. */
+  /** The schema's migrations as of opening (all applied by then). */
   migrations: MigrationInfo;
   close(): Promise<void>;
 }

@@ -1,20 +1,18 @@
 // SPEC §3/§5: rates can change; each commission line records the rate it used, and every later
 // adjustment of that line uses that same rate.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROGRAM } from '../../src/config.js';
 import { startCollector } from '../../src/server.js';
+import { freshDatabase } from '../helpers/backend.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'affil-rates-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// One database for both starts (the rates change between them); dropped after the file.
+const db = await freshDatabase();
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const marketplace = (books: number) => ({ id: 'us', hosts: ['amazon.com'], tagSuffix: '-20', currency: 'USD', rates: { default: 400, books } });
 const start = (books: number) =>
-  startCollector({ ...DEFAULT_PROGRAM, marketplaces: [marketplace(books)], port: 0, host: '127.0.0.1', db: join(dir, 'affil.db'), adminKey: 'admin', webhookSecrets: [secret], publicUrl: undefined }, { log: () => {} });
+  startCollector({ ...DEFAULT_PROGRAM, marketplaces: [marketplace(books)], port: 0, host: '127.0.0.1', db, adminKey: 'admin', webhookSecrets: [secret], publicUrl: undefined }, { log: () => {} });
 
 async function signed(url: string, path: string, body: unknown) {
   const text = JSON.stringify(body);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnServe } from './process.js';
+import { freshDatabase } from '../helpers/backend.js';
 
 const TOTAL = Number(process.env.AFFIL_FUZZ_REQUESTS ?? 100_000);
 const CONCURRENCY = 16;
@@ -127,7 +128,7 @@ describe('fuzz', () => {
     const config = join(dir, 'affil.json');
     // A limit nobody reaches, so the rate limiter runs (on addresses from junk X-Forwarded-For headers too).
     writeFileSync(config, JSON.stringify({ rateLimitPerMinute: 1_000_000_000, trustProxy: 'loopback' }));
-    const server = await spawnServe(['--db', join(dir, 'affil.db'), '--config', config], { AFFIL_ADMIN_KEY: adminKey, AFFIL_WEBHOOK_SECRET: secret });
+    const server = await spawnServe(['--db', await freshDatabase(), '--config', config], { AFFIL_ADMIN_KEY: adminKey, AFFIL_WEBHOOK_SECRET: secret });
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     /** Streams opened and never read (a slow consumer each), hung up at the end. */
     const held: ClientRequest[] = [];

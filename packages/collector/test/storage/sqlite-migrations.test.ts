@@ -50,13 +50,14 @@ const LINES = [
 const expected = LINES.map((l, i) => pendingCommission({ lineId: String(i + 1), unitAmount: l.unit, quantity: l.qty, cancelled: l.cancelled, shipped: l.shipped, returned: 0, rateBp: l.rate }));
 
 describe('SQLite migrations that compute amounts do it in TypeScript, with the domain', () => {
-  it('004 fills each existing line’s pending commission with pendingCommission (half-even cases included)', () => {
+  it('004 fills each existing line’s pending commission and revenue with the domain’s functions (half-even cases included)', () => {
     const file = oldDatabase('v3.db', 3);
     seedOrder(file, LINES);
     const db = openDatabase(file);
     const rows = db.prepare("SELECT pending FROM order_lines WHERE order_id = 'O-1' ORDER BY position").pluck().all();
     expect(rows).toEqual(expected);
     expect(expected).toEqual([50, 17, 12, 38, 0]);
+    expect(db.prepare("SELECT revenue FROM order_lines WHERE order_id = 'O-1' ORDER BY position").pluck().all()).toEqual(LINES.map((l) => l.unit * l.qty));
     expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(4);
     db.close();
   });
@@ -74,16 +75,18 @@ describe('SQLite migrations that compute amounts do it in TypeScript, with the d
     db.close();
   });
 
-  it('a breakdown sums the stored pending, equal to the summary’s', async () => {
+  it('a breakdown sums the stored pending and revenue, equal to the summary’s', async () => {
     const file = oldDatabase('v1b.db', 1);
     seedOrder(file, LINES);
     const storage = openSqliteStorage(file);
     const scope = { from: AT - 86_400_000, to: AT + 86_400_000 };
     const summary = await storage.reports.summaryTotals(scope);
     const byCategory = await storage.reports.breakdownTotals('category', scope);
-    const pending = [...byCategory.values()].flatMap((r) => r.money).reduce((n, m) => n + m.pending, 0);
-    expect(summary.money).toEqual([expect.objectContaining({ currency: 'USD', pending: 117 })]);
-    expect(pending).toBe(117);
+    const money = [...byCategory.values()].flatMap((r) => r.money);
+    const revenue = LINES.filter((l) => l.rate !== null).reduce((n, l) => n + l.unit * l.qty, 0);
+    expect(summary.money).toEqual([expect.objectContaining({ currency: 'USD', pending: 117, revenue })]);
+    expect(money.reduce((n, m) => n + m.pending, 0)).toBe(117);
+    expect(money.reduce((n, m) => n + m.revenue, 0)).toBe(revenue);
     await storage.close();
   });
 });
