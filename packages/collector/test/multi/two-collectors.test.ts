@@ -42,12 +42,14 @@ describe.skipIf(!ON_POSTGRES)('two collectors on one PostgreSQL database', () =>
 
   afterAll(async () => {
     for (const abort of aborts) abort.abort();
-    for (const p of [a, b]) {
-      if (p && p.child.exitCode === null) {
-        p.child.kill('SIGTERM');
-        await p.exited;
-      }
-    }
+    await Promise.all(
+      [a, b].map(async (p) => {
+        if (p && p.child.exitCode === null) {
+          p.child.kill('SIGTERM');
+          await p.exited;
+        }
+      }),
+    );
     if (db) await dropDatabase(db);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -138,7 +140,7 @@ describe.skipIf(!ON_POSTGRES)('two collectors on one PostgreSQL database', () =>
     // The other instance prints neither.
     expect(outputs.filter((o) => o.includes(adminKey))).toHaveLength(1);
     expect(outputs.filter((o) => o.includes(secret))).toHaveLength(1);
-    const [{ n }] = await query<{ n: number }>(db, "SELECT count(*)::int AS n FROM api_keys WHERE role = 'admin'");
+    const n = (await query<{ n: number }>(db, "SELECT count(*)::int AS n FROM api_keys WHERE role = 'admin'"))[0]!.n;
     expect(n).toBe(1);
     // Both instances know the key (it is in the shared database).
     expect((await request(b.url, 'GET', '/v1/accounts', { key: adminKey })).status).toBe(200);
