@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.js';
 import { linkCommand } from './commands/link.js';
 import { backupCommand } from './commands/backup.js';
 import { secretsCommand } from './commands/secrets.js';
+import { dbCommand } from './commands/db.js';
 import type { CliProcess } from './commands/process.js';
 
 export type { CliProcess };
@@ -25,9 +26,12 @@ Commands:
   audit FILE|DIR|URL … [--tag TAG[,TAG…]] [--collector URL --key KEY]
                                          List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
                                          (tags from --collector, else --db, else --tag alone: no database needed)
-  backup FILE                            Write a consistent copy of the live SQLite database to FILE
-                                         (PostgreSQL: use pg_dump; affil backup says how)
+  backup FILE                            Write a consistent copy of the live database to FILE
+                                         (PostgreSQL: runs pg_dump --format=custom when installed, else says how)
   secrets rotate | retire                New order-callback signing secret (old ones verify until retire)
+  db copy --from FILE|URL --to FILE|URL [--force]
+                                         Copy every table into an empty database (SQLite → PostgreSQL, or back),
+                                         from one snapshot while the collector runs; verifies row counts and ledger sums
   help                                   Show this help
 
 Commands other than serve take --db FILE|URL, --config FILE (as serve does) and --json.
@@ -66,6 +70,8 @@ export async function run(proc: CliProcess): Promise<number> {
         return await backupCommand(proc, rest);
       case 'secrets':
         return await secretsCommand(proc, rest);
+      case 'db':
+        return await dbCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':
