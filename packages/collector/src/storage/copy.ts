@@ -307,6 +307,10 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
     const derived = [...targetTables.keys()].filter((n) => !sourceTables.has(n) && DERIVED[n] !== undefined);
     const unknown = [...targetTables.keys()].filter((n) => !sourceTables.has(n) && DERIVED[n] === undefined);
     if (unknown.length > 0) say(`  left empty (not in the source): ${unknown.join(', ')}`);
+    for (const name of copied) {
+      const extra = targetTables.get(name)!.columns.filter((c) => !sourceTables.get(name)!.columns.some((s) => s.name === c.name));
+      if (extra.length > 0) say(`  warning: ${extra.map((c) => `${name}.${c.name}`).join(', ')} not in the source: left to the target's default`);
+    }
 
     const existing: string[] = [];
     for (const t of targetTables.keys()) if ((await target.count(t)) > 0) existing.push(t);
@@ -334,7 +338,7 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
             told = Date.now();
           }
         }
-        say(`  ${name}: ${done.toLocaleString('en-US')} rows`);
+        say(`  ${name}: ${done.toLocaleString('en-US')} row${done === 1 ? '' : 's'}`);
       }
       for (const name of derived) {
         await target.derive(name, DERIVED[name]!);
