@@ -74,10 +74,10 @@ async function seed(url, log) {
           RETURNING order_id, ordered_at, account_id, credited_tag),
         l AS (
           INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at, attributed, direct, reason,
-            rate_bp, commission, pending, cancelled, shipped, returned)
+            rate_bp, commission, pending, cancelled, shipped, returned, revenue)
           SELECT order_id, '1', 0, 'B0' || lpad((substr(order_id, 7)::int % 50000)::text, 8, '0'), NULL, 'electronics', 1, 49900, NULL, true, true,
             'ordered_within_click_window', 400, 1996, CASE WHEN substr(order_id, 7)::int % 2 = 1 THEN 0 ELSE 1996 END, 0,
-            substr(order_id, 7)::int % 2, 0
+            substr(order_id, 7)::int % 2, 0, 49900
           FROM o RETURNING order_id),
         e AS (
           INSERT INTO order_events (order_id, type, at, items, received_at)
@@ -87,14 +87,14 @@ async function seed(url, log) {
         SELECT e.id, e.order_id, '1', o.account_id, o.credited_tag, 'us', 'USD', 'shipment', 1, 1996, e.at FROM e JOIN o USING (order_id)`,
         [START, ORDERS, DAYS, ACCOUNTS]);
       // The per-day totals the adapter keeps on every write, folded in once from the raw rows
-      // (sums of the stored amounts: 49,900 revenue and the lines' pending, as the domain made them).
+      // (sums of the lines' stored revenue and pending, as the domain made them).
       const day = (c) => `(to_timestamp(${c} / 1000) AT TIME ZONE 'UTC')::date`;
       await step('per-day totals', `
         INSERT INTO daily_totals (account_id, day, tag, marketplace, currency, clicks, bot_clicks)
         SELECT coalesce(account_id, ''), ${day('at')}, tag, coalesce(marketplace, ''), '', count(*) FILTER (WHERE NOT bot AND registered), count(*) FILTER (WHERE bot)
         FROM clicks GROUP BY 1, 2, 3, 4;
         INSERT INTO daily_totals (account_id, day, tag, marketplace, currency, orders, items_ordered, direct_items, revenue, pending)
-        SELECT o.account_id, ${day('o.ordered_at')}, o.credited_tag, o.marketplace, o.currency, count(*), sum(l.quantity), sum(l.quantity), sum(l.unit_amount * l.quantity), sum(l.pending)
+        SELECT o.account_id, ${day('o.ordered_at')}, o.credited_tag, o.marketplace, o.currency, count(*), sum(l.quantity), sum(l.quantity), sum(l.revenue), sum(l.pending)
         FROM orders o JOIN order_lines l USING (order_id) GROUP BY 1, 2, 3, 4, 5
         ON CONFLICT (account_id, day, tag, marketplace, currency) DO UPDATE SET orders = excluded.orders, items_ordered = excluded.items_ordered,
           direct_items = excluded.direct_items, revenue = excluded.revenue, pending = excluded.pending;

@@ -16,11 +16,13 @@ export async function migrate(client: pg.ClientBase): Promise<{ applied: number[
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`);
-    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-    let current = rows[0]?.v ?? 0;
+    // Every version not recorded, in order (not only those above the newest: features number
+    // their migrations in ranges, so a lower number may land later), as on SQLite.
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+      if (done.has(m.version)) continue;
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
@@ -31,9 +33,9 @@ export async function migrate(client: pg.ClientBase): Promise<{ applied: number[
         throw new Error(`PostgreSQL migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, { cause: error });
       }
       applied.push(m.version);
-      current = m.version;
+      done.add(m.version);
     }
-    return { applied, current };
+    return { applied, current: Math.max(0, ...done) };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
   }

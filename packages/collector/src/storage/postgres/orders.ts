@@ -17,10 +17,10 @@ const INSERT_ORDER = `WITH o AS (
       @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)
   ), l AS (
     INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
-      attributed, direct, reason, rate_bp, commission, pending, cancelled, shipped, returned)
+      attributed, direct, reason, rate_bp, commission, pending, cancelled, shipped, returned, revenue)
     SELECT * FROM unnest(@l_orderId::text[], @l_lineId::text[], @l_position::integer[], @l_sku::text[], @l_name::text[], @l_category::text[], @l_quantity::bigint[],
       @l_unitAmount::bigint[], @l_cartAddedAt::bigint[], @l_attributed::boolean[], @l_direct::boolean[], @l_reason::text[], @l_rateBp::bigint[], @l_commission::bigint[],
-      @l_pending::bigint[], @l_cancelled::bigint[], @l_shipped::bigint[], @l_returned::bigint[])
+      @l_pending::bigint[], @l_cancelled::bigint[], @l_shipped::bigint[], @l_returned::bigint[], @l_revenue::bigint[])
   ), t AS (
     ${upsertSql('t_')}
   )
@@ -64,7 +64,9 @@ export function orderStore(sql: Sql): OrderStore {
           },
         );
       }
-      await sql.run(INSERT_ORDER, { ...order, ...prefixed('l_', columns(lines, LINE_FIELDS)), ...totals.params('t_') });
+      // Each line's revenue as the domain states it, stored so breakdowns only sum it.
+      const lineColumns = { ...columns(lines, LINE_FIELDS), revenue: lines.map((l) => lineRevenue(l)) };
+      await sql.run(INSERT_ORDER, { ...order, ...prefixed('l_', lineColumns), ...totals.params('t_') });
     },
     lines: (orderId) => sql.all<OrderLineRow>(`SELECT ${LINE_COLUMNS} FROM order_lines WHERE order_id = @orderId ORDER BY position`, { orderId }),
     events: (orderId) =>

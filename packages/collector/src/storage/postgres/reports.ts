@@ -50,7 +50,7 @@ function breakdownSql(by: BreakdownBy) {
         AND (@tag::text IS NULL OR o.credited_tag = @tag) AND (@marketplace::text IS NULL OR o.marketplace = @marketplace)
       GROUP BY 1`,
     lines: `SELECT ${k.lines} AS key, o.currency, sum(l.quantity) AS items, coalesce(sum(l.quantity) FILTER (WHERE l.direct), 0) AS direct,
-        sum(l.unit_amount * l.quantity) AS revenue, sum(l.pending) AS pending
+        sum(l.revenue) AS revenue, sum(l.pending) AS pending
       FROM orders o JOIN order_lines l ON l.order_id = o.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
       WHERE ${filter('o', 'ordered_at')} AND l.attributed
         AND (@tag::text IS NULL OR o.credited_tag = @tag) AND (@marketplace::text IS NULL OR o.marketplace = @marketplace)

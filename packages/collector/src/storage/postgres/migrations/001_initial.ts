@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL schema: the SQLite one (its migrations 001–003 and the lines' pending) in
+ * The PostgreSQL schema: the SQLite one (its migrations 001–004: the lines' pending and revenue) in
  * PostgreSQL's words. Times are epoch ms and money minor units, both `bigint`; text that is
  * compared or sorted is `COLLATE "C"` so orderings are byte orderings, as on SQLite, whatever
  * the database's locale.
@@ -139,6 +139,7 @@ CREATE TABLE order_lines (
   rate_bp       bigint,
   commission    bigint NOT NULL,
   pending       bigint NOT NULL DEFAULT 0,
+  revenue       bigint NOT NULL DEFAULT 0,
   cancelled     bigint NOT NULL DEFAULT 0,
   shipped       bigint NOT NULL DEFAULT 0,
   returned      bigint NOT NULL DEFAULT 0,
