@@ -108,7 +108,8 @@ describe.skipIf(!ON_POSTGRES)('a collector on PostgreSQL under faults', () => {
       const order = orderBody({ orderedAt: new Date().toISOString() });
       orders.push({ id: order.orderId, status: await signedOrder(p.url, secret, order) });
     };
-    await new Promise((r) => setTimeout(r, 500));
+    const warm = Date.now();
+    while (traffic.acknowledged.length < 20 && Date.now() - warm < 10_000) await new Promise((r) => setTimeout(r, 50));
     await placeOrder();
     const before = traffic.replies.length;
 
@@ -143,7 +144,7 @@ describe.skipIf(!ON_POSTGRES)('a collector on PostgreSQL under faults', () => {
     expect(p.child.exitCode).toBeNull();
 
     // Nothing acknowledged is lost.
-    expect(traffic.acknowledged.length).toBeGreaterThan(20);
+    expect(traffic.acknowledged.length).toBeGreaterThanOrEqual(20);
     expect(await stored(db, traffic.acknowledged)).toBe(traffic.acknowledged.length);
     const kept = await query<{ order_id: string }>(db, 'SELECT order_id FROM orders ORDER BY received_at');
     expect(kept.map((o) => o.order_id)).toEqual(orders.filter((o) => o.status === 201).map((o) => o.id));
@@ -164,12 +165,14 @@ describe.skipIf(!ON_POSTGRES)('a collector on PostgreSQL under faults', () => {
         orders.push({ id: order.orderId, status: await signedOrder(p.url, secret, order) });
       }
     })();
-    await new Promise((r) => setTimeout(r, 1500));
+    // Under load (a loaded machine takes longer to get there): killed mid-stream, requests in flight.
+    const started = Date.now();
+    while (traffic.acknowledged.length < 40 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 50));
     p.child.kill('SIGKILL');
     expect((await p.exited).signal).toBe('SIGKILL');
     await traffic.stop();
     await orderLoop;
-    expect(traffic.acknowledged.length).toBeGreaterThan(50);
+    expect(traffic.acknowledged.length).toBeGreaterThanOrEqual(40);
     expect(await stored(db, traffic.acknowledged)).toBe(traffic.acknowledged.length);
     const accepted = orders.filter((o) => o.status === 201).map((o) => o.id);
     expect(accepted.length).toBeGreaterThan(0);
