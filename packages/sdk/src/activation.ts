@@ -1,4 +1,4 @@
-import { addParam } from './url.js';
+import { addParam, SUB } from './url.js';
 import { LINKS } from './links.js';
 import { uuid } from './uuid.js';
 import { safe } from './log.js';
@@ -8,7 +8,9 @@ export type Via = 'click' | 'middle' | 'keyboard' | 'contextmenu' | 'touch';
 
 /**
  * A link activation that was not cancelled (a `click` event): `id` is the click ID the link carried,
- * `url` where it went (a `URL` goes out as its href: `toJSON`).
+ * `url` where it went (a `URL` goes out as its href: `toJSON`), `sub` the publisher's label for it.
+ * The integrity signals (SPEC §10) say how real the click looked; the collector never flags one
+ * that is missing (an older SDK, a browser without `isTrusted`).
  */
 export type Activation = {
   type: 'click';
@@ -16,6 +18,15 @@ export type Activation = {
   tag: string;
   url: string | URL;
   via: Via;
+  /** `event.isTrusted`: false for a script's `el.click()` or `dispatchEvent`. */
+  trusted: boolean;
+  /** The page was not hidden and its viewport at least 10×10 px (a hidden iframe is not hidden). */
+  visible: boolean;
+  /** The page runs in a frame. */
+  framed: boolean;
+  /** Whole ms from the page's time origin (navigation start) to the activation. */
+  dwell: number;
+  sub?: string | undefined;
 };
 
 export const CLICK_ID_PARAM = 'affil_cid';
@@ -32,11 +43,13 @@ export const CONTEXT_MENU_HOLD_MS = 10_000;
  * window in the capture phase, so the ID is on the href before any page handler runs and before the
  * browser reads the href, which it does after dispatch; nothing here delays or cancels navigation.
  * Once dispatch is over (a timer) we know whether the page cancelled it: then nothing is reported.
- * `tagOf` gives the tag a link carries for us, or undefined for links that are not ours.
+ * `tagOf` gives the tag a link carries for us, or undefined for links that are not ours; `pageSub`
+ * the page's sub-ID, which a link's own `data-affil-sub` replaces (an invalid one is dropped).
  */
 export const watchActivations = (
   tagOf: (a: Element) => string | false | undefined,
   report: (activation: Activation) => unknown,
+  pageSub: () => unknown,
 ): void => {
   const onEvent = (e: MouseEvent): void => {
     // How the link was opened, or nothing when the event opens no link (e.g. a right-button auxclick).
@@ -59,7 +72,22 @@ export const watchActivations = (
     a.setAttribute('href', marked);
     // Timers run once dispatch is over: the browser has read the href, page handlers have run.
     setTimeout(() => {
-      if (!e.defaultPrevented) report({ type: 'click', id, tag, url: new URL(marked, document.baseURI), via: via! });
+      if (!e.defaultPrevented)
+        report({
+          type: 'click',
+          id,
+          tag,
+          url: new URL(marked, document.baseURI),
+          via: via!,
+          trusted: e.isTrusted,
+          visible: !document.hidden && innerWidth > 9 && innerHeight > 9,
+          // Comparing window proxies is allowed across origins: no guard needed in a foreign frame.
+          framed: self != top,
+          // The event's own time, from the time origin (DOM: a DOMHighResTimeStamp), not the timer's.
+          dwell: e.timeStamp | 0,
+          // (`validSub`, inlined for the bundle's bytes.)
+          sub: SUB.exec((a as HTMLElement).dataset.affilSub ?? (pageSub() as string) ?? '')?.[0],
+        });
     });
     // Restore only if the page did not change the link meanwhile.
     setTimeout(

@@ -23,8 +23,8 @@ export const watchLinks = (visit: (a: Element) => unknown): void => {
   const observer = new MutationObserver(
     safe((records: MutationRecord[]) => {
       // A changed href: that link. Added nodes: those that are links, and the links in them.
-      for (const { attributeName, target, addedNodes } of records)
-        for (const node of attributeName ? [target] : addedNodes)
+      for (const record of records)
+        for (const node of record.attributeName ? [record.target] : record.addedNodes)
           // (Text nodes have neither.)
           if ((node as Element).querySelectorAll) {
             if ((node as Element).matches(LINKS)) visit(node as Element);

@@ -1,5 +1,5 @@
 import { embeddedProgram, type InitOptions, type Program } from './config.js';
-import { optedOut, tracking } from './consent.js';
+import { optedOut } from './consent.js';
 import { decorateLink, type Decoration, type LinkReport, type TaggedMarketplace } from './decorate.js';
 import { marketplaceFinder } from './url.js';
 import { eachLink, LINKS, watchLinks } from './links.js';
@@ -25,8 +25,10 @@ const visit = (a: Element): string | false | undefined => publisher && decorateL
 
 /** Sends an event with the page, session and time; true when tracking allowed it. */
 const emit = (event: Record<string, unknown> & { type: string; id: string }, at = Date.now()): true | undefined => {
-  const endpoint = publisher?.endpoint;
-  if (endpoint && tracking(publisher!, answer)) {
+  // Events may be sent when the reader did not opt out and consent is not pending (or the site's
+  // `Affil.consent(true)`, `answer`, granted it). Only called once init() ran.
+  const endpoint = publisher!.endpoint;
+  if (endpoint && !optedOut(publisher!, answer) && (answer || publisher!.consent != 'pending')) {
     const full = { ...event, page: location.origin + location.pathname, session: session(at), at };
     log(full);
     send(endpoint, full);
@@ -53,7 +55,7 @@ const scan = (): void => {
       safe(() =>
         optedOut(publisher!, answer)
           ? (storage('localStorage', OUTBOX_KEY, ''), storage('sessionStorage', SESSION_KEY, ''))
-          : (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links })),
+          : (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher!.tag, links })),
       ),
     );
 };
@@ -87,7 +89,7 @@ export const init = (tag: string, options?: InitOptions): void => {
   if (first) {
     // Only now: the observer never hears of the hrefs that first scan wrote.
     watchLinks(visit);
-    watchActivations(visit, emit);
+    watchActivations(visit, emit, () => publisher!.sub);
     addEventListener('DOMContentLoaded', safe(scan));
   }
 };
