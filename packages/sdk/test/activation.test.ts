@@ -272,7 +272,7 @@ describe('sub-IDs (SPEC §10)', () => {
     ['non-ASCII letters', {}, 'café'],
     ['an empty attribute (the link’s own label, so the page’s is not used)', { sub: 'page' }, ''],
     ['an invalid link label (dropped, not replaced by the page’s)', { sub: 'page' }, 'a b'],
-    ['a page sub that is not a string', { sub: { toString: () => 'x y' } }, undefined],
+    ['a page sub that is not a string', { sub: { toString: (): string => 'x y' } }, undefined],
     ['a line break at the end', { sub: 'post\n' }, undefined],
   ])('drops the sub for %s and keeps the click', async (_, options, attribute) => {
     expect(await subOf(options, attribute)).toBeUndefined();
