@@ -1,4 +1,4 @@
-import { addParam, SUB } from './url.js';
+import { addParam } from './url.js';
 import { LINKS } from './links.js';
 import { uuid } from './uuid.js';
 import { safe } from './log.js';
@@ -44,7 +44,8 @@ export const CONTEXT_MENU_HOLD_MS = 10_000;
  * browser reads the href, which it does after dispatch; nothing here delays or cancels navigation.
  * Once dispatch is over (a timer) we know whether the page cancelled it: then nothing is reported.
  * `tagOf` gives the tag a link carries for us, or undefined for links that are not ours; `pageSub`
- * the page's sub-ID, which a link's own `data-affil-sub` replaces (an invalid one is dropped).
+ * the page's sub-ID, which a link's own `data-affil-sub` replaces; either is sent as given (the
+ * collector drops an invalid one and keeps the click).
  */
 export const watchActivations = (
   tagOf: (a: Element) => string | false | undefined,
@@ -85,8 +86,9 @@ export const watchActivations = (
           framed: self != top,
           // The event's own time, from the time origin (DOM: a DOMHighResTimeStamp), not the timer's.
           dwell: e.timeStamp | 0,
-          // (`validSub`, inlined for the bundle's bytes.)
-          sub: SUB.exec((a as HTMLElement).dataset.affilSub ?? (pageSub() as string) ?? '')?.[0],
+          // As the page gave it: the collector checks it (`validSub`) and drops an invalid one, keeping
+          // the click (SPEC §10), as it must for `/go` links anyway.
+          sub: (a as HTMLElement).dataset.affilSub ?? pageSub(),
         });
     });
     // Restore only if the page did not change the link meanwhile.

@@ -28,7 +28,7 @@ export interface InitOptions extends PrivacyOptions, Partial<Program> {
   overrideForeignTags?: boolean;
   /**
    * Sub-ID for the clicks on this page (1–64 of `A-Za-z0-9._-`); a link's `data-affil-sub` replaces
-   * it. An invalid one is dropped (the click is still sent). Default: none.
+   * it. Sent as given: the collector drops an invalid one (the click is kept). Default: none.
    */
   sub?: string;
   /** Log what the SDK does. Default `false` (or `?affil_debug=1` in the page URL). */

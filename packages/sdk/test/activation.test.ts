@@ -12,6 +12,7 @@ import {
   settle,
   UUID,
 } from './helpers.js';
+import { validSub } from '../src/url.js';
 
 beforeEach(reset);
 
@@ -240,6 +241,9 @@ describe('click integrity signals (SPEC §10)', () => {
 });
 
 describe('sub-IDs (SPEC §10)', () => {
+  // The SDK sends the label the page gave (the link's data-affil-sub, else init's sub) as it is; the
+  // collector checks it (`validSub`) and drops an invalid one, keeping the click. The end result is
+  // SPEC §10's, which the rows below check through `validSub` as the collector applies it.
   async function subOf(options: { sub?: unknown }, attribute?: string): Promise<unknown> {
     const net = network();
     const [link] = links('https://www.amazon.com/dp/B08XYZ1234');
@@ -250,7 +254,7 @@ describe('sub-IDs (SPEC §10)', () => {
     activate(link!, 'click');
     await afterDispatch();
     const clicks = net.events().filter((e) => e.type === 'click');
-    expect(clicks).toHaveLength(1); // an invalid sub is dropped, never the click
+    expect(clicks).toHaveLength(1); // an invalid sub never costs the click
     return clicks[0]!.sub;
   }
 
@@ -260,21 +264,29 @@ describe('sub-IDs (SPEC §10)', () => {
     ['the link’s, over the page’s', { sub: 'page' }, 'link', 'link'],
     ['64 characters', {}, 'a'.repeat(64), 'a'.repeat(64)],
     ['every allowed character', { sub: 'AZaz09._-' }, undefined, 'AZaz09._-'],
-  ])('sends %s', async (_, options, attribute, sub) => {
-    expect(await subOf(options, attribute)).toBe(sub);
+  ])('sends %s, which the collector keeps', async (_, options, attribute, sub) => {
+    const sent = await subOf(options, attribute);
+    expect(sent).toBe(sub);
+    expect(validSub(sent)).toBe(sub);
+  });
+
+  it('sends no sub when there is none anywhere', async () => {
+    expect(await subOf({})).toBeUndefined();
   });
 
   it.each([
-    ['no sub anywhere', {}, undefined],
-    ['65 characters', {}, 'a'.repeat(65)],
-    ['a space', {}, 'post 42'],
-    ['a slash', { sub: 'a/b' }, undefined],
-    ['non-ASCII letters', {}, 'café'],
-    ['an empty attribute (the link’s own label, so the page’s is not used)', { sub: 'page' }, ''],
-    ['an invalid link label (dropped, not replaced by the page’s)', { sub: 'page' }, 'a b'],
-    ['a page sub that is not a string', { sub: { toString: (): string => 'x y' } }, undefined],
-    ['a line break at the end', { sub: 'post\n' }, undefined],
-  ])('drops the sub for %s and keeps the click', async (_, options, attribute) => {
-    expect(await subOf(options, attribute)).toBeUndefined();
+    ['65 characters', {}, 'a'.repeat(65), 'a'.repeat(65)],
+    ['a space', {}, 'post 42', 'post 42'],
+    ['a slash', { sub: 'a/b' }, undefined, 'a/b'],
+    ['non-ASCII letters', {}, 'café', 'café'],
+    ['an empty attribute (the link’s own label, so the page’s is not used)', { sub: 'page' }, '', ''],
+    ['an invalid link label (not replaced by the page’s)', { sub: 'page' }, 'a b', 'a b'],
+    // (As JSON writes it: an object without own fields is `{}`.)
+    ['a page sub that is not a string', { sub: { toString: (): string => 'x y' } }, undefined, {}],
+    ['a line break at the end', { sub: 'post\n' }, undefined, 'post\n'],
+  ])('sends %s as given, with the click, and the collector drops it', async (_, options, attribute, sent) => {
+    const sub = await subOf(options, attribute);
+    expect(sub).toEqual(sent);
+    expect(validSub(sub)).toBeUndefined();
   });
 });
