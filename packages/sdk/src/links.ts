@@ -1,5 +1,6 @@
 /** Finding merchant links and noticing new ones without polling. */
 import { safe } from './log.js';
+import { visit } from './state.js';
 
 // `a` matches SVG <a> elements too; their href attribute is read as a string by decorateLink.
 export const LINKS = 'a[href]';
@@ -12,14 +13,14 @@ export const eachLink = <R>(root: ParentNode, visit: (a: Element) => R | false |
   ([].map.call(root.querySelectorAll(LINKS), visit) as R[]).filter(Boolean);
 
 /**
- * Calls `visit` for links added to the document from now on and for links whose href changes
+ * Decorates (`visit`) links added to the document from now on and for links whose href changes
  * (single-page apps re-render them, frameworks patch attributes). A MutationObserver reports in a
  * microtask, before the browser paints or a user can click, and costs nothing while the page is idle.
  *
  * Started after the first scan of the page, so the many hrefs that scan writes are never reported.
  * (The few the observer itself writes come back once, and then find the link decorated.)
  */
-export const watchLinks = (visit: (a: Element) => unknown): void => {
+export const watchLinks = (): void => {
   const observer = new MutationObserver(
     safe((records: MutationRecord[]) => {
       // A changed href: that link. Added nodes: those that are links, and the links in them.
