@@ -39,6 +39,8 @@ const bundle = (name) => ({
   output: {
     file: `packages/sdk/dist/${name}.js`,
     format: 'iife',
+    // No line break after the code (rollup adds one otherwise): 3 bytes gzipped.
+    compact: true,
     // Every module is already strict TypeScript; the directive would only cost bytes.
     strict: false,
     plugins: [
