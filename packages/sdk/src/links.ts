@@ -20,6 +20,8 @@ export const eachLink = <R>(root: ParentNode, visit: (a: Element) => R | false |
  * Started after the first scan of the page, so the many hrefs that scan writes are never reported.
  * (The few the observer itself writes come back once, and then find the link decorated.)
  */
+// (The document itself is observed: the whole tree, even a replaced <html>, for fewer bytes than
+// `document.documentElement`.)
 export const watchLinks = (): void => {
   const observer = new MutationObserver(
     safe((records: MutationRecord[]) => {
@@ -33,5 +35,5 @@ export const watchLinks = (): void => {
           }
     }),
   );
-  observer.observe(document.documentElement, { childList: true, subtree: true, attributeFilter: ['href'] });
+  observer.observe(document, { childList: true, subtree: true, attributeFilter: ['href'] });
 };
