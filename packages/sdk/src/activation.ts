@@ -40,7 +40,8 @@ export const CLICK_ID_PARAM = 'affil_cid';
 export const CONTEXT_MENU_HOLD_MS = 10_000;
 
 /** One activation of a link (`click`, `auxclick`, `contextmenu`): see `watchActivations`. */
-const onActivation = (e: MouseEvent): void => {
+// safe(): never break the host page's clicks over tracking.
+const onActivation = safe((e: MouseEvent): void => {
   // How the link was opened, or nothing when the event opens no link (e.g. a right-button auxclick).
   const via: Via | false =
     e.type == 'click'
@@ -84,7 +85,7 @@ const onActivation = (e: MouseEvent): void => {
     () => a.getAttribute('href') == marked && a.setAttribute('href', href),
     via == 'contextmenu' ? CONTEXT_MENU_HOLD_MS : 0,
   );
-};
+}) as EventListener;
 
 /**
  * Gives each activated affiliate link a fresh click ID for the navigation it starts. Listens on the
@@ -96,5 +97,4 @@ const onActivation = (e: MouseEvent): void => {
  * given (the collector drops an invalid one and keeps the click).
  */
 export const watchActivations = (): unknown =>
-  // safe(): never break the host page's clicks over tracking.
-  ['click', 'auxclick', 'contextmenu'].map((type) => addEventListener(type, safe(onActivation) as EventListener, true));
+  ['click', 'auxclick', 'contextmenu'].map((type) => addEventListener(type, onActivation, true));
