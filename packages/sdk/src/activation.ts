@@ -1,8 +1,8 @@
 import { addParam } from './url.js';
 import { LINKS } from './links.js';
-import { uuid } from './uuid.js';
 import { safe } from './log.js';
 import { emit, publisher, visit } from './state.js';
+import { uuid } from './uuid.js';
 
 /** How a link was opened (the click event's `via`). */
 export type Via = 'click' | 'middle' | 'keyboard' | 'contextmenu' | 'touch';

@@ -1,15 +1,15 @@
+import { SESSION_KEY } from './session.js';
+import { storage } from './storage.js';
+import { watchActivations } from './activation.js';
+import { decorateLink, type LinkReport, type TaggedMarketplace } from './decorate.js';
+import { answer, emit, publisher, setAnswer, setPublisher, visit, type Publisher } from './state.js';
+import { safe, setDebug, warn } from './log.js';
 import { embeddedProgram, type InitOptions } from './config.js';
 import { optedOut } from './consent.js';
-import { decorateLink, type LinkReport, type TaggedMarketplace } from './decorate.js';
+import { OUTBOX_KEY } from './transport.js';
 import { marketplaceFinder } from './url.js';
 import { eachLink, LINKS, watchLinks } from './links.js';
-import { watchActivations } from './activation.js';
-import { SESSION_KEY } from './session.js';
-import { OUTBOX_KEY } from './transport.js';
-import { answer, emit, publisher, setAnswer, setPublisher, visit, type Publisher } from './state.js';
-import { storage } from './storage.js';
 import { uuid } from './uuid.js';
-import { safe, setDebug, warn } from './log.js';
 
 let viewed: boolean | undefined;
 // Affiliate links on the page at the last scan, for the pageview.

@@ -5,12 +5,12 @@
  * handed callbacks: a function that takes arguments and holds a closure stays wrapped in the bundle
  * (`((e,n)=>{…})(a,b)`), one without arguments is inlined, and the bundle's size budget counts every byte.
  */
+import { send } from './transport.js';
+import { decorateLink, type Decoration } from './decorate.js';
+import { log } from './log.js';
+import { session } from './session.js';
 import type { InitOptions, Program } from './config.js';
 import { optedOut } from './consent.js';
-import { decorateLink, type Decoration } from './decorate.js';
-import { session } from './session.js';
-import { send } from './transport.js';
-import { log } from './log.js';
 
 /** The publisher's setup on this page, from the last `init`: program, options and main tag. */
 export type Publisher = InitOptions & Program & Decoration & { tag: string };
