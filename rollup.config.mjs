@@ -34,6 +34,20 @@ const constToLet = {
   },
 };
 
+/**
+ * Terser's `(()=>{…})();` as a block `{…}`: the bundle's `let`s stay as private to it (a classic
+ * script's top-level block scopes them), 3 bytes smaller gzipped. Only when the chunk is exactly that
+ * IIFE with no `var` and no function declaration in it (either would leak out of a block onto
+ * `window` in a classic script).
+ */
+const iifeToBlock = {
+  name: 'iife-to-block',
+  renderChunk(code) {
+    const body = code.startsWith('(()=>{') && code.endsWith('})();') && code.slice(6, -5);
+    return body && !/\bvar\b|\bfunction\s*[\w$]+\s*\(/.test(body) ? `{${body}}` : null;
+  },
+};
+
 const bundle = (name) => ({
   input: `packages/sdk/src/${name}.ts`,
   output: {
@@ -63,6 +77,7 @@ const bundle = (name) => ({
         mangle: { toplevel: true, properties: { regex: /^marketplaceOf$/ } },
         format: { comments: false },
       }),
+      iifeToBlock,
     ],
   },
   plugins: [
