@@ -2,8 +2,8 @@
 // el.click() is not, a click inside a (cross-origin) frame is framed, one inside a 1×1 frame is not
 // visible, dwell counts the ms since the page's time origin, and the sub-ID comes from the link's
 // data-affil-sub or from init, as the page gave it (the collector checks it). The beacons go through a small relay that records each body as the
-// browser sent it and passes it on to the real collector, which must store the click (it accepts
-// click fields it does not know yet and ignores them).
+// browser sent it and passes it on to the real collector, which must store the click with its sub
+// and signals as GET /v1/clicks shows them (an invalid sub dropped, the click kept).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,9 +75,10 @@ async function sentClick(asin: string): Promise<Record<string, unknown>> {
   return find()[0]!;
 }
 
-/** The collector stored that click: it took the body with the new fields. */
-async function stored(asin: string, id: unknown): Promise<void> {
+/** The collector stored that click, with `fields` (its sub and signals as GET /v1/clicks shows them). */
+async function stored(asin: string, id: unknown, fields: Record<string, unknown>): Promise<void> {
   await expect.poll(async () => (await env.clicksOn(asin)).map((c) => c.id), { timeout: 10_000 }).toEqual([id]);
+  expect((await env.clicksOn(asin))[0]).toMatchObject(fields);
 }
 
 /** Serves `body` as a blog post at `path` and opens it. */
@@ -103,7 +104,7 @@ describe('click integrity fields and sub-IDs in Chromium', () => {
     expect(click.dwell).toBeGreaterThanOrEqual(Math.floor(before));
     // (Before the shop's page loaded: far less than the test has taken so far.)
     expect(click.dwell).toBeLessThan(60_000);
-    await stored(asin, click.id);
+    await stored(asin, click.id, { sub: 'newsletter-12', trusted: true, visible: true, framed: false, dwell: click.dwell });
     expect(errors).toEqual([]);
   });
 
@@ -115,12 +116,12 @@ describe('click integrity fields and sub-IDs in Chromium', () => {
     await Promise.all([page.waitForURL(`${env.shop.origin}/**`), page.evaluate(() => (document.querySelector('#buy') as HTMLElement).click())]);
     const click = await sentClick(asin);
     expect(click).toMatchObject({ trusted: false, visible: true, framed: false, sub: 'post-42' });
-    await stored(asin, click.id);
+    await stored(asin, click.id, { sub: 'post-42', trusted: false, visible: true, framed: false });
     expect(errors).toEqual([]);
   });
 
   // The SDK sends the page's label as given; the collector checks it and drops an invalid one (SPEC
-  // §10), keeping the click. (It stores no sub yet: the click being stored is what is checked here.)
+  // §10), keeping the click: stored with no sub, its signals kept.
   it('an invalid sub is sent as given and the click kept', async () => {
     const asin = 'B0BADSUB01';
     const { page } = await env.newPage();
@@ -130,7 +131,7 @@ describe('click integrity fields and sub-IDs in Chromium', () => {
     const click = await sentClick(asin);
     expect(click.sub).toBe('not valid!');
     expect(click.trusted).toBe(true);
-    await stored(asin, click.id);
+    await stored(asin, click.id, { sub: null, trusted: true, visible: true, framed: false });
   });
 
   it('a reader’s click inside a cross-origin frame: framed, trusted, visible', async () => {
@@ -144,7 +145,7 @@ describe('click integrity fields and sub-IDs in Chromium', () => {
     const click = await sentClick(asin);
     expect(click).toMatchObject({ trusted: true, visible: true, framed: true });
     expect(click.page).toBe(`${relay.origin}/frame/${asin}`);
-    await stored(asin, click.id);
+    await stored(asin, click.id, { sub: null, trusted: true, visible: true, framed: true });
     expect(errors).toEqual([]);
   });
 
@@ -163,6 +164,6 @@ describe('click integrity fields and sub-IDs in Chromium', () => {
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     const click = await sentClick(asin);
     expect(click).toMatchObject({ trusted: true, visible: false, framed: true });
-    await stored(asin, click.id);
+    await stored(asin, click.id, { trusted: true, visible: false, framed: true });
   });
 });
