@@ -124,11 +124,19 @@ async function toRow(ctx: Context, e: EventBody, raw: object, received: number, 
   }
 }
 
-/** A click as the API shows it; `sub` and the integrity signals are null when not sent (or dropped as invalid). */
+/**
+ * A click as the API shows it: SPEC §4.3's shape, plus `sub` and the integrity signals when the
+ * click carried them (a click without them keeps exactly that shape).
+ */
 export function clickView(c: Pick<ClickRow, 'id' | 'tag' | 'marketplace' | 'url' | 'product' | 'page' | 'via' | 'bot' | 'at' | 'sub' | 'trusted' | 'visible' | 'framed' | 'dwell'>) {
-  return {
-    id: c.id, tag: c.tag, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, bot: c.bot, at: new Date(c.at).toISOString(),
-    sub: c.sub ?? null, trusted: c.trusted ?? null, visible: c.visible ?? null, framed: c.framed ?? null, dwell: c.dwell ?? null,
-  };
+  const view: ClickView = { id: c.id, tag: c.tag, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, bot: c.bot, at: new Date(c.at).toISOString() };
+  for (const field of SIGNAL_FIELDS) if (c[field] !== undefined && c[field] !== null) Object.assign(view, { [field]: c[field] });
+  return view;
 }
 
+const SIGNAL_FIELDS = ['sub', 'trusted', 'visible', 'framed', 'dwell'] as const;
+
+export type ClickView = {
+  id: string; tag: string; marketplace: string | null; url: string; product: string | null; page: string | null; via: string; bot: boolean; at: string;
+  sub?: string; trusted?: boolean; visible?: boolean; framed?: boolean; dwell?: number;
+};
