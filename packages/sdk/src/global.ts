@@ -10,8 +10,9 @@ type Stub = Partial<Api> & { q?: [string, ArrayLike<unknown>][] };
  * and merchant bundles can share the global, loaded in either order. An entry the page wrote by hand
  * that is not `[name, arguments]` is skipped (logged in debug mode), never thrown into the page.
  */
+// (Read through `self`, the window in a page, like the embedded program: shorter than `window`.)
 export const install = (api: Api): void =>
-  Object.assign(((window as unknown as { Affil?: Stub }).Affil ??= {}), api).q?.forEach(
+  Object.assign(((self as unknown as { Affil?: Stub }).Affil ??= {}), api).q?.forEach(
     safe(([name, args]: [string, ArrayLike<unknown>]) =>
       // Spread: the stub queues `arguments` objects, which are iterable.
       api[name]?.(...(args as never[])),
