@@ -30,7 +30,7 @@ export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
 };
 
 /**
- * Puts `event` (if any) in the outbox and sends everything the outbox holds as `{"events": [...]}`,
+ * Puts `event` (if any) in the outbox (logged when debugging) and sends everything the outbox holds as `{"events": [...]}`,
  * each event with its `age` (ms since it was created), so the collector dates re-sent events right.
  * Without `event` the caller makes sure the outbox holds something (the merchant script's flush).
  *
@@ -48,7 +48,7 @@ export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
 export const send = (endpoint: string, event?: TrackingEvent): void => {
   const events = outbox();
   let body = '';
-  if (event) events.push(event);
+  if (event) log(event), events.push(event);
   // Each event's age now, on the events themselves (a stale one in the outbox is replaced at the next
   // send). A clock set back since an event was made must not give it a negative age: the collector
   // rejects those.
