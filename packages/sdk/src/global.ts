@@ -1,8 +1,8 @@
 /** The page's `window.Affil`, shared by the publisher and merchant bundles. */
 import { safe } from './log.js';
 
-type Api = Record<string, (...args: never[]) => unknown>;
-type Stub = Partial<Api> & { q?: [string, ArrayLike<unknown>][] };
+export type Api = Record<string, (...args: never[]) => unknown>;
+export type Stub = Partial<Api> & { q?: [string, ArrayLike<unknown>][] };
 
 /**
  * Adds `api` to `window.Affil` and replays, in order, the calls the async snippet's stub queued in
