@@ -70,6 +70,7 @@ export async function run(proc: CliProcess): Promise<number> {
         return backupCommand(proc, rest);
       case 'secrets':
         return secretsCommand(proc, rest);
+      case 'verify': return await (await import('./commands/verify.js')).verifyCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':
