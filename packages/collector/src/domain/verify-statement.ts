@@ -41,7 +41,9 @@ export function verifyStatement(statement: unknown, jwks: unknown, options: Veri
       let ok = false;
       try {
         const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
-        ok = verify(null, signedBytes(statement), key, Buffer.from(sig.value, 'base64url'));
+        const bytes = Buffer.from(sig.value, 'base64url');
+        // Decoders ignore stray trailing bits; only the one exact encoding of 64 bytes counts.
+        ok = bytes.length === 64 && bytes.toString('base64url') === sig.value && verify(null, signedBytes(statement), key, bytes);
       } catch {
         ok = false; // a malformed key or signature is a failed check, reported below
       }
