@@ -12,7 +12,7 @@ import { balances, type BalanceEntry } from './balance.js';
 import { canonicalize } from './canonical-json.js';
 import { GENESIS, type ChainedContent, type ChainLink } from './ledger-chain.js';
 import { sumMinor } from './money.js';
-import type { Payout } from './payouts.js';
+import { withMembership, type Payout } from './payouts.js';
 
 export const STATEMENT_VERSION = 'affil-statement/1';
 
@@ -63,9 +63,9 @@ export interface StatementInput {
   account: string;
   currency: string;
   month: string;
-  /** This account's entries in this currency, every month, with stored chain links and membership. */
+  /** This account's entries in this currency, every month, with their stored chain links. */
   entries: readonly (BalanceEntry & ChainedContent & ChainLink & { rule?: string | undefined; rateBp?: number | undefined })[];
-  /** This account's payouts in this currency, any status. */
+  /** This account's payouts in this currency, any status (their dates give the buckets as of the month's end). */
   payouts: readonly Payout[];
   payableAfterDays: number;
   now: number;
@@ -85,8 +85,14 @@ export function buildStatement(input: StatementInput): Statement {
   const openingBalance = sumMinor(before.map((e) => e.amount)) - sumMinor(paidBefore.map((p) => p.amount));
   const closingBalance = openingBalance + sumMinor(during.map((e) => e.amount)) - sumMinor(paidDuring.map((p) => p.amount));
   const asOf = Math.min(input.now, to - 1);
+  // Buckets as they stood at asOf: entries recorded by then, payouts in the state they had then.
   const upTo = mine.filter((e) => e.recordedAt <= asOf);
-  const buckets = balances({ entries: upTo, now: asOf, payableAfterDays: input.payableAfterDays })[0]?.byCurrency[input.currency];
+  const payoutsThen = input.payouts.flatMap((p): Payout[] => {
+    if (p.createdAt > asOf || (p.cancelledAt !== undefined && p.cancelledAt <= asOf)) return [];
+    if (p.status === 'cancelled' && p.cancelledAt === undefined) return [];
+    return [{ ...p, status: p.paidAt !== undefined && p.paidAt <= asOf ? 'paid' : 'created' }];
+  });
+  const buckets = balances({ entries: withMembership(upTo, payoutsThen), now: asOf, payableAfterDays: input.payableAfterDays })[0]?.byCurrency[input.currency];
   const previous = before.length > 0 ? before[before.length - 1]!.hash : GENESIS;
   return {
     version: STATEMENT_VERSION,

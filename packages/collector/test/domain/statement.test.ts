@@ -77,6 +77,11 @@ describe('buildStatement', () => {
     expect(s).toMatchObject({ openingBalance: 4800, closingBalance: 800, entries: [], payouts: [{ amount: 4000, reference: 'PP-77', paidAt: '2026-12-02T09:00:00.000Z' }] });
     expect(s.chain.previous).toBe(s.chain.last);
   });
+  it('buckets as they stood at the end of the month, whatever happened later', () => {
+    expect(statement('2026-11')).toMatchObject({ payable: 4000, maturing: 800, onHold: 0 }); // Sept payable from Nov 30; the payout came Dec 1
+    expect(statement('2026-12')).toMatchObject({ payable: 800, maturing: 0 }); // paid out; October payable from Dec 31
+    expect(statement('2026-12', t('2026-12-15T00:00:00Z'))).toMatchObject({ payable: 0, maturing: 800, asOf: '2026-12-15T00:00:00.000Z' });
+  });
   it('every statement ties out and verifies', () => {
     for (const month of ['2026-08', '2026-09', '2026-10', '2026-11', '2026-12', '2027-01']) {
       const s = statement(month);
