@@ -90,7 +90,7 @@ describe('a program from September to January', () => {
       const paid = payouts.filter((p) => p.account === account && p.currency === currency).reduce((a, p) => a + p.amount, 0);
       expect(statements.at(-1)!.closingBalance).toBe(ledger - paid);
       expect(statements.map((s) => s.closingBalance)).toEqual(
-        { 'ann USD': [3363, 6363, 6363, 1004, 0], 'ann JPY': [1980, 1980, 1980, 0, 0], 'bob USD': [800, 800, 800, 800, 800] }[`${account} ${currency}`],
+        ({ 'ann USD': [3363, 6363, 6363, 1004, 0], 'ann JPY': [1980, 1980, 1980, 0, 0], 'bob USD': [800, 800, 800, 800, 800] } as Record<string, number[]>)[`${account} ${currency}`],
       );
     }
     for (const p of payouts) {
