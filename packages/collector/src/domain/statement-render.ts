@@ -8,13 +8,14 @@ export function statementCsv(s: Statement): string {
   const rows: (string | number)[][] = [['type', 'date', 'id', 'kind', 'order', 'line', 'rule', 'rate_bp', 'amount', 'amount_minor', 'balance', 'hash']];
   let balance = s.openingBalance;
   rows.push(['opening', s.from, '', '', '', '', '', '', '', '', m(balance), s.chain.previous]);
-  for (const e of s.entries) {
-    balance += e.amount;
-    rows.push(['entry', e.recorded, e.id, e.kind, e.orderId, e.lineId, e.rule ?? '', e.rateBp ?? '', m(e.amount), e.amount, m(balance), e.hash]);
-  }
-  for (const p of s.payouts) {
-    balance -= p.amount;
-    rows.push(['payout', p.paidAt, p.id, 'payout', '', '', '', '', m(-p.amount), -p.amount, m(balance), p.reference]);
+  // Entries and payouts in time order, so the running balance is the one the account had.
+  const lines = [
+    ...s.entries.map((e) => ({ at: e.recorded, amount: e.amount, row: ['entry', e.recorded, e.id, e.kind, e.orderId, e.lineId, e.rule ?? '', e.rateBp ?? ''], last: e.hash })),
+    ...s.payouts.map((p) => ({ at: p.paidAt, amount: -p.amount, row: ['payout', p.paidAt, p.id, 'payout', '', '', '', ''], last: p.reference })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  for (const l of lines) {
+    balance += l.amount;
+    rows.push([...l.row, m(l.amount), l.amount, m(balance), l.last]);
   }
   rows.push(['closing', s.to, '', '', '', '', '', '', '', '', m(s.closingBalance), s.chain.last]);
   return csvLines(rows);

@@ -164,6 +164,12 @@ describe('renderings', () => {
     expect(lines[3]).toMatch(/^entry,.*,4,return,.*,-2.00,-200,48.00,/);
     expect(lines[4]).toMatch(/^closing,2026-11-01T00:00:00.000Z,.*,48.00,/);
   });
+  it('CSV: a payout paid mid-month sits between the entries around it in the running balance', () => {
+    const s = statement('2026-10');
+    const withPayout: Statement = { ...s, payouts: [{ id: 'po_1', amount: 1000, paidAt: '2026-10-07T00:00:00.000Z', reference: 'R' }], closingBalance: s.closingBalance - 1000 };
+    const lines = statementCsv(withPayout).split('\r\n').slice(2, 5).map((l) => l.split(',').slice(0, 1).concat(l.split(',').slice(8, 11)));
+    expect(lines).toEqual([['entry', '8.00', '800', '50.00'], ['payout', '-10.00', '-1000', '40.00'], ['entry', '-2.00', '-200', '38.00']]);
+  });
   it('HTML: every value escaped, a captioned table with header cells, no script', () => {
     const html = statementHtml(hostile());
     expect(html).not.toContain('<script>');
