@@ -145,6 +145,16 @@ describe('signature and verification', () => {
     expect(problems).toMatch(/opening balance 4000 is not the previous closing balance 4200/);
   });
 
+  it('only the exact encoding of the signature counts (base64url decoders ignore stray trailing bits)', () => {
+    const s = statement('2026-10');
+    const v = s.signature!.value;
+    const twins = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']
+      .map((c) => v.slice(0, -1) + c)
+      .filter((w) => w !== v && Buffer.from(w, 'base64url').equals(Buffer.from(v, 'base64url')));
+    expect(twins.length).toBeGreaterThan(0);
+    for (const w of twins) expect(verifyStatement({ ...s, signature: { ...s.signature!, value: w } }, keys)).toHaveLength(1);
+  });
+
   it('a bad key set is named', () => {
     expect(verifyStatement(statement('2026-10'), { nope: 1 })).toContain('key set is not a JWK set ({"keys": [...]})');
     expect(verifyStatement('x', keys)).toEqual(['statement is not a JSON object']);
