@@ -66,6 +66,7 @@ export async function run(proc: CliProcess): Promise<number> {
         return await backupCommand(proc, rest);
       case 'secrets':
         return await secretsCommand(proc, rest);
+      case 'verify': return await (await import('./commands/verify.js')).verifyCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':
