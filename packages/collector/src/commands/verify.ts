@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { CliProcess } from '../cli.js';
+import type { CliProcess } from './process.js';
 import { verifyStatement } from '../domain/verify-statement.js';
 import { UsageError } from '../errors.js';
 
