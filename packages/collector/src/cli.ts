@@ -28,6 +28,10 @@ Commands:
   backup FILE                            Write a consistent copy of the live SQLite database to FILE
                                          (PostgreSQL: use pg_dump; affil backup says how)
   secrets rotate | retire                New order-callback signing secret (old ones verify until retire)
+  payouts run --through YYYY-MM-DD       Create the payouts due through a date (idempotent; --dry-run previews)
+  payouts export [--through D] [--format csv|paypal|wise] [--out FILE]
+                                         Write the payout batch file; payouts without details listed on stderr
+  verify FILE --key <JWK set file|URL>   Check a downloaded statement offline (signature, chain, sums)
   help                                   Show this help
 
 Commands other than serve take --db FILE|URL, --config FILE (as serve does) and --json.
@@ -66,6 +70,7 @@ export async function run(proc: CliProcess): Promise<number> {
         return await backupCommand(proc, rest);
       case 'secrets':
         return await secretsCommand(proc, rest);
+      case 'payouts': return await (await import('./commands/payouts.js')).payoutsCommand(proc, rest);
       case 'verify': return await (await import('./commands/verify.js')).verifyCommand(proc, rest);
       case undefined:
       case 'help':

@@ -316,6 +316,42 @@ describe('GET /v1/statements', () => {
   });
 });
 
+describe('affil payouts', () => {
+  it('run --through on the same database (idempotent), export to stdout; usage errors exit 2 naming the problem', { timeout: 60_000 }, async () => {
+    const { c, jane, bob, sale } = await program();
+    await sale(jane);
+    await c.admin('PATCH', `/v1/accounts/${jane.id}`, { payoutMethod: 'wise', payoutEmail: 'jane@example.com' });
+    const dir = mkdtempSync(join(tmpdir(), 'affil-payouts-'));
+    try {
+      // The command reads the program's config (default: payable 60 days after the month), not the test collector's.
+      const first = await affil(dir, 'payouts', 'run', '--through', '2026-11-30', '--db', c.db, '--json');
+      expect(first.code, first.err).toBe(0);
+      const made = JSON.parse(first.out);
+      expect(made.payouts).toEqual([expect.objectContaining({ account: jane.id, amount: 2113, status: 'created' })]);
+      const again = await affil(dir, 'payouts', 'run', '--through', '2026-11-30', '--db', c.db);
+      expect(again.code, again.err).toBe(0);
+      expect(again.out).toContain('0 new payout(s) through 2026-11-30');
+      expect(again.out).toContain(made.payouts[0].id);
+      expect((await c.admin('GET', '/v1/payouts')).body.payouts.map((p: Json) => p.id)).toEqual([made.payouts[0].id]);
+      const wise = await affil(dir, 'payouts', 'export', '--through', '2026-11-30', '--format', 'wise', '--db', c.db);
+      expect(wise.code, wise.err).toBe(0);
+      expect(wise.out).toBe(`name,recipientEmail,paymentReference,receiverType,amountCurrency,amount,sourceCurrency,targetCurrency\r\nJane,jane@example.com,${made.payouts[0].id},PRIVATE,target,21.13,USD,USD\r\n`);
+      const missing = await affil(dir, 'payouts', 'run', '--db', c.db);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toContain('--through');
+      const bad = await affil(dir, 'payouts', 'run', '--through', '2026-02-30', '--db', c.db);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('through');
+      const format = await affil(dir, 'payouts', 'export', '--format', 'pdf', '--db', c.db);
+      expect(format.code).toBe(2);
+      expect(format.err).toContain('format');
+      expect(bob.id).toBeTruthy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 function affil(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AFFIL_')));
   return new Promise((resolve) => {
