@@ -11,7 +11,7 @@ export function payoutStore(db: Db) {
         e.order_id AS orderId, e.line_id AS lineId, ev.received_at AS recordedAt
       FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
       WHERE e.id > coalesce((SELECT max(entry_id) FROM ledger_chain), 0) ORDER BY e.id LIMIT ?`),
-    head: db.prepare<[string, string], { hash: string }>('SELECT hash FROM ledger_chain WHERE account_id = ? AND currency = ? ORDER BY entry_id DESC LIMIT 1'),
+    head: db.prepare<[string, string], { hash: string; recordedAt: number }>('SELECT hash, recorded_at AS recordedAt FROM ledger_chain WHERE account_id = ? AND currency = ? ORDER BY entry_id DESC LIMIT 1'),
     insertLink: db.prepare(`INSERT INTO ledger_chain (entry_id, account_id, currency, recorded_at, reverses, prev_hash, hash)
       VALUES (@entryId, @accountId, @currency, @recordedAt, @reverses, @prevHash, @hash)`),
     entries: db.prepare<{ accountId: string | null; currency: string | null }, MoneyEntryRow>(`SELECT e.id, e.account_id AS accountId, e.currency, e.kind,
@@ -52,7 +52,7 @@ export function payoutStore(db: Db) {
   };
   return {
     unchainedEntries: (limit: number): UnchainedEntryRow[] => s.unchained.all(limit),
-    chainHead: (accountId: string, currency: string): string | undefined => s.head.get(accountId, currency)?.hash,
+    chainHead: (accountId: string, currency: string): { hash: string; recordedAt: number } | undefined => s.head.get(accountId, currency),
     insertChainLinks: (links: readonly ChainLinkRow[]): void => {
       for (const l of links) s.insertLink.run(l);
     },

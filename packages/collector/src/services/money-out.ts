@@ -34,7 +34,7 @@ export async function chainLedger(ctx: Context): Promise<number> {
   if ((await ctx.storage.payouts.unchainedEntries(1)).length === 0) return 0;
   return ctx.storage.transaction(async (tx) => {
     await tx.lock('ledger-chain');
-    const heads = new Map<string, string>();
+    const heads = new Map<string, { hash: string; recordedAt: number }>();
     const reversesOf = new Map<string, Map<number, number>>();
     let count = 0;
     for (;;) {
@@ -44,11 +44,15 @@ export async function chainLedger(ctx: Context): Promise<number> {
         let reverses = reversesOf.get(r.orderId);
         if (!reverses) reversesOf.set(r.orderId, (reverses = linkReturns(await tx.orders.entries(r.orderId))));
         const key = JSON.stringify([r.accountId, r.currency]);
-        const prevHash = heads.get(key) ?? (await tx.payouts.chainHead(r.accountId, r.currency)) ?? GENESIS;
+        const head = heads.get(key) ?? (await tx.payouts.chainHead(r.accountId, r.currency)) ?? { hash: GENESIS, recordedAt: 0 };
+        // Recorded times never go back along a chain (ids and clocks of concurrent writers may
+        // disagree by a moment), so every month's entries are one unbroken stretch of the chain.
+        const recordedAt = Math.max(r.recordedAt, head.recordedAt);
         const target = reverses.get(r.id);
-        const hash = entryHash(prevHash, { id: r.id, account: r.accountId, currency: r.currency, kind: r.kind, amount: r.amount, quantity: r.quantity, orderId: r.orderId, lineId: r.lineId, recordedAt: r.recordedAt, reverses: target });
-        heads.set(key, hash);
-        links.push({ entryId: r.id, accountId: r.accountId, currency: r.currency, recordedAt: r.recordedAt, reverses: target ?? null, prevHash, hash });
+        const prevHash = head.hash;
+        const hash = entryHash(prevHash, { id: r.id, account: r.accountId, currency: r.currency, kind: r.kind, amount: r.amount, quantity: r.quantity, orderId: r.orderId, lineId: r.lineId, recordedAt, reverses: target });
+        heads.set(key, { hash, recordedAt });
+        links.push({ entryId: r.id, accountId: r.accountId, currency: r.currency, recordedAt, reverses: target ?? null, prevHash, hash });
       }
       if (links.length > 0) await tx.payouts.insertChainLinks(links);
       count += rows.length;

@@ -63,8 +63,8 @@ export interface PendingRow { accountId: string; currency: string; pending: numb
 export interface PayoutStore {
   /** Up to `limit` ledger entries without a chain link, ascending id. */
   unchainedEntries(limit: number): Promise<UnchainedEntryRow[]>;
-  /** The hash of the last chained entry of (account, currency), if any. */
-  chainHead(accountId: string, currency: string): Promise<string | undefined>;
+  /** The hash and recorded time of the last chained entry of (account, currency), if any. */
+  chainHead(accountId: string, currency: string): Promise<{ hash: string; recordedAt: number } | undefined>;
   insertChainLinks(links: readonly ChainLinkRow[]): Promise<void>;
   /** Chained entries of one account (or all: null), optionally one currency, ascending id. */
   moneyEntries(accountId: string | null, currency?: string): Promise<MoneyEntryRow[]>;

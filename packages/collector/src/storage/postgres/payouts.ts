@@ -31,8 +31,8 @@ export function payoutStore(sql: Sql): PayoutStore {
          WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
         { limit },
       ),
-    chainHead: async (accountId, currency) =>
-      (await sql.get<{ hash: string }>('SELECT hash FROM ledger_chain WHERE account_id = @accountId AND currency = @currency ORDER BY entry_id DESC LIMIT 1', { accountId, currency }))?.hash,
+    chainHead: (accountId, currency) =>
+      sql.get<{ hash: string; recordedAt: number }>('SELECT hash, recorded_at AS "recordedAt" FROM ledger_chain WHERE account_id = @accountId AND currency = @currency ORDER BY entry_id DESC LIMIT 1', { accountId, currency }),
     insertChainLinks: async (links: readonly ChainLinkRow[]) => {
       if (links.length === 0) return;
       const cols = Object.fromEntries(LINK_FIELDS.map((f) => [f, links.map((l) => l[f])]));
