@@ -354,14 +354,23 @@ export async function statementKeys(ctx: Context): Promise<StatementKey[]> {
   const cached = keyCache.get(ctx.storage);
   if (cached) return cached;
   let stored = await ctx.storage.accounts.getSetting(KEY_SETTING);
-  stored ??= await ctx.storage.transaction(async (tx) => {
-    await tx.lock('statement-key');
-    const again = await tx.accounts.getSetting(KEY_SETTING);
-    if (again !== undefined) return again;
-    const made = JSON.stringify([statementKeyToPem(generateStatementKey())]);
-    await tx.accounts.putSetting(KEY_SETTING, made);
-    return made;
-  });
+  for (let attempt = 1; stored === undefined; attempt++) {
+    try {
+      stored = await ctx.storage.transaction(async (tx) => {
+        await tx.lock('statement-key');
+        const again = await tx.accounts.getSetting(KEY_SETTING);
+        if (again !== undefined) return again;
+        const made = JSON.stringify([statementKeyToPem(generateStatementKey())]);
+        await tx.accounts.putSetting(KEY_SETTING, made);
+        return made;
+      });
+    } catch (error) {
+      // Another process wrote first (SQLite answers a second writer "busy"): read its key.
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      stored = await ctx.storage.accounts.getSetting(KEY_SETTING);
+    }
+  }
   const keys = (JSON.parse(stored) as string[]).map(statementKeyFromPem);
   keyCache.set(ctx.storage, keys);
   return keys;
