@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { Problem } from '../errors.js';
 import { balances, type BalanceEntry } from '../domain/balance.js';
-import { entryHash, GENESIS, type ChainedContent, type ChainLink } from '../domain/ledger-chain.js';
+import { chainProblems, entryHash, GENESIS, type ChainedContent, type ChainLink } from '../domain/ledger-chain.js';
 import { linkReturns } from '../domain/reversals.js';
 import { cancelPayout, markPaid, parsePayoutsConfig, parseThrough, PayoutError, planPayouts, withMembership, type Payout, type PayoutsConfig, type Shortfall } from '../domain/payouts.js';
 import { EXPORT_FORMATS, ExportError, exportPayouts, type PayoutFile } from '../domain/payout-export.js';
@@ -59,6 +59,24 @@ export async function chainLedger(ctx: Context): Promise<number> {
       if (rows.length < CHAIN_BATCH) return count;
     }
   });
+}
+
+/**
+ * Every stored entry checked against its chain link, per (account, currency) (`affil verify
+ * --db`): what the entries table holds now must hash to what was chained.
+ */
+export async function ledgerProblems(ctx: Context): Promise<{ entries: number; chains: number; problems: string[] }> {
+  await chainLedger(ctx);
+  const rows = await ctx.storage.payouts.moneyEntries(null);
+  const chains = new Map<string, Entry[]>();
+  for (const r of rows) {
+    const key = `${r.accountId} ${r.currency}`;
+    const list = chains.get(key);
+    if (list) list.push(toEntry(r, new Set()));
+    else chains.set(key, [toEntry(r, new Set())]);
+  }
+  const problems = [...chains].flatMap(([key, entries]) => chainProblems(entries).map((p) => `${key}: ${p}`));
+  return { entries: rows.length, chains: chains.size, problems };
 }
 
 const toEntry = (r: MoneyEntryRow, held: ReadonlySet<string>): Entry => ({

@@ -11,6 +11,32 @@ import { createClock, useCollectors, type Json, type TestAccount, type TestColle
 import { BOOK, clickEvent, expectProblem, orderBody, TEST_MARKETPLACES } from '../helpers/fixtures.js';
 import { verifyStatement } from '../../src/domain/verify-statement.js';
 import type { MoneyOutHooks } from '../../src/services/context.js';
+import { ON_POSTGRES } from '../helpers/backend.js';
+
+/** What someone with access to the database could do: change a stored ledger amount behind the collector's back. */
+async function tamper(db: string, sql: string): Promise<void> {
+  if (ON_POSTGRES) {
+    const specifier = 'pg';
+    const pg = (await import(specifier)) as { default: { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<unknown>; end(): Promise<void> } } };
+    const client = new pg.default.Client({ connectionString: db });
+    await client.connect();
+    try {
+      await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const handle = new Database(db);
+  try {
+    handle.exec('DROP TRIGGER ledger_entries_append_only_update');
+    handle.exec(sql);
+  } finally {
+    handle.close();
+  }
+}
 
 const start = useCollectors();
 const BIN = fileURLToPath(new URL('../../bin/affil.js', import.meta.url));
@@ -317,7 +343,7 @@ describe('GET /v1/statements', () => {
 });
 
 describe('affil payouts', () => {
-  it('run --through on the same database (idempotent), export to stdout; usage errors exit 2 naming the problem', { timeout: 60_000 }, async () => {
+  it('run --through on the same database (idempotent), export to stdout; verify --db names an edited entry; usage errors exit 2 naming the problem', { timeout: 60_000 }, async () => {
     const { c, jane, bob, sale } = await program();
     await sale(jane);
     await c.admin('PATCH', `/v1/accounts/${jane.id}`, { payoutMethod: 'wise', payoutEmail: 'jane@example.com' });
@@ -342,6 +368,12 @@ describe('affil payouts', () => {
       const bad = await affil(dir, 'payouts', 'run', '--through', '2026-02-30', '--db', c.db);
       expect(bad.code).toBe(2);
       expect(bad.err).toContain('through');
+      const intact = await affil(dir, 'verify', '--db', c.db);
+      expect(intact, intact.err).toEqual({ code: 0, out: 'ledger: 2 entries in 1 chains, every link intact\n', err: '' });
+      await tamper(c.db, "UPDATE ledger_entries SET amount = amount + 100 WHERE line_id = '2'");
+      const edited = await affil(dir, 'verify', '--db', c.db);
+      expect(edited.code, edited.err).toBe(1);
+      expect(edited.out).toMatch(/entry \d+: content does not match its hash: the entry was changed/);
       const format = await affil(dir, 'payouts', 'export', '--format', 'pdf', '--db', c.db);
       expect(format.code).toBe(2);
       expect(format.err).toContain('format');
