@@ -17,10 +17,14 @@ const withEntries = (rows: Omit<PayoutRow, 'entries'>[], links: { payoutId: stri
 };
 
 /**
- * SQL for money out: the ledger chain, payouts and their entries, payout details. Entries whose
- * transaction committed after a later id's was chained are still found (NOT EXISTS, not "above
- * the last chained id"): ids come from a sequence and commit in any order here.
+ * Ids come from a sequence and commit in any order here: unchained entries are looked for from
+ * this many ids below the last chained one (an order transaction commits within its statement
+ * timeout, long before ten thousand later entries are written and chained), so a read does not
+ * walk the whole ledger.
  */
+const CHAIN_SLACK = 10_000;
+
+/** SQL for money out: the ledger chain, payouts and their entries, payout details. */
 export function payoutStore(sql: Sql): PayoutStore {
   return {
     unchainedEntries: (limit) =>
@@ -28,8 +32,9 @@ export function payoutStore(sql: Sql): PayoutStore {
         `SELECT e.id, e.account_id AS "accountId", e.currency, e.kind, e.amount, e.quantity, e.order_id AS "orderId", e.line_id AS "lineId",
            ev.received_at AS "recordedAt"
          FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
-         WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
-        { limit },
+         WHERE e.id > coalesce((SELECT max(entry_id) FROM ledger_chain), 0) - @slack
+           AND NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
+        { limit, slack: CHAIN_SLACK },
       ),
     chainHead: (accountId, currency) =>
       sql.get<{ hash: string; recordedAt: number }>('SELECT hash, recorded_at AS "recordedAt" FROM ledger_chain WHERE account_id = @accountId AND currency = @currency ORDER BY entry_id DESC LIMIT 1', { accountId, currency }),
