@@ -49,7 +49,7 @@ function write(name: string, value: unknown): string {
   return file;
 }
 
-describe('affil verify', () => {
+describe('affil verify', { timeout: 30_000 }, () => { // each test starts node processes: slow on a loaded machine
   it('exit 0 for an intact statement, with the previous one too', async () => {
     const { september, october } = statements();
     write('keys.json', jwkSet([key]));
