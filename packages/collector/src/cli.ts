@@ -32,6 +32,10 @@ Commands:
   db copy --from FILE|URL --to FILE|URL [--force]
                                          Copy every table into an empty database (SQLite → PostgreSQL, or back),
                                          from one snapshot while the collector runs; verifies row counts and ledger sums
+  payouts run --through YYYY-MM-DD       Create the payouts due through a date (idempotent; --dry-run previews)
+  payouts export [--through D] [--format csv|paypal|wise] [--out FILE]
+                                         Write the payout batch file; payouts without details listed on stderr
+  verify FILE --key <JWK set file|URL>   Check a downloaded statement offline (signature, chain, sums)
   help                                   Show this help
 
 Commands other than serve take --db FILE|URL, --config FILE (as serve does) and --json.
@@ -72,6 +76,8 @@ export async function run(proc: CliProcess): Promise<number> {
         return await secretsCommand(proc, rest);
       case 'db':
         return await dbCommand(proc, rest);
+      case 'payouts': return await (await import('./commands/payouts.js')).payoutsCommand(proc, rest);
+      case 'verify': return await (await import('./commands/verify.js')).verifyCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':

@@ -8,6 +8,7 @@
  */
 import type { LineState } from '../domain/lifecycle.js';
 import type { SummaryTotals } from '../domain/summary.js';
+import type { PayoutStore } from './payouts-port.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
 
@@ -235,6 +236,7 @@ export interface Stores {
   events: EventStore;
   orders: OrderStore;
   reports: ReportStore;
+  payouts: PayoutStore;
 }
 
 /** The stores bound to one transaction, and advisory locks held until it ends. */
