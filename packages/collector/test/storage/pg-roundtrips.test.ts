@@ -54,7 +54,7 @@ describe.skipIf(!ON_POSTGRES)('PostgreSQL round trips per callback', () => {
     expect(shipped.out.status).toBe(200);
     console.log(`round trips: order ${created.trips}, replay ${replay.trips}, shipment ${shipped.trips}`);
     expect(created.trips).toBeGreaterThan(0);
-    expect(created.trips).toBeLessThanOrEqual(5);
+    expect(created.trips).toBeLessThanOrEqual(4);
     expect(replay.trips).toBeLessThanOrEqual(2);
     expect(shipped.trips).toBeLessThanOrEqual(9);
   });
