@@ -244,7 +244,8 @@ export interface Tx extends Stores {
   /**
    * Holds a lock per key until the transaction ends, so two instances doing the same thing
    * (one `webhook-id`, one order, first start) take turns. PostgreSQL: pg_advisory_xact_lock on
-   * a hash of each key; SQLite: nothing (its writes are serialized already).
+   * a hash of each key, sent with the transaction's next statement (every statement after
+   * `lock` runs under it); SQLite: nothing (its writes are serialized already).
    */
   lock(...keys: string[]): Promise<void>;
 }
