@@ -76,6 +76,14 @@ describe('SSRF guard against a real local server', () => {
     expect(r.received).toHaveLength(0);
   });
 
+  it('guards https the same way (refused before any TLS handshake)', async () => {
+    const resolver = fixed({ 'metadata.example': ['169.254.169.254'] });
+    const byName = await send({ method: 'POST', url: 'https://metadata.example/latest', body: '{}' }, { resolver });
+    expect(byName).toMatchObject({ ok: false, refused: true, error: 'refused metadata.example: 169.254.169.254 is a link-local address' });
+    const literal = await send({ method: 'POST', url: 'https://[fd00::1]/', body: '{}' });
+    expect(literal).toMatchObject({ ok: false, refused: true, error: 'refused [fd00::1]: fd00::1 is a unique-local address' });
+  });
+
   it('allowPrivateTargets lets the same requests through', async () => {
     const r = await receiver();
     const resolver = fixed({ 'hooks.example': ['127.0.0.1'] });
