@@ -28,3 +28,26 @@ export const lineRevenue = (l: { unitAmount: number; quantity: number }): number
 
 /** The largest amount we accept on the wire: a total that still fits a JS safe integer. */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The number of minor-unit digits of an ISO 4217 currency (USD 2, JPY 0, BHD 3), from the runtime's
+ * ICU currency data. An unknown but well-formed code gets ICU's default of 2.
+ */
+export function currencyExponent(currency: string): number {
+  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * An amount in minor units as a plain decimal string in major units (1996 USD → "19.96", 500 JPY →
+ * "500", -5 USD → "-0.05"): no grouping, no symbol, `.` as separator. Done on the digits, not with
+ * floats, so no amount is ever rounded.
+ */
+export function minorToDecimal(amount: number, currency: string): string {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`${amount} is not an integer amount in minor units`);
+  const exponent = currencyExponent(currency);
+  const digits = String(Math.abs(amount)).padStart(exponent + 1, '0');
+  const sign = amount < 0 ? '-' : '';
+  if (exponent === 0) return `${sign}${digits}`;
+  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
