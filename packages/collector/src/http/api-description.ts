@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { orderEventSchema, orderSchema } from '@affil/merchant/contract';
 import { accountSchema, tagSchema } from '../services/accounts.js';
 import { periodSchema } from '../services/reports.js';
-import { BREAKDOWNS } from '../db/breakdowns.js';
+import { BREAKDOWNS } from '../domain/summary.js';
 import { MAX_EVENTS_PER_BATCH } from '../services/events.js';
 import { postbackCreateSchema, webhookCreateSchema, webhookUpdateSchema } from '../domain/events-out/schemas.js';
 import { openApiDocument, type JsonSchema, type RouteDoc } from './openapi.js';

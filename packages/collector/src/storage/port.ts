@@ -7,7 +7,7 @@
  * (`storage/payouts-port.ts`), one line in `Stores` below, and both adapters implement it.
  */
 import type { LineState } from '../domain/lifecycle.js';
-import type { SummaryTotals } from '../domain/summary.js';
+import type { BreakdownBy, SummaryTotals } from '../domain/summary.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
 
@@ -133,8 +133,7 @@ export interface ReportScope {
   marketplace?: string | undefined;
 }
 
-export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page'] as const;
-export type BreakdownBy = (typeof BREAKDOWNS)[number];
+export { BREAKDOWNS, type BreakdownBy } from '../domain/summary.js';
 export type KeyedTotals = Map<string | null, Omit<SummaryTotals, 'currencies'>>;
 
 // ---------------------------------------------------------------------------------------------
