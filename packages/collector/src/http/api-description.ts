@@ -60,7 +60,7 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'options', path: '/v1/events', tag: 'public', auth: 'none', summary: 'CORS preflight', responses: preflight },
   { method: 'get', path: '/go/:tag', tag: 'public', auth: 'none', summary: 'Click redirect: records a click and answers 302 to the decorated destination', query: z.object({ url: z.string(), page: z.string().optional(), sub: z.string().optional().describe('sub-ID (planned)') }), responses: { '302': 'To the decorated destination', '429': 'Rate limited' } },
   { method: 'options', path: '/go/:tag', tag: 'public', auth: 'none', summary: 'CORS preflight', responses: preflight },
-  { method: 'get', path: '/openapi.json', tag: 'public', auth: 'none', planned: true, summary: 'This description', responses: { '200': json('OpenAPI 3.1') } },
+  { method: 'get', path: '/openapi.json', tag: 'public', auth: 'none', summary: 'This description', responses: { '200': json('OpenAPI 3.1') } },
   { method: 'get', path: '/.well-known/affil-statement-key', tag: 'public', auth: 'none', planned: true, summary: 'Statement signing keys (JWK set, Ed25519)', responses: { '200': json('{keys: [{kid, kty: "OKP", crv: "Ed25519", x}]}') } },
 
   // ——— operations ———
@@ -103,18 +103,19 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'post', path: '/v1/payouts/:id/cancel', tag: 'payouts', auth: 'admin', planned: true, summary: 'Cancel an unpaid payout', responses: { '200': json('The payout') } },
   { method: 'get', path: '/v1/statements', tag: 'payouts', auth: 'key', planned: true, summary: 'Monthly signed statements', query: { type: 'object', required: ['month'], properties: { month: { type: 'string', pattern: '^\\d{4}-\\d{2}$' }, account: { type: 'string' }, currency: { type: 'string' }, format: { enum: ['json', 'csv', 'html'] } } }, responses: { '200': json('Statements, each signed (Ed25519 over RFC 8785 JSON)') } },
 
-  // ——— events out (planned) ———
-  { method: 'post', path: '/v1/webhooks', tag: 'events-out', auth: 'key', planned: true, summary: 'Add a webhook endpoint; answers its whsec_ secret once', body: webhookCreateSchema, responses: { '201': json('The endpoint and its secret') } },
-  { method: 'get', path: '/v1/webhooks', tag: 'events-out', auth: 'key', planned: true, summary: 'List webhook endpoints', responses: { '200': json('{webhooks: [...]}') } },
-  { method: 'get', path: '/v1/webhooks/:id', tag: 'events-out', auth: 'key', planned: true, summary: 'A webhook endpoint (disabled ones with the reason)', responses: { '200': json('The endpoint') } },
-  { method: 'patch', path: '/v1/webhooks/:id', tag: 'events-out', auth: 'key', planned: true, summary: 'Change URL, events, description; re-enable', body: webhookUpdateSchema, responses: { '200': json('The endpoint') } },
-  { method: 'delete', path: '/v1/webhooks/:id', tag: 'events-out', auth: 'key', planned: true, summary: 'Delete a webhook endpoint', responses: noContent },
-  { method: 'post', path: '/v1/webhooks/:id/rotate', tag: 'events-out', auth: 'key', planned: true, summary: 'A new secret (shown once); the old one keeps signing for 24 h', responses: { '200': json('{secret}') } },
-  { method: 'get', path: '/v1/webhooks/:id/deliveries', tag: 'events-out', auth: 'key', planned: true, summary: 'Deliveries: attempts, status codes, timings', query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }), responses: { '200': json('{deliveries: [...], nextCursor}') } },
-  { method: 'post', path: '/v1/webhooks/:id/deliveries/:deliveryId/retry', tag: 'events-out', auth: 'key', planned: true, summary: 'Send a delivery again now', responses: { '202': json('The delivery, queued') } },
-  { method: 'post', path: '/v1/postbacks', tag: 'events-out', auth: 'key', planned: true, summary: 'Add a postback URL template', body: postbackCreateSchema, responses: { '201': json('The postback') } },
-  { method: 'get', path: '/v1/postbacks', tag: 'events-out', auth: 'key', planned: true, summary: 'List postbacks', responses: { '200': json('{postbacks: [...]}') } },
-  { method: 'delete', path: '/v1/postbacks/:id', tag: 'events-out', auth: 'key', planned: true, summary: 'Delete a postback', responses: noContent },
+  // ——— events out ———
+  { method: 'post', path: '/v1/webhooks', tag: 'events-out', auth: 'key', summary: 'Add a webhook endpoint; answers its whsec_ secret once', body: webhookCreateSchema, responses: { '201': json('The endpoint and its secret') } },
+  { method: 'get', path: '/v1/webhooks', tag: 'events-out', auth: 'key', summary: 'List webhook endpoints', responses: { '200': json('{webhooks: [...]}') } },
+  { method: 'get', path: '/v1/webhooks/:id', tag: 'events-out', auth: 'key', summary: 'A webhook endpoint (disabled ones with the reason)', responses: { '200': json('The endpoint') } },
+  { method: 'patch', path: '/v1/webhooks/:id', tag: 'events-out', auth: 'key', summary: 'Change URL, events, description; re-enable', body: webhookUpdateSchema, responses: { '200': json('The endpoint') } },
+  { method: 'delete', path: '/v1/webhooks/:id', tag: 'events-out', auth: 'key', summary: 'Delete a webhook endpoint', responses: noContent },
+  { method: 'post', path: '/v1/webhooks/:id/rotate', tag: 'events-out', auth: 'key', summary: 'A new secret (shown once); the old one keeps signing for 24 h', responses: { '200': json('{secret}') } },
+  { method: 'get', path: '/v1/webhooks/:id/deliveries', tag: 'events-out', auth: 'key', summary: 'Deliveries: attempts, status codes, timings', query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }), responses: { '200': json('{deliveries: [...], nextCursor}') } },
+  { method: 'post', path: '/v1/webhooks/:id/deliveries/:deliveryId/retry', tag: 'events-out', auth: 'key', summary: 'Send a delivery again now', responses: { '202': json('The delivery, queued') } },
+  { method: 'post', path: '/v1/postbacks', tag: 'events-out', auth: 'key', summary: 'Add a postback URL template', body: postbackCreateSchema, responses: { '201': json('The postback') } },
+  { method: 'get', path: '/v1/postbacks', tag: 'events-out', auth: 'key', summary: 'List postbacks', responses: { '200': json('{postbacks: [...]}') } },
+  { method: 'get', path: '/v1/postbacks/:id/deliveries', tag: 'events-out', auth: 'key', summary: "A postback's deliveries: attempts, status codes, timings", query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }), responses: { '200': json('{deliveries: [...], nextCursor}') } },
+  { method: 'delete', path: '/v1/postbacks/:id', tag: 'events-out', auth: 'key', summary: 'Delete a postback', responses: noContent },
 
   // ——— dashboard ———
   { method: 'get', path: '/', tag: 'dashboard', auth: 'none', summary: 'Redirects to /dashboard', responses: { '302': 'To /dashboard' } },

@@ -8,6 +8,7 @@
  */
 import type { LineState } from '../domain/lifecycle.js';
 import type { BreakdownBy, SummaryTotals } from '../domain/summary.js';
+import type { OutboxStore } from './outbox-port.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
 
@@ -225,6 +226,7 @@ export interface Stores {
   events: EventStore;
   orders: OrderStore;
   reports: ReportStore;
+  outbox: OutboxStore;
 }
 
 /** The stores bound to one transaction, and advisory locks held until it ends. */
@@ -237,7 +239,7 @@ export interface Tx extends Stores {
   lock(...keys: string[]): Promise<void>;
 }
 
-export type SignalChannel = 'live' | 'key_revoked';
+export type SignalChannel = 'live' | 'key_revoked' | 'outbox';
 
 /** Cross-instance notifications (PostgreSQL LISTEN/NOTIFY; SQLite: in-process). */
 export interface Signals {

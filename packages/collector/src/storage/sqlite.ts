@@ -7,6 +7,8 @@ import { orderStore } from '../db/orders.js';
 import { reportStore } from '../db/reports.js';
 import { breakdownStore } from '../db/breakdowns.js';
 import { groupCommit } from '../db/group-commit.js';
+import { outboxStore } from '../db/outbox.js';
+import type { OutboxStore } from './outbox-port.js';
 import type { AccountStore, EventStore, Health, OrderStore, ReportStore, SignalChannel, Signals, Storage, StorageOptions, Stores, Tx } from './port.js';
 
 /**
@@ -95,6 +97,7 @@ function syncStores(db: Db) {
     events,
     orders: orderStore(db) satisfies Sync<OrderStore>,
     reports: { ...reportStore(db), ...breakdownStore(db) } satisfies Sync<ReportStore>,
+    outbox: outboxStore(db) satisfies Sync<OutboxStore>,
   };
 }
 
@@ -103,6 +106,7 @@ const WRITES = {
   events: ['purgeBefore', 'record'],
   orders: ['putDelivery', 'insertOrder', 'appendEvent'],
   reports: [],
+  outbox: ['insertWebhook', 'updateWebhook', 'deleteWebhook', 'insertPostback', 'deletePostback', 'enqueue', 'claim', 'finish', 'retry', 'releaseHeld'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 
 /**
@@ -169,6 +173,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     events: { ...asyncStore<EventStore>(sync.events, []), recordSoon: (events) => Promise.resolve(sync.events.record(events)) },
     orders: asyncStore<OrderStore>(sync.orders, []),
     reports: asyncStore<ReportStore>(sync.reports, []),
+    outbox: asyncStore<OutboxStore>(sync.outbox, []),
     lock: () => Promise.resolve(),
   };
 
@@ -186,6 +191,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     },
     orders: asyncStore<OrderStore>(sync.orders, WRITES.orders, write),
     reports: asyncStore<ReportStore>(sync.reports, WRITES.reports, write),
+    outbox: asyncStore<OutboxStore>(sync.outbox, WRITES.outbox, write),
     transaction: <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
       mutex.hold(async () => {
         try {
