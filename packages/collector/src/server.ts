@@ -126,6 +126,7 @@ export async function startCollector(
   const retention = startRetention(storage, config.retentionDays, context.now, log);
   const deliveries = startDeliveryWorker(storage, {
     send: { allowPrivateTargets: config.allowPrivateWebhookTargets ?? DEFAULT_SERVER.allowPrivateWebhookTargets, timeoutMs: config.webhookTimeoutMs ?? DEFAULT_SERVER.webhookTimeoutMs },
+    now: context.now,
     log,
   });
   server.keepAliveTimeout = 5_000;
