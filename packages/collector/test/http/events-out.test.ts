@@ -241,6 +241,27 @@ describe('deliveries', () => {
   });
 });
 
+describe('click.created (opt-in)', () => {
+  it('goes only to endpoints that listed it, for credited clicks (beacon and /go)', async () => {
+    const { c, jane } = await program();
+    const clicks = await receiver();
+    const orders = await receiver();
+    const hook = (await jane.api('POST', '/v1/webhooks', { url: clicks.url, events: ['click.created'] })).body;
+    await c.admin('POST', '/v1/webhooks', { url: orders.url, events: ['order.attributed'] });
+    const click = clickEvent('janesblog-20');
+    expect((await c.beacon({ events: [click, clickEvent('nobody-20')] })).status).toBe(202);
+    const got = await until('click.created', () => clicks.got[0]);
+    expect(verified(hook.secret, got)).toMatchObject({ type: 'click.created', data: { id: click.id, tag: 'janesblog-20', account: jane.id, sub: null } });
+    const go = await c.request('GET', `/go/janesblog-20?url=${encodeURIComponent('https://www.amazon.com/dp/B08XYZ1234')}`);
+    expect(go.status).toBe(302);
+    await until('the redirect click', () => clicks.got.length >= 2);
+    expect(JSON.parse(clicks.got[1]!.body).data.via).toBe('redirect');
+    await new Promise((res) => setTimeout(res, 1200));
+    expect(clicks.got).toHaveLength(2); // the unregistered tag's click: none
+    expect(orders.got).toHaveLength(0);
+  });
+});
+
 describe('postbacks', () => {
   it('fire with their macros URL-encoded, per account; admin must name the account; the log shows them', async () => {
     const { c, clock, jane, bob, sale } = await program();
