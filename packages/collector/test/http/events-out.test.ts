@@ -129,8 +129,10 @@ describe('deliveries', () => {
     expect(types).toEqual(['commission.adjusted', 'order.attributed', 'order.updated']);
     const adjusted = r.got.map((g) => verified(hook.secret, g)).find((p) => p.type === 'commission.adjusted');
     expect(adjusted.data).toMatchObject({ orderId, amount: 2113, currency: 'USD', status: 'shipped' });
-    const log = await deliveriesOf(c, hook.id);
-    expect(log).toHaveLength(3);
+    const log = await until('three delivered', async () => {
+      const rows = await deliveriesOf(c, hook.id);
+      return rows.length === 3 && rows.every((d) => d.status === 'delivered') && rows;
+    });
     expect(log.every((d) => d.status === 'delivered' && d.attempts.length === 1 && d.attempts[0].statusCode === 200)).toBe(true);
     expect(new Set(r.got.map((g) => g.headers['webhook-id'])).size).toBe(3);
     // An unattributed order emits nothing.
