@@ -75,6 +75,10 @@ export function outboxStore(db: Db) {
     requeue: db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = @now, manual = 1, attempts = 0, first_attempt_at = NULL WHERE id = @id`),
     heldOf: db.prepare<[string], { id: number; targetId: string }>(`SELECT id, target_id AS targetId FROM deliveries WHERE event_id = ? AND status = 'held'`),
     release: db.prepare(`UPDATE deliveries SET status = 'pending', url = @url, next_attempt_at = @now WHERE id = @id AND status = 'held'`),
+    purgeDeliveries: db.prepare(`DELETE FROM deliveries WHERE id IN (
+      SELECT id FROM deliveries WHERE status = 'delivered' AND delivered_at < ? LIMIT 2000)`),
+    purgeEvents: db.prepare(`DELETE FROM outbox_events WHERE id IN (
+      SELECT e.id FROM outbox_events e WHERE e.created_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT 2000)`),
     cancelHeld: db.prepare(`UPDATE deliveries SET status = 'cancelled' WHERE event_id = ? AND status = 'held'`),
   };
   /** better-sqlite3's transaction, typed as a plain function (nested in a port transaction it is a savepoint). */
@@ -164,6 +168,7 @@ export function outboxStore(db: Db) {
       s.requeue.run({ id: deliveryId, now });
       return 'queued';
     },
+    purgeDelivered: tx((before: number): number => s.purgeDeliveries.run(before).changes + s.purgeEvents.run(before).changes),
     releaseHeld: tx((eventId: string, urls: ReadonlyMap<string, string> | 'cancel', now: number): number => {
       if (urls === 'cancel') return s.cancelHeld.run(eventId).changes;
       let n = 0;

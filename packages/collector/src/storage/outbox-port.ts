@@ -116,6 +116,12 @@ export interface OutboxStore {
   retry(kind: TargetKind, targetId: string, deliveryId: number, now: number): Promise<'queued' | 'not_found' | 'busy'>;
   /** Held postback deliveries of an event: released with their re-rendered URLs (by postback id), or cancelled. */
   releaseHeld(eventId: string, urls: ReadonlyMap<string, string> | 'cancel', now: number): Promise<number>;
+  /**
+   * Retention: up to a batch of delivered deliveries (their attempts with them) delivered before
+   * `before`, then events older than it with no delivery left; answers how many rows went. Failed
+   * ones stay until their target is deleted. Call again until 0.
+   */
+  purgeDelivered(before: number): Promise<number>;
   /** Whether any enabled endpoint or postback lists `type` (a cheap check for opt-in events). */
   anySubscriber(type: EventType): Promise<boolean>;
 }

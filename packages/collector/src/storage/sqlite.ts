@@ -106,7 +106,7 @@ const WRITES = {
   events: ['purgeBefore', 'record'],
   orders: ['putDelivery', 'insertOrder', 'appendEvent'],
   reports: [],
-  outbox: ['insertWebhook', 'updateWebhook', 'deleteWebhook', 'insertPostback', 'deletePostback', 'enqueue', 'claim', 'finish', 'retry', 'releaseHeld'],
+  outbox: ['insertWebhook', 'updateWebhook', 'deleteWebhook', 'insertPostback', 'deletePostback', 'enqueue', 'claim', 'finish', 'retry', 'releaseHeld', 'purgeDelivered'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 
 /**

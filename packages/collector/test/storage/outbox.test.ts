@@ -86,4 +86,17 @@ describe(`outbox store (${ON_POSTGRES ? 'PostgreSQL, two instances' : 'SQLite'})
     const log = await one.outbox.deliveries('postback', 'pb_jane', 500);
     expect(log.find((d) => d.eventId === rejected.id)!.status).toBe('cancelled');
   });
+
+  it('retention purges delivered rows and their attempts, keeps the rest', async () => {
+    const before = (await one.outbox.deliveries('webhook', 'whk_all', 500)).filter((d) => d.status === 'delivered');
+    expect(before.length).toBeGreaterThan(0);
+    // Nothing was delivered before NOW: nothing goes.
+    expect(await one.outbox.purgeDelivered(NOW)).toBe(0);
+    let removed = 0;
+    for (let n; (n = await one.outbox.purgeDelivered(NOW + 365 * 86_400_000)) > 0; ) removed += n;
+    expect(removed).toBeGreaterThanOrEqual(before.length);
+    const after = await one.outbox.deliveries('webhook', 'whk_all', 500);
+    expect(after.some((d) => d.status === 'delivered')).toBe(false);
+    expect(after.length).toBeGreaterThan(0); // in flight ones stay
+  });
 });

@@ -165,6 +165,14 @@ export function outboxStore(sql: Sql): OutboxStore {
         WHERE id = @id AND status IN ('failed', 'delivered', 'cancelled')`, { id: deliveryId, now });
       return n > 0 ? 'queued' : 'busy';
     },
+    purgeDelivered: (before) =>
+      sql.atomic(async (s) => {
+        const deliveries = await s.run(`DELETE FROM deliveries WHERE id IN (
+          SELECT id FROM deliveries WHERE status = 'delivered' AND delivered_at < @before LIMIT 2000)`, { before });
+        const events = await s.run(`DELETE FROM outbox_events WHERE id IN (
+          SELECT e.id FROM outbox_events e WHERE e.created_at < @before AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT 2000)`, { before });
+        return deliveries + events;
+      }),
     releaseHeld: async (eventId, urls, now) => {
       if (urls === 'cancel') return sql.run(`UPDATE deliveries SET status = 'cancelled' WHERE event_id = @eventId AND status = 'held'`, { eventId });
       const ids = [...urls.keys()];
