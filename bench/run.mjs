@@ -10,6 +10,7 @@ const BENCHES = {
   outbox: () => import('./outbox.mjs'),
   postgres: () => import('./postgres.mjs'),
   'postgres-scale': () => import('./postgres-scale.mjs'),
+  money: () => import('./money.mjs'),
 };
 
 const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { DEFAULT_MARKETPLACES, DEFAULT_PROGRAM, DEFAULT_RATES, DEFAULT_TAG_PATTE
 import { UsageError } from './errors.js';
 import { fieldErrors } from './validation.js';
 import { closest } from './domain/suggest.js';
+import { parsePayoutsConfig, PayoutsConfigError } from './domain/payouts.js';
 import { parseTrustProxy, publicSuffixProblem, trustProxyProblem, unsafePatternProblem, type TrustProxy } from './config-safety.js';
 
 export interface ServeConfig extends ProgramConfig {
@@ -111,6 +112,15 @@ export const configFileSchema = z
     allowPrivateWebhookTargets: z.boolean(),
     /** Deadline of one outbound webhook or postback request, ms (default 10000). */
     webhookTimeoutMs: z.number().int().min(100).max(120_000),
+    /** Money out: `{payableAfterDays: 60, minimum: {USD: 1000}}`, every key optional (domain/payouts.ts). */
+    payouts: z.unknown().superRefine((value, ctx) => {
+      try {
+        parsePayoutsConfig(value);
+      } catch (error) {
+        if (!(error instanceof PayoutsConfigError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+      }
+    }),
   })
   .partial()
   .superRefine((cfg, ctx) => {
@@ -203,6 +213,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     adminKey: env.AFFIL_ADMIN_KEY || undefined,
     webhookSecrets: secrets?.length ? secrets : undefined,
     publicUrl: publicUrl?.replace(/\/$/, ''),
+    payouts: parsePayoutsConfig(file.payouts),
   };
 }
 

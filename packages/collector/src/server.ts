@@ -13,7 +13,8 @@ import { DEFAULT_SERVER, type ServeConfig } from './config.js';
 import { localRevocations, watchRevocations } from './services/revocations.js';
 import { writeHealth } from './services/write-health.js';
 import { throttledLog } from './log-throttle.js';
-import type { Context, LiveEvent } from './services/context.js';
+import type { Context, LiveEvent, MoneyOutHooks } from './services/context.js';
+import { statementKeys } from './services/money-out.js';
 import { createAdminKey } from './services/accounts.js';
 import { hashKey } from './secrets.js';
 import { ensureWebhookSecret } from './services/signing-secrets.js';
@@ -35,7 +36,7 @@ export interface Collector {
 /** Opens the database, fills in first-start secrets and listens. */
 export async function startCollector(
   config: ServeConfig,
-  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'> } = {},
+  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'>; /** Money out's seams (holds, events out). */ moneyOut?: MoneyOutHooks } = {},
 ): Promise<Collector> {
   // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
   // line a minute, not a stack per request.
@@ -100,7 +101,8 @@ export async function startCollector(
   unsubscribe.push(storage.signals.subscribe('key_revoked', (keyId) => announce(keyId)));
   const revocationWatch = watchRevocations((since) => storage.accounts.revokedAfter(since), { announce }, () => live.stats().open > 0, { log });
 
-  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations };
+  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations, ...(options.moneyOut ? { moneyOut: options.moneyOut } : {}) };
+  await statementKeys(context); // first start: the statement signing key, once for every instance
   const app = createApp({
     ctx: context, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
     trust: compileTrust(config.trustProxy ?? DEFAULT_SERVER.trustProxy), metricsPublic: config.metricsPublic ?? DEFAULT_SERVER.metricsPublic,

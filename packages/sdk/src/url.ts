@@ -30,7 +30,8 @@ const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/;
  * none. Its hostname is a listed host or ends with `.` + host (`www.`, `smile.`, `m.`), never a
  * lookalike such as `amazon.com.evil.example`; a host listed with a port (`localhost:8788`) matches
  * only that port, one listed without matches any. Listed hosts are lower case (the collector's
- * config requires it).
+ * config requires it). (publisher.ts has its own copy of this finder, for the bundle's bytes:
+ * change both.)
  */
 export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
   // A page's links go to a few hosts: each is looked up once. (So a finder remembers every host it
@@ -189,6 +190,18 @@ export const decorateHref = (
   const status = tagStatus(href, decorated, options);
   return { href: status == 'decorated' ? decorated : href, status };
 };
+
+/**
+ * A sub-ID (SPEC §10): 1 to 64 of `A-Za-z0-9._-`, a publisher's own label for clicks (per link
+ * `data-affil-sub`, per page `Affil.init(tag, { sub })`, or `/go/{tag}?…&sub=`).
+ */
+export const SUB = /^[\w.-]{1,64}$/;
+
+/**
+ * `value` as a sub-ID when it is a valid one, else undefined: an invalid sub is dropped and the click
+ * kept. (Never `SUB.test(value)` alone: it turns undefined into the valid "undefined".)
+ */
+export const validSub = (value: unknown): string | undefined => SUB.exec((value ?? '') as string)?.[0];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

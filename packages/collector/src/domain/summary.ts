@@ -1,5 +1,5 @@
 /** The dimensions a breakdown groups by (`GET /v1/breakdown?by=`). */
-export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page'] as const;
+export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page', 'sub'] as const;
 export type BreakdownBy = (typeof BREAKDOWNS)[number];
 
 export interface MoneyTotals { currency: string; revenue: number; pending: number; earnings: number }

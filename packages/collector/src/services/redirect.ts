@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addParam, decorateHref, findMarketplace, productId } from '@affil/sdk/url';
 import { isBotUserAgent } from '../domain/bots.js';
 import { sourcePage } from '../domain/page.js';
+import { subOf } from '../domain/click-signals.js';
 import { Problem } from '../errors.js';
 import type { Context } from './context.js';
 import { clickFacts, clickView, creditable } from './events.js';
@@ -37,6 +38,8 @@ export interface RedirectRequest {
   tag: string;
   url: unknown;
   page: unknown;
+  /** The publisher's sub-ID (`&sub=`): kept on the click when valid, else dropped (the click still counts). */
+  sub?: unknown;
   userAgent: string | undefined;
   /** A browser prefetch or prerender: redirect, but record no click. */
   speculative: 'prefetch' | 'prerender' | undefined;
@@ -68,7 +71,7 @@ export async function redirectClick(ctx: Context, r: RedirectRequest): Promise<R
   const click = {
     type: 'click' as const, id: clickId, tag: r.tag, accountId: owner.accountId, marketplace: destination.marketplace,
     url: decorated, product: productId(destination.url), page, session: null, via: 'redirect',
-    bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null,
+    bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null, sub: subOf(r.sub),
   };
   await ctx.storage.events.record([click]);
   ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });

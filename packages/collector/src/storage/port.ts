@@ -9,6 +9,7 @@
 import type { LineState } from '../domain/lifecycle.js';
 import type { BreakdownBy, SummaryTotals } from '../domain/summary.js';
 import type { OutboxStore } from './outbox-port.js';
+import type { PayoutStore } from './payouts-port.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
 
@@ -36,6 +37,13 @@ export interface ClickRow {
   registered: boolean;
   at: number;
   clientAt: number | null;
+  /** The publisher's sub-ID and the SDK's integrity signals (SPEC §10); null or absent when not sent or invalid. */
+  sub?: string | null | undefined;
+  trusted?: boolean | null | undefined;
+  visible?: boolean | null | undefined;
+  framed?: boolean | null | undefined;
+  /** ms from page load to the click, at most a day (`MAX_DWELL_MS`). */
+  dwell?: number | null | undefined;
 }
 export interface PageviewRow { id: string; tag: string; accountId: string | null; page: string | null; session: string | null; links: number; at: number }
 export interface LandingRow { id: string; clickId: string; tag: string; page: string | null; at: number }
@@ -76,6 +84,8 @@ export interface OrderRow {
   creditedTag: string | null;
   accountId: string | null;
   unverifiedReferral: boolean;
+  /** The sub-ID of the click that credited the order (null: none, or not credited through a stored click). */
+  sub?: string | null | undefined;
   /** The JSON body answered when the order was created, replayed for repeats. */
   response: string;
   receivedAt: number;
@@ -227,6 +237,7 @@ export interface Stores {
   orders: OrderStore;
   reports: ReportStore;
   outbox: OutboxStore;
+  payouts: PayoutStore;
 }
 
 /** The stores bound to one transaction, and advisory locks held until it ends. */

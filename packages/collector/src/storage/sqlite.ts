@@ -6,9 +6,11 @@ import { eventStore } from '../db/events.js';
 import { orderStore } from '../db/orders.js';
 import { reportStore } from '../db/reports.js';
 import { breakdownStore } from '../db/breakdowns.js';
+import { payoutStore } from '../db/payouts.js';
 import { groupCommit } from '../db/group-commit.js';
 import { outboxStore } from '../db/outbox.js';
 import type { OutboxStore } from './outbox-port.js';
+import type { PayoutStore } from './payouts-port.js';
 import type { AccountStore, EventStore, Health, OrderStore, ReportStore, SignalChannel, Signals, Storage, StorageOptions, Stores, Tx } from './port.js';
 
 /**
@@ -98,6 +100,7 @@ function syncStores(db: Db) {
     orders: orderStore(db) satisfies Sync<OrderStore>,
     reports: { ...reportStore(db), ...breakdownStore(db) } satisfies Sync<ReportStore>,
     outbox: outboxStore(db) satisfies Sync<OutboxStore>,
+    payouts: payoutStore(db) satisfies Sync<PayoutStore>,
   };
 }
 
@@ -107,6 +110,7 @@ const WRITES = {
   orders: ['putDelivery', 'insertOrder', 'appendEvent'],
   reports: [],
   outbox: ['insertWebhook', 'updateWebhook', 'deleteWebhook', 'insertPostback', 'deletePostback', 'enqueue', 'claim', 'finish', 'retry', 'releaseHeld', 'purgeDelivered'],
+  payouts: ['insertChainLinks', 'insertPayouts', 'updatePayout', 'setPayoutDetails'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 
 /**
@@ -174,6 +178,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     orders: asyncStore<OrderStore>(sync.orders, []),
     reports: asyncStore<ReportStore>(sync.reports, []),
     outbox: asyncStore<OutboxStore>(sync.outbox, []),
+    payouts: asyncStore<PayoutStore>(sync.payouts, []),
     lock: () => Promise.resolve(),
   };
 
@@ -192,6 +197,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     orders: asyncStore<OrderStore>(sync.orders, WRITES.orders, write),
     reports: asyncStore<ReportStore>(sync.reports, WRITES.reports, write),
     outbox: asyncStore<OutboxStore>(sync.outbox, WRITES.outbox, write),
+    payouts: asyncStore<PayoutStore>(sync.payouts, WRITES.payouts, write),
     transaction: <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
       mutex.hold(async () => {
         try {

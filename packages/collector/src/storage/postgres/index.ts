@@ -5,6 +5,7 @@ import { eventStore } from './events.js';
 import { orderStore } from './orders.js';
 import { reportStore } from './reports.js';
 import { outboxStore } from './outbox.js';
+import { payoutStore } from './payouts.js';
 import { clientSql, lockKey, parseInteger, poolSql, transaction, type Sql } from './sql.js';
 import { migrate } from './migrate.js';
 import { ensureMonths } from './partitions.js';
@@ -41,6 +42,7 @@ function stores(sql: Sql, pool: pg.Pool, known: Map<string, TagRow>, inTransacti
     orders: orderStore(sql),
     reports: reportStore(sql),
     outbox: outboxStore(sql),
+    payouts: payoutStore(sql),
   };
 }
 

@@ -1,5 +1,7 @@
 import * as m001 from './001_initial.js';
 import * as m030 from './030_outbox.js';
+import * as m010 from './010_money_out.js';
+import * as m040 from './040_click_signals.js';
 
 /**
  * Every PostgreSQL migration in order, numbered from 1 and forward only: a schema change is a new
@@ -8,4 +10,6 @@ import * as m030 from './030_outbox.js';
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 30, name: m030.name, sql: m030.sql },
+  { version: 10, name: m010.name, sql: m010.sql },
+  { version: 40, name: m040.name, sql: m040.sql },
 ];
