@@ -18,7 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: m002.name, sql: m002.sql, after: 'daily_totals' },
   { version: 3, name: m003.name, sql: m003.sql },
   { version: 4, name: m004.name, sql: m004.sql, after: 'line_pending' },
-  { version: 30, name: m030.name, sql: m030.sql },
   { version: 10, name: m010.name, sql: m010.sql },
+  { version: 30, name: m030.name, sql: m030.sql },
   { version: 40, name: m040.name, sql: m040.sql },
 ];
