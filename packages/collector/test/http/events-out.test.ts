@@ -53,8 +53,8 @@ async function program(o: { privateTargets?: boolean } = {}) {
   const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
   const bob = await c.setupAccount('Bob', 'bobsdeals-20', 'us');
   /** A click and an attributed order for `tag`; answers the order id and the click id. */
-  const sale = async (tag: string) => {
-    const click = clickEvent(tag, { at: clock.now() });
+  const sale = async (tag: string, sub?: string) => {
+    const click = { ...clickEvent(tag, { at: clock.now() }), ...(sub ? { sub } : {}) };
     await c.beacon(click);
     const order = orderBody({ orderedAt: new Date(clock.now()).toISOString(), referral: { clickId: click.id, tag } });
     const created = await c.signed('/v1/orders', order);
@@ -268,7 +268,7 @@ describe('postbacks', () => {
   it('fire with their macros URL-encoded, per account; admin must name the account; the log shows them', async () => {
     const { c, clock, jane, bob, sale } = await program();
     const r = await receiver();
-    const template = `${r.url}/pb?cid={click_id}&oid={order_id}&c={commission}&cd={commission_decimal}&cur={currency}&s={status}&e={event}`;
+    const template = `${r.url}/pb?cid={click_id}&oid={order_id}&c={commission}&cd={commission_decimal}&cur={currency}&s={status}&e={event}&sub={sub}`;
     expectProblem(await c.admin('POST', '/v1/postbacks', { url: template, events: ['order.attributed'] }), 400, 'account');
     expectProblem(await jane.api('POST', '/v1/postbacks', { url: `${r.url}/{nope}`, events: ['order.attributed'] }), 422, 'url');
     const pb = await jane.api('POST', '/v1/postbacks', { url: template, events: ['order.attributed', 'commission.adjusted'] });
@@ -281,11 +281,11 @@ describe('postbacks', () => {
     expect((await bob.api('DELETE', `/v1/postbacks/${pb.body.id}`)).status).toBe(404);
 
     clock.set('2026-11-20T15:00:00Z');
-    const { orderId, clickId } = await sale('janesblog-20');
+    const { orderId, clickId } = await sale('janesblog-20', 'post-42');
     const got = await until('postback', () => r.got[0]);
     expect(got.method).toBe('GET');
     const q = new URL(got.url, r.url).searchParams;
-    expect(Object.fromEntries(q)).toEqual({ cid: clickId, oid: orderId, c: '2113', cd: '21.13', cur: 'USD', s: 'pending', e: 'order.attributed' });
+    expect(Object.fromEntries(q)).toEqual({ cid: clickId, oid: orderId, c: '2113', cd: '21.13', cur: 'USD', s: 'pending', e: 'order.attributed', sub: 'post-42' });
     await new Promise((res) => setTimeout(res, 1200));
     expect(r.got).toHaveLength(1); // bob's postback: not bob's order
     const log = (await jane.api('GET', `/v1/postbacks/${pb.body.id}/deliveries`)).body.deliveries;
