@@ -7,6 +7,7 @@ const BENCHES = {
   summary: () => import('./summary.mjs'),
   ingest: () => import('./ingest.mjs'),
   streams: () => import('./streams.mjs'),
+  outbox: () => import('./outbox.mjs'),
   postgres: () => import('./postgres.mjs'),
   'postgres-scale': () => import('./postgres-scale.mjs'),
   money: () => import('./money.mjs'),

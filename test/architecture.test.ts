@@ -72,7 +72,7 @@ export function layerOf(file: string): string {
   const m = /^packages\/collector\/src\/([^/]+)(\/|$)/.exec(file);
   if (!m) return 'other';
   const first = m[1]!;
-  if (['domain', 'services', 'http', 'storage', 'db', 'commands', 'audit', 'data', 'merchant'].includes(first)) return first === 'db' ? 'storage' : first;
+  if (['domain', 'services', 'http', 'storage', 'db', 'commands', 'audit', 'data', 'merchant', 'outbound'].includes(first)) return first === 'db' ? 'storage' : first;
   if (['errors.ts', 'validation.ts', 'secrets.ts', 'log-throttle.ts'].includes(first)) return 'shared';
   return 'entry'; // cli.ts, server.ts, config.ts, config-safety.ts, retention.ts, index.ts
 }
@@ -83,6 +83,7 @@ export const NEVER: { from: string; to: (file: string, layer: string) => boolean
   { from: 'domain', to: (_f, l) => ['storage', 'http', 'services', 'entry', 'commands'].includes(l), why: 'the domain never imports storage, HTTP, services or the entry layer' },
   { from: 'storage', to: (_f, l) => ['services', 'http', 'entry', 'commands'].includes(l), why: 'storage never imports services, HTTP or the entry layer' },
   { from: 'services', to: (_f, l) => ['http', 'entry', 'commands'].includes(l), why: 'services never import HTTP or the entry layer (config.ts included)' },
+  { from: 'outbound', to: (_f, l) => ['storage', 'services', 'http', 'entry', 'commands'].includes(l), why: 'outbound requests know nothing of storage, services, HTTP routes or the entry layer' },
   { from: 'http', to: (f, l) => l === 'storage' && !f.endsWith('storage/port.ts'), why: 'HTTP never imports a storage adapter (at most the port’s types)' },
   { from: 'merchant', to: (f, l) => !['merchant', 'contract'].includes(l) && f !== 'packages/sdk/src/url.ts', why: 'the merchant kit depends only on the SDK’s URL logic and the wire contract' },
   { from: 'contract', to: (f, l) => l !== 'contract' && f !== 'packages/sdk/src/url.ts', why: 'the wire contract stands alone' },

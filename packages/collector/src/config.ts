@@ -33,10 +33,14 @@ export interface ServeConfig extends ProgramConfig {
   dbPoolSize?: number;
   /** PostgreSQL: statement timeout in ms; a query past it fails (503) instead of hanging. Default 5000. */
   dbStatementTimeoutMs?: number;
+  /** Events out: let webhooks and postbacks reach loopback, private and link-local addresses. Default false. */
+  allowPrivateWebhookTargets?: boolean;
+  /** Events out: the deadline of one outbound request, ms. Default 10,000. */
+  webhookTimeoutMs?: number;
 }
 
 /** Server settings that are not part of the program's rules, with their defaults (optional in ServeConfig: these apply when absent). */
-export const DEFAULT_SERVER = { trustProxy: false, streamsPerKey: 10, streamsTotal: 1000, metricsPublic: false, dbPoolSize: 10, dbStatementTimeoutMs: 5000 } as const satisfies Partial<ServeConfig>;
+export const DEFAULT_SERVER = { trustProxy: false, streamsPerKey: 10, streamsTotal: 1000, metricsPublic: false, dbPoolSize: 10, dbStatementTimeoutMs: 5000, allowPrivateWebhookTargets: false, webhookTimeoutMs: 10_000 } as const satisfies Partial<ServeConfig>;
 
 export { DEFAULT_MARKETPLACES, DEFAULT_PROGRAM, DEFAULT_RATES, DEFAULT_TAG_PATTERN, type ProgramConfig };
 
@@ -104,6 +108,10 @@ export const configFileSchema = z
     dbPoolSize: z.number().int().min(1).max(1000),
     /** PostgreSQL statement timeout in ms (default 5000; SQLite ignores it). */
     dbStatementTimeoutMs: z.number().int().min(100).max(600_000),
+    /** Webhooks and postbacks may reach loopback, private and link-local addresses (default false). */
+    allowPrivateWebhookTargets: z.boolean(),
+    /** Deadline of one outbound webhook or postback request, ms (default 10000). */
+    webhookTimeoutMs: z.number().int().min(100).max(120_000),
     /** Money out: `{payableAfterDays: 60, minimum: {USD: 1000}}`, every key optional (domain/payouts.ts). */
     payouts: z.unknown().superRefine((value, ctx) => {
       try {
@@ -200,6 +208,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     db: flags.db ?? (env.AFFIL_DB || undefined) ?? (env.DATABASE_URL || undefined) ?? file.db ?? './data/affil.db',
     dbPoolSize: file.dbPoolSize ?? DEFAULT_SERVER.dbPoolSize,
     dbStatementTimeoutMs: file.dbStatementTimeoutMs ?? DEFAULT_SERVER.dbStatementTimeoutMs,
+    allowPrivateWebhookTargets: file.allowPrivateWebhookTargets ?? DEFAULT_SERVER.allowPrivateWebhookTargets,
+    webhookTimeoutMs: file.webhookTimeoutMs ?? DEFAULT_SERVER.webhookTimeoutMs,
     adminKey: env.AFFIL_ADMIN_KEY || undefined,
     webhookSecrets: secrets?.length ? secrets : undefined,
     publicUrl: publicUrl?.replace(/\/$/, ''),
@@ -208,7 +218,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
 }
 
 function withoutServerKeys(file: ConfigFile): Partial<ProgramConfig> {
-  const { port: _port, host: _host, db: _db, dbPoolSize: _pool, dbStatementTimeoutMs: _timeout, publicUrl: _publicUrl, trustProxy: _trust, streamsPerKey: _perKey, streamsTotal: _total, metricsPublic: _metrics, ...program } = file;
+  const { port: _port, host: _host, db: _db, dbPoolSize: _pool, dbStatementTimeoutMs: _timeout, publicUrl: _publicUrl, trustProxy: _trust, streamsPerKey: _perKey, streamsTotal: _total, metricsPublic: _metrics, allowPrivateWebhookTargets: _private, webhookTimeoutMs: _webhookTimeout, ...program } = file;
   return program as Partial<ProgramConfig>;
 }
 

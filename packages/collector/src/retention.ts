@@ -7,7 +7,7 @@ const HOUR = 3_600_000;
  * per transaction with a yield between, so ingest never waits long. Reports read the per-day
  * totals and keep their numbers.
  */
-export function startRetention(storage: Pick<Storage, 'events' | 'exclusive'>, retentionDays: number, now: () => number, log: (m: string) => void): { stop(): void; runOnce(): Promise<number> } {
+export function startRetention(storage: Pick<Storage, 'events' | 'exclusive'> & Partial<Pick<Storage, 'outbox'>>, retentionDays: number, now: () => number, log: (m: string) => void): { stop(): void; runOnce(): Promise<number> } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   /** One instance at a time purges (the others skip this round); answers how many rows went. */
@@ -27,9 +27,25 @@ export function startRetention(storage: Pick<Storage, 'events' | 'exclusive'>, r
         return total;
       }
       total += removed;
-      if (removed === 0) return total;
+      if (removed === 0) return total + (await purgeOutbox(before));
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+  /** Delivered webhooks and postbacks past retention, with their attempts (failed ones are kept). */
+  async function purgeOutbox(before: number): Promise<number> {
+    let total = 0;
+    while (storage.outbox && !stopped) {
+      try {
+        const removed = await storage.outbox.purgeDelivered(before);
+        if (removed === 0) break;
+        total += removed;
+      } catch (error) {
+        log(`retention: purging delivered events failed: ${(error as Error).message}`);
+        break;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return total;
   }
   const schedule = () => {
     timer = setTimeout(() => void runOnce().finally(() => !stopped && schedule()), HOUR);

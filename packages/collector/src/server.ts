@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { startRetention } from './retention.js';
+import { startDeliveryWorker } from './services/delivery-worker.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
 import { createApp } from './http/app.js';
@@ -125,6 +126,11 @@ export async function startCollector(
   }
   const stopMaintenance = storage.startMaintenance();
   const retention = startRetention(storage, config.retentionDays, context.now, log);
+  const deliveries = startDeliveryWorker(storage, {
+    send: { allowPrivateTargets: config.allowPrivateWebhookTargets ?? DEFAULT_SERVER.allowPrivateWebhookTargets, timeoutMs: config.webhookTimeoutMs ?? DEFAULT_SERVER.webhookTimeoutMs },
+    now: context.now,
+    log,
+  });
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -151,7 +157,9 @@ export async function startCollector(
         server.close(() => {
           clearInterval(sweep);
           clearTimeout(deadline);
-          void Promise.resolve(stopMaintenance())
+          // Requests in flight are recorded first; an unrecorded one is sent again after its lease.
+          void deliveries.stop()
+            .then(() => stopMaintenance())
             .then(() => storage.close())
             .catch((error: unknown) => log(`shutdown: closing the database failed (${(error as Error).message})`))
             .then(() => {

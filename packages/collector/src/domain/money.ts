@@ -71,3 +71,9 @@ export function sumMinor(amounts: Iterable<number>): number {
   }
   return total;
 }
+
+/** `{commission_decimal}` in postbacks: `formatMinor`, for an upper-case ISO 4217 code only. */
+export function minorToDecimal(amount: number, currency: string): string {
+  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
+  return formatMinor(amount, currency);
+}

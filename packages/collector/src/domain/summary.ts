@@ -1,3 +1,7 @@
+/** The dimensions a breakdown groups by (`GET /v1/breakdown?by=`). */
+export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page', 'sub'] as const;
+export type BreakdownBy = (typeof BREAKDOWNS)[number];
+
 export interface MoneyTotals { currency: string; revenue: number; pending: number; earnings: number }
 
 /** Raw totals for a period, as storage sums them; `buildSummary` turns them into the summary body. */

@@ -12,6 +12,7 @@ import { sdkAssets } from './sdk-assets.js';
 import type { LiveHub } from './live.js';
 import type { createMetrics } from './metrics.js';
 import { adminOnly, authenticate } from './auth.js';
+import { collectorOpenApi } from './api-description.js';
 import type { TrustFunction } from './client-address.js';
 import type { WriteHealth } from '../services/write-health.js';
 
@@ -65,6 +66,7 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
     reason ??= failure && `writes failing since ${new Date(failure.at).toISOString()}: ${failure.reason}`;
     res.status(reason ? 503 : 200).json(reason ? { status: 'unavailable', reason } : { status: 'ok' });
   });
+  app.get('/openapi.json', (_req, res) => void res.json(collectorOpenApi()));
   app.use(merchantRoutes(o.ctx));
   app.use(apiRoutes(o.ctx, o.live, o.envAdminKeyHash));
   app.use(moneyRoutes(o.ctx, o.envAdminKeyHash));

@@ -5,6 +5,8 @@ import { clickSignals } from '../domain/click-signals.js';
 import { findMarketplace, isUuid, productId } from '@affil/sdk/url';
 import type { Context } from './context.js';
 import type { ClickRow, TrackingEvent } from '../storage/port.js';
+import type { ClickFacts } from '../domain/events-out/payloads.js';
+import { clickSubscribed, notifyClicks } from './outbox.js';
 import { Problem } from '../errors.js';
 import { fieldErrors } from '../validation.js';
 
@@ -69,6 +71,14 @@ export const eventTime = (received: number, age: number | undefined): number => 
  * `age` (see `eventTime`); a repeated event ID is counted once; clicks with an unregistered tag or
  * from a bot are stored, flagged, never credited.
  */
+/** Clicks an affiliate may be credited for: a registered tag, not a bot. */
+export const creditable = (c: ClickRow): boolean => c.registered && !c.bot && c.accountId !== null;
+
+/** A stored click as `click.created` reports it. */
+export function clickFacts(c: ClickRow): ClickFacts {
+  return { id: c.id, tag: c.tag, account: c.accountId, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, sub: (c as { sub?: string | null }).sub ?? null, at: c.at };
+}
+
 export async function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined }): Promise<IngestResult> {
   const raw = eventsOf(body);
   const now = ctx.now();
@@ -92,6 +102,16 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
     const event = valid[i]!.event;
     if (event.type === 'click') ctx.publish({ type: 'click', accountId: event.accountId, data: clickView(event) });
   });
+  // click.created (opt-in): nothing beyond a cached flag for programs without such a subscriber.
+  if (accepted > 0 && (await clickSubscribed(ctx.storage))) {
+    const clicks = fresh.flatMap((isNew, i) => {
+      const e = valid[i]!.event;
+      return isNew && e.type === 'click' ? [e] : [];
+    });
+    await notifyClicks(ctx, clicks.filter(creditable).map(clickFacts)).catch(() => {
+      // The clicks are stored; a failed announcement is not the beacon's failure.
+    });
+  }
   const result = { accepted, duplicates: valid.length - accepted, rejected };
   ctx.observe.events({ accepted, duplicates: result.duplicates, rejected: rejected.length });
   return result;

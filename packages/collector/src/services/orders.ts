@@ -9,6 +9,8 @@ import { marketplaceById, type Context } from './context.js';
 import { verifySignature, type SignedRequest } from './webhooks.js';
 import { explainLine, explainOrder } from './explain.js';
 import { eventTimeProblem } from '../domain/event-time.js';
+import { commissionAdjusted, orderAttributed, orderUpdated, type OrderFacts } from '../domain/events-out/payloads.js';
+import { notify, wakeDeliveries } from './outbox.js';
 
 export { orderSchema, orderEventSchema, type OrderInput };
 
@@ -52,9 +54,13 @@ export async function receiveOrder(ctx: Context, request: SignedRequest): Promis
     const receivedAt = ctx.now();
     await tx.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
     await tx.orders.putDelivery({ ...delivery, status: 201, response, at: receivedAt });
+    // Events out, in this transaction: an unattributed order involved no affiliate and emits nothing.
+    const row = orderRow(order, attribution, contentHash, response, receivedAt);
+    const queued = attribution.attributed && (await notify(tx, orderAttributed(orderFacts(row, lineRows(order, attribution))), { now: receivedAt }));
     return {
       answer: { status: 201, body },
       after: () => {
+        if (queued) wakeDeliveries(ctx.storage);
         ctx.publish({ type: 'order', accountId: attribution.accountId, data: body });
         ctx.observe.order(attribution.attributed);
       },
@@ -96,12 +102,14 @@ export async function receiveOrderEvent(ctx: Context, orderId: string, request: 
     }));
     const updated = outcome.lines.map((l) => ({ ...l, pending: pendingCommission(l) }));
     const pendingChange = updated.reduce((n, l) => n + l.pending, 0) - lines.reduce((n, l) => n + pendingCommission(l), 0);
-    await tx.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, updated, entries, pendingChange);
+    const eventId = await tx.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, updated, entries, pendingChange);
     const body = await orderView(ctx, order, tx);
     await tx.orders.putDelivery({ ...delivery, status: 200, response: JSON.stringify(body), at: receivedAt });
+    const queued = order.attributed && order.accountId !== null && (await notifyOrderEvent(tx, order, eventId, event.type, at, outcome.moved, receivedAt));
     return {
       answer: { status: 200, body },
       after: () => {
+        if (queued) wakeDeliveries(ctx.storage);
         if (entries.length === 0) return;
         ctx.observe.ledgerEntries(event.type === 'returned' ? 'return' : 'shipment', entries.length);
         ctx.publish({ type: 'adjustment', accountId: order.accountId, data: { orderId, type: event.type, entries: entries.map((e) => ({ lineId: e.lineId, quantity: e.quantity, amount: e.amount, currency: e.currency, at: iso(e.at) })) } });
@@ -110,6 +118,29 @@ export async function receiveOrderEvent(ctx: Context, orderId: string, request: 
   });
   done.after?.();
   return done.answer;
+}
+
+/** The plain facts the events-out payloads are built from (sub-IDs arrive with the ingest branch). */
+function orderFacts(order: OrderRow, lines: readonly OrderLineRow[]): OrderFacts {
+  return {
+    orderId: order.orderId, marketplace: order.marketplace, currency: order.currency, orderedAt: order.orderedAt, account: order.accountId,
+    tag: order.tag, creditedTag: order.creditedTag, clickId: order.clickId, sub: (order as { sub?: string | null }).sub ?? null, attributed: order.attributed,
+    rule: order.rule, status: orderStatus(lines),
+    lines: lines.map((l) => ({ lineId: l.lineId, sku: l.sku, category: l.category, quantity: l.quantity, unitAmount: l.unitAmount, attributed: l.attributed, rateBp: l.rateBp ?? 0, commission: l.commission })),
+  };
+}
+
+/** `order.updated`, and `commission.adjusted` when ledger entries were written, for an appended order event. */
+async function notifyOrderEvent(tx: Stores, order: OrderRow, eventId: number, type: 'shipped' | 'cancelled' | 'returned', at: number, moved: readonly { lineId: string; quantity: number }[], now: number): Promise<boolean> {
+  const facts = orderFacts(order, await tx.orders.lines(order.orderId));
+  const queued = await notify(tx, orderUpdated(facts, { change: type, sequence: eventId, at, items: moved }), { now });
+  const entries = (await tx.orders.entries(order.orderId)).filter((e) => e.eventId === eventId);
+  if (entries.length === 0) return queued;
+  const adjusted = commissionAdjusted({
+    orderId: order.orderId, account: order.accountId!, tag: order.creditedTag!, currency: order.currency, sequence: eventId, clickId: order.clickId,
+    sub: facts.sub, status: facts.status, entries: entries.map((e) => ({ id: e.id, lineId: e.lineId, kind: e.kind, quantity: e.quantity, amount: e.amount, at: e.at })),
+  });
+  return (await notify(tx, adjusted, { now })) || queued;
 }
 
 /** Checks a well-formed order against the program: marketplace, currency, unique lines. */

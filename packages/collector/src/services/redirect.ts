@@ -5,7 +5,8 @@ import { sourcePage } from '../domain/page.js';
 import { subOf } from '../domain/click-signals.js';
 import { Problem } from '../errors.js';
 import type { Context } from './context.js';
-import { clickView } from './events.js';
+import { clickFacts, clickView, creditable } from './events.js';
+import { clickSubscribed, notifyClicks } from './outbox.js';
 
 /** Characters no destination may carry: whitespace, controls (incl. decoded %0d%0a) and backslashes. */
 const UNSAFE = /[\u0000-\u0020\u007f-\u009f\\\u2028\u2029]/;
@@ -74,5 +75,6 @@ export async function redirectClick(ctx: Context, r: RedirectRequest): Promise<R
   };
   await ctx.storage.events.record([click]);
   ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });
+  if (creditable(click) && (await clickSubscribed(ctx.storage))) await notifyClicks(ctx, [clickFacts(click)]).catch(() => {});
   return { location: decorated, notCounted: click.bot ? 'bot' : undefined };
 }

@@ -7,7 +7,8 @@
  * (`storage/payouts-port.ts`), one line in `Stores` below, and both adapters implement it.
  */
 import type { LineState } from '../domain/lifecycle.js';
-import type { SummaryTotals } from '../domain/summary.js';
+import type { BreakdownBy, SummaryTotals } from '../domain/summary.js';
+import type { OutboxStore } from './outbox-port.js';
 import type { PayoutStore } from './payouts-port.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
@@ -143,8 +144,7 @@ export interface ReportScope {
   marketplace?: string | undefined;
 }
 
-export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page', 'sub'] as const;
-export type BreakdownBy = (typeof BREAKDOWNS)[number];
+export { BREAKDOWNS, type BreakdownBy } from '../domain/summary.js';
 export type KeyedTotals = Map<string | null, Omit<SummaryTotals, 'currencies'>>;
 
 // ---------------------------------------------------------------------------------------------
@@ -236,6 +236,7 @@ export interface Stores {
   events: EventStore;
   orders: OrderStore;
   reports: ReportStore;
+  outbox: OutboxStore;
   payouts: PayoutStore;
 }
 
@@ -250,7 +251,7 @@ export interface Tx extends Stores {
   lock(...keys: string[]): Promise<void>;
 }
 
-export type SignalChannel = 'live' | 'key_revoked';
+export type SignalChannel = 'live' | 'key_revoked' | 'outbox';
 
 /** Cross-instance notifications (PostgreSQL LISTEN/NOTIFY; SQLite: in-process). */
 export interface Signals {

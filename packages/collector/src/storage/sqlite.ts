@@ -8,6 +8,8 @@ import { reportStore } from '../db/reports.js';
 import { breakdownStore } from '../db/breakdowns.js';
 import { payoutStore } from '../db/payouts.js';
 import { groupCommit } from '../db/group-commit.js';
+import { outboxStore } from '../db/outbox.js';
+import type { OutboxStore } from './outbox-port.js';
 import type { PayoutStore } from './payouts-port.js';
 import type { AccountStore, EventStore, Health, OrderStore, ReportStore, SignalChannel, Signals, Storage, StorageOptions, Stores, Tx } from './port.js';
 
@@ -97,6 +99,7 @@ function syncStores(db: Db) {
     events,
     orders: orderStore(db) satisfies Sync<OrderStore>,
     reports: { ...reportStore(db), ...breakdownStore(db) } satisfies Sync<ReportStore>,
+    outbox: outboxStore(db) satisfies Sync<OutboxStore>,
     payouts: payoutStore(db) satisfies Sync<PayoutStore>,
   };
 }
@@ -106,6 +109,7 @@ const WRITES = {
   events: ['purgeBefore', 'record'],
   orders: ['putDelivery', 'insertOrder', 'appendEvent'],
   reports: [],
+  outbox: ['insertWebhook', 'updateWebhook', 'deleteWebhook', 'insertPostback', 'deletePostback', 'enqueue', 'claim', 'finish', 'retry', 'releaseHeld', 'purgeDelivered'],
   payouts: ['insertChainLinks', 'insertPayouts', 'updatePayout', 'setPayoutDetails'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 
@@ -173,6 +177,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     events: { ...asyncStore<EventStore>(sync.events, []), recordSoon: (events) => Promise.resolve(sync.events.record(events)) },
     orders: asyncStore<OrderStore>(sync.orders, []),
     reports: asyncStore<ReportStore>(sync.reports, []),
+    outbox: asyncStore<OutboxStore>(sync.outbox, []),
     payouts: asyncStore<PayoutStore>(sync.payouts, []),
     lock: () => Promise.resolve(),
   };
@@ -191,6 +196,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     },
     orders: asyncStore<OrderStore>(sync.orders, WRITES.orders, write),
     reports: asyncStore<ReportStore>(sync.reports, WRITES.reports, write),
+    outbox: asyncStore<OutboxStore>(sync.outbox, WRITES.outbox, write),
     payouts: asyncStore<PayoutStore>(sync.payouts, WRITES.payouts, write),
     transaction: <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
       mutex.hold(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { divideHalfEven, lineCommission } from '../../src/domain/money.js';
+import { currencyExponent, divideHalfEven, lineCommission, minorToDecimal } from '../../src/domain/money.js';
 
 describe('divideHalfEven', () => {
   it.each([
@@ -36,5 +36,30 @@ describe('lineCommission (SPEC §5.6)', () => {
     { unitAmount: 9_007_199_254_740, quantity: 1000, rateBp: 10_000, expected: 9_007_199_254_740_000, why: 'beyond 2^53 in the intermediate product' },
   ])('$why', ({ unitAmount, quantity, rateBp, expected }) => {
     expect(lineCommission(unitAmount, quantity, rateBp)).toBe(expected);
+  });
+});
+
+describe('minorToDecimal', () => {
+  it.each([
+    { amount: 1996, currency: 'USD', expected: '19.96' },
+    { amount: 5, currency: 'USD', expected: '0.05' },
+    { amount: -5, currency: 'USD', expected: '-0.05' },
+    { amount: 0, currency: 'EUR', expected: '0.00' },
+    { amount: 100, currency: 'GBP', expected: '1.00' },
+    { amount: 500, currency: 'JPY', expected: '500', why: 'no minor unit' },
+    { amount: -500, currency: 'JPY', expected: '-500' },
+    { amount: 1234, currency: 'BHD', expected: '1.234', why: 'three digits' },
+    { amount: 9_007_199_254_740_991, currency: 'USD', expected: '90071992547409.91', why: 'largest safe integer, no float rounding' },
+  ])('$amount $currency → $expected', ({ amount, currency, expected }) => {
+    expect(minorToDecimal(amount, currency)).toBe(expected);
+  });
+
+  it('knows exponents from ISO 4217', () => {
+    expect([currencyExponent('USD'), currencyExponent('JPY'), currencyExponent('KWD')]).toEqual([2, 0, 3]);
+  });
+
+  it('refuses fractions and malformed codes', () => {
+    expect(() => minorToDecimal(1.5, 'USD')).toThrow(RangeError);
+    expect(() => minorToDecimal(1, 'usd')).toThrow(/ISO 4217/);
   });
 });

@@ -73,7 +73,7 @@ export interface TestCollectorOptions {
   /** Live stream timings; default the collector's (clicks once a second, a heartbeat every 25 s). */
   live?: { flushMs?: number; busyFlushMs?: number; heartbeatMs?: number };
   /** Server settings (trustProxy, stream limits, metricsPublic); default the built-in ones. */
-  server?: Partial<Pick<ServeConfig, 'trustProxy' | 'streamsPerKey' | 'streamsTotal' | 'metricsPublic'>>;
+  server?: Partial<Pick<ServeConfig, 'trustProxy' | 'streamsPerKey' | 'streamsTotal' | 'metricsPublic' | 'allowPrivateWebhookTargets' | 'webhookTimeoutMs'>>;
   /** Config `payouts` as a config file holds it (money out); default the built-in one. */
   payouts?: unknown;
   /** Money out's seams (holds, events out); default none. */

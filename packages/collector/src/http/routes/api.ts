@@ -4,6 +4,10 @@ import { createAccount, createAccountKey, createTag, listAccounts, listTags, rev
 import { breakdown, listClicks, listOrders, summary } from '../../services/reports.js';
 import { orderView } from '../../services/orders.js';
 import { linkHealth } from '../../services/link-health.js';
+import {
+  createPostback, createWebhook, deletePostback, deleteWebhook, getWebhook, listPostbacks, listWebhooks, postbackDeliveries, retryWebhookDelivery,
+  rotateWebhookSecret, updateWebhook, webhookDeliveries,
+} from '../../services/outbox.js';
 import { Problem } from '../../errors.js';
 import type { Summary } from '../../domain/summary.js';
 import { parseJson } from '../../validation.js';
@@ -20,7 +24,7 @@ export function apiRoutes(ctx: Context, live: LiveHub, envAdminKeyHash: string |
     next();
   };
   const json = [express.text({ type: () => true, limit: '64kb' }), parseBody];
-  router.use(['/v1/accounts', '/v1/tags', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream'], authenticate(keyByHash, envAdminKeyHash));
+  router.use(['/v1/accounts', '/v1/tags', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream', '/v1/webhooks', '/v1/postbacks'], authenticate(keyByHash, envAdminKeyHash));
 
   router.get('/v1/me', authenticate(keyByHash, envAdminKeyHash), async (_req, res) => void res.json(await whoAmI(ctx, principalOf(res))));
   router.post('/v1/accounts', adminOnly, ...json, async (req, res) => void res.status(201).json(await createAccount(ctx, req.body)));
@@ -48,6 +52,28 @@ export function apiRoutes(ctx: Context, live: LiveHub, envAdminKeyHash: string |
   router.get('/v1/reports/breakdown', readable((req, res) => breakdown(ctx, principalOf(res), req.query), (b) => b.rows.map((r) => flattenSummary(r))));
   router.get('/v1/reports/link-health', readable((req, res) => linkHealth(ctx, principalOf(res), req.query), (b) => b.rows));
   router.get('/v1/stream', (req, res) => live.subscribe(req, res, principalOf(res)));
+
+  // Events out (SPEC §10): an account key manages its own endpoints and postbacks, the admin any.
+  const id = (req: express.Request) => req.params.id as string;
+  router.post('/v1/webhooks', ...json, async (req, res) => void res.status(201).json(await createWebhook(ctx, principalOf(res), req.body)));
+  router.get('/v1/webhooks', async (_req, res) => void res.json(await listWebhooks(ctx, principalOf(res))));
+  router.get('/v1/webhooks/:id', async (req, res) => void res.json(await getWebhook(ctx, principalOf(res), id(req))));
+  router.patch('/v1/webhooks/:id', ...json, async (req, res) => void res.json(await updateWebhook(ctx, principalOf(res), id(req), req.body)));
+  router.delete('/v1/webhooks/:id', async (req, res) => {
+    await deleteWebhook(ctx, principalOf(res), id(req));
+    res.status(204).end();
+  });
+  router.post('/v1/webhooks/:id/rotate', async (req, res) => void res.json(await rotateWebhookSecret(ctx, principalOf(res), id(req))));
+  router.get('/v1/webhooks/:id/deliveries', async (req, res) => void res.json(await webhookDeliveries(ctx, principalOf(res), id(req), req.query)));
+  router.post('/v1/webhooks/:id/deliveries/:deliveryId/retry', async (req, res) =>
+    void res.status(202).json(await retryWebhookDelivery(ctx, principalOf(res), id(req), req.params.deliveryId as string)));
+  router.post('/v1/postbacks', ...json, async (req, res) => void res.status(201).json(await createPostback(ctx, principalOf(res), req.body)));
+  router.get('/v1/postbacks', async (_req, res) => void res.json(await listPostbacks(ctx, principalOf(res))));
+  router.delete('/v1/postbacks/:id', async (req, res) => {
+    await deletePostback(ctx, principalOf(res), id(req));
+    res.status(204).end();
+  });
+  router.get('/v1/postbacks/:id/deliveries', async (req, res) => void res.json(await postbackDeliveries(ctx, principalOf(res), id(req), req.query)));
   return router;
 }
 

@@ -4,6 +4,7 @@ import { accountStore } from './accounts.js';
 import { eventStore } from './events.js';
 import { orderStore } from './orders.js';
 import { reportStore } from './reports.js';
+import { outboxStore } from './outbox.js';
 import { payoutStore } from './payouts.js';
 import { clientSql, lockKey, lockSoon, parseInteger, poolSql, sqlTransaction, transaction, type Sql } from './sql.js';
 import { migrate } from './migrate.js';
@@ -40,6 +41,7 @@ function stores(sql: Sql, pool: pg.Pool, known: Map<string, TagRow>, inTransacti
     events: eventStore(sql, pool, { inTransaction }),
     orders: orderStore(sql),
     reports: reportStore(sql),
+    outbox: outboxStore(sql),
     payouts: payoutStore(sql),
   };
 }
