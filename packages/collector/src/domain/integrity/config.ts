@@ -27,7 +27,9 @@ export const DEFAULT_INTEGRITY: IntegrityConfig = {
 /** A whole number in [min, max]; one message for every way to miss it, naming the unit and the range. */
 const wholeIn = (min: number, max: number, unit: string) => {
   const message = `must be a whole number of ${unit} from ${min} to ${max}`;
-  return z.number({ error: message }).refine((n) => Number.isInteger(n) && n >= min && n <= max, message);
+  // Not z.number(): a type mismatch inside a rule's object would make the enclosing union report
+  // only "must be false, true or an object", hiding which setting is wrong.
+  return z.unknown().refine((n) => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max, message).transform((n) => n as number);
 };
 
 // A burst window longer than a day could never fill: a visitor hash changes at 00:00 UTC.
