@@ -85,7 +85,7 @@ export function clickBurst(config: IntegrityConfig, f: BurstFacts): Hold | undef
   if (count <= limit) return undefined;
   return {
     rule: 'click_burst',
-    detail: `${count} clicks from one visitor on tag ${self.tag} within ${minutes} minutes (more than ${limit}); this order came through click number ${count}`,
+    detail: `${count} clicks from one visitor on tag ${self.tag} within ${minutes} minutes up to this order's click (more than ${limit})`,
   };
 }
 
