@@ -44,8 +44,8 @@ export function explainIntegrity(input: HoldExplanationInput): string[] {
   } else if (input.hold === 'released') {
     lines.push(`Released${r ? ` by ${r.by} at ${iso(r.at)}` : ''}: it was held, and now earns as usual.${note}`);
   } else {
-    const totals = new Map<string, number>();
-    for (const e of input.reversals ?? []) totals.set(e.currency, (totals.get(e.currency) ?? 0) + e.amount);
+    const totals = new Map<string, bigint>();
+    for (const e of input.reversals ?? []) totals.set(e.currency, (totals.get(e.currency) ?? 0n) + BigInt(e.amount));
     const reversed = totals.size === 0
       ? 'It had earned nothing, so nothing was reversed.'
       : `Reversing ledger entries undo what it had earned: ${[...totals].map(([c, n]) => `${n} ${c}`).join(', ')} (minor units).`;
