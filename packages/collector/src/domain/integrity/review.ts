@@ -59,6 +59,14 @@ export const countsOnHold = (hold: HoldState): boolean => hold === 'on_hold';
  */
 export const writesLedger = (hold: HoldState): boolean => hold !== 'rejected';
 
+/**
+ * Whether a payout may take the order's entries. Not while held; never once rejected: the
+ * reversal is recorded at review time and matures later than the entry it reverses, so a payout
+ * between the two would pay what was rejected. A rejected order's entries and their reversals
+ * stay together in the bucket the entries were in (`onHold`), where they net to zero.
+ */
+export const mayBePaid = (hold: HoldState): boolean => hold === 'none' || hold === 'released';
+
 /** A rejected order has no pending commission: nothing it still owes will be earned. */
 export const countsPending = (hold: HoldState): boolean => hold !== 'rejected';
 

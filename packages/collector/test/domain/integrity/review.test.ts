@@ -4,6 +4,7 @@ import {
   countsOnHold,
   countsPending,
   displayedStatus,
+  mayBePaid,
   initialHoldState,
   reversingEntries,
   reviewOrder,
@@ -27,15 +28,16 @@ describe('hold states', () => {
     expect(initialHoldState([{ rule: 'stuffing', detail: 'x' }])).toBe('on_hold');
   });
 
-  it.each<{ hold: HoldState; lifecycle: 'pending' | 'shipped' | 'returned' | 'cancelled'; shown: string; onHold: boolean; ledger: boolean; pending: boolean }>([
-    { hold: 'none', lifecycle: 'shipped', shown: 'shipped', onHold: false, ledger: true, pending: true },
+  it.each<{ hold: HoldState; lifecycle: 'pending' | 'shipped' | 'returned' | 'cancelled'; shown: string; onHold: boolean; ledger: boolean; pending: boolean; paid?: boolean }>([
+    { hold: 'none', lifecycle: 'shipped', shown: 'shipped', onHold: false, ledger: true, pending: true, paid: true },
     { hold: 'on_hold', lifecycle: 'pending', shown: 'on_hold', onHold: true, ledger: true, pending: true },
     { hold: 'on_hold', lifecycle: 'shipped', shown: 'on_hold', onHold: true, ledger: true, pending: true },
-    { hold: 'released', lifecycle: 'shipped', shown: 'shipped', onHold: false, ledger: true, pending: true },
-    { hold: 'released', lifecycle: 'returned', shown: 'returned', onHold: false, ledger: true, pending: true },
+    { hold: 'released', lifecycle: 'shipped', shown: 'shipped', onHold: false, ledger: true, pending: true, paid: true },
+    { hold: 'released', lifecycle: 'returned', shown: 'returned', onHold: false, ledger: true, pending: true, paid: true },
     { hold: 'rejected', lifecycle: 'shipped', shown: 'rejected', onHold: false, ledger: false, pending: false },
     { hold: 'rejected', lifecycle: 'pending', shown: 'rejected', onHold: false, ledger: false, pending: false },
-  ])('$hold + $lifecycle → $shown', ({ hold, lifecycle, shown, onHold, ledger, pending }) => {
+  ])('$hold + $lifecycle → $shown', ({ hold, lifecycle, shown, onHold, ledger, pending, paid }) => {
+    expect(mayBePaid(hold)).toBe(paid ?? false);
     expect(displayedStatus(lifecycle, hold)).toBe(shown);
     expect(countsOnHold(hold)).toBe(onHold);
     expect(writesLedger(hold)).toBe(ledger);
