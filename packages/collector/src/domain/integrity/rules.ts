@@ -27,11 +27,15 @@ const MINUTE_MS = 60_000;
 export interface SelfReferralFacts {
   /** Visitor hash of the referral's click (or, for an unverified referral, of its landing). */
   visitor: string | null | undefined;
-  /** UTC day (YYYY-MM-DD) of that click; hashes of one day share one salt, so only that day can match. */
+  /**
+   * UTC day (YYYY-MM-DD) whose salt made that hash: the day the click was *received*, which for a
+   * re-sent click is not its event day. Hashes of different days never match (different salts), so
+   * matching by hash alone is already matching "that day"; the day is for the sentence.
+   */
   day: string;
   /** The account credited. */
   accountId: string;
-  /** Visitor hashes from which that account's keys signed in (dashboard or API) on `day`. */
+  /** Visitor hashes from which that account's keys signed in (dashboard or API); storage may pass only those equal to `visitor`. */
   signInVisitors: ReadonlySet<string> | readonly string[];
 }
 
@@ -89,6 +93,11 @@ export function clickBurst(config: IntegrityConfig, f: BurstFacts): Hold | undef
   };
 }
 
+/** The event-time range storage must read same-visitor clicks from for `clickBurst` (inclusive). */
+export function burstWindow(config: IntegrityConfig, clickAt: number): { from: number; to: number } | undefined {
+  return config.burst === false ? undefined : { from: clickAt - config.burst.minutes * MINUTE_MS, to: clickAt };
+}
+
 // ---------------------------------------------------------------------------------------------
 // stuffing: the click itself
 
@@ -137,6 +146,12 @@ export interface LandingFacts {
   /** Of those, clicks on `tag`. */
   clicksOnTag: number;
 }
+
+/** How far before a landing the visitor's other beacons are looked for. */
+export const LANDING_LOOKBACK_MS = 24 * 60 * MINUTE_MS;
+
+/** The event-time range storage counts the visitor's other beacons in for `stuffedLanding` (inclusive). */
+export const landingWindow = (landingAt: number): { from: number; to: number } => ({ from: landingAt - LANDING_LOOKBACK_MS, to: landingAt });
 
 /**
  * A landing whose click no record knows, from a visitor whose other beacons did arrive but

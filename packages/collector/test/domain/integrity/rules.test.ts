@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INTEGRITY, type IntegrityConfig } from '../../../src/domain/integrity/config.js';
 import {
+  burstWindow,
   clickBurst,
+  landingWindow,
   clickRules,
   orderHolds,
   orderVelocity,
@@ -227,5 +229,17 @@ describe('clickRules: flags a click trips by itself (report)', () => {
     { signals: { framed: true }, burst: null, rules: [], config: OFF },
   ])('$rules', ({ signals, burst, rules, config }) => {
     expect(clickRules(config ?? cfg(), { signals, burst })).toEqual(rules);
+  });
+});
+
+describe('windows storage reads facts from', () => {
+  it('burst: the configured minutes up to the click, inclusive; none when off', () => {
+    expect(burstWindow(cfg(), T0)).toEqual({ from: T0 - 10 * MIN, to: T0 });
+    expect(burstWindow(cfg({ burst: { clicks: 3, minutes: 2 } }), T0)).toEqual({ from: T0 - 2 * MIN, to: T0 });
+    expect(burstWindow(cfg({ burst: false }), T0)).toBeUndefined();
+  });
+
+  it('landing: the 24 hours before it', () => {
+    expect(landingWindow(T0)).toEqual({ from: T0 - 86_400_000, to: T0 });
   });
 });
