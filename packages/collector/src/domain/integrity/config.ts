@@ -17,10 +17,13 @@ export interface IntegrityConfig {
   orderVelocity: number | false;
 }
 
+const DEFAULT_BURST = { clicks: 10, minutes: 10 };
+const DEFAULT_STUFFING = { minDwellMs: 500 };
+
 export const DEFAULT_INTEGRITY: IntegrityConfig = {
   selfReferral: true,
-  burst: { clicks: 10, minutes: 10 },
-  stuffing: { minDwellMs: 500 },
+  burst: DEFAULT_BURST,
+  stuffing: DEFAULT_STUFFING,
   orderVelocity: 5,
 };
 
@@ -43,12 +46,12 @@ const ruleOf = <S extends z.ZodType>(settings: S) => z.union([z.boolean(), setti
 export const integrityConfigSchema = z
   .strictObject(
     {
-    selfReferral: z.boolean({ error: 'must be true or false' }),
-    burst: ruleOf(burstSchema),
-    stuffing: ruleOf(stuffingSchema),
-    orderVelocity: z.union([z.literal(false), z.literal(true), wholeIn(1, 1_000_000, 'orders')], {
-      error: 'must be false (off), true (default 5) or a whole number of orders from 1 to 1000000',
-    }),
+      selfReferral: z.boolean({ error: 'must be true or false' }),
+      burst: ruleOf(burstSchema),
+      stuffing: ruleOf(stuffingSchema),
+      orderVelocity: z.union([z.literal(false), z.literal(true), wholeIn(1, 1_000_000, 'orders')], {
+        error: 'must be false (off), true (default 5) or a whole number of orders from 1 to 1000000',
+      }),
     },
     { error: 'must be an object of rules: selfReferral, burst, stuffing, orderVelocity' },
   )
@@ -64,8 +67,8 @@ export function resolveIntegrity(file: IntegrityConfigFile | undefined): Integri
   const velocity = file?.orderVelocity;
   return {
     selfReferral: file?.selfReferral ?? d.selfReferral,
-    burst: burst === false ? false : { ...(d.burst as { clicks: number; minutes: number }), ...(typeof burst === 'object' ? definedOnly(burst) : {}) },
-    stuffing: stuffing === false ? false : { ...(d.stuffing as { minDwellMs: number }), ...(typeof stuffing === 'object' ? definedOnly(stuffing) : {}) },
+    burst: burst === false ? false : { ...DEFAULT_BURST, ...(typeof burst === 'object' ? definedOnly(burst) : {}) },
+    stuffing: stuffing === false ? false : { ...DEFAULT_STUFFING, ...(typeof stuffing === 'object' ? definedOnly(stuffing) : {}) },
     orderVelocity: velocity === false ? false : typeof velocity === 'number' ? velocity : d.orderVelocity,
   };
 }
@@ -77,7 +80,7 @@ export type IntegrityParse = { ok: true; config: IntegrityConfig } | { ok: false
  * key from the top of the file (`integrity.burst.clicks`), with a suggestion for a mistyped key.
  */
 export function parseIntegrityConfig(value: unknown): IntegrityParse {
-  if (value === undefined) return { ok: true, config: DEFAULT_INTEGRITY };
+  if (value === undefined) return { ok: true, config: resolveIntegrity(undefined) };
   const result = integrityConfigSchema.safeParse(value);
   if (result.success) return { ok: true, config: resolveIntegrity(result.data) };
   const errors = fieldErrors(result.error).map((e) => {
