@@ -49,8 +49,12 @@ export function displayedStatus(lifecycle: LifecycleStatus, hold: HoldState): Or
   return lifecycle;
 }
 
-/** Whether the order's ledger entries count in `onHold` (not payable) rather than their normal bucket. */
-export const countsOnHold = (hold: HoldState): boolean => hold === 'on_hold';
+/**
+ * Whether the order's ledger entries count in `onHold` (not payable) rather than their normal
+ * bucket. A rejected order's entries stay there with their reversals, netting to zero: in the normal
+ * buckets the entry would show as maturing or payable for the months until its reversal matures.
+ */
+export const countsOnHold = (hold: HoldState): boolean => hold === 'on_hold' || hold === 'rejected';
 
 /**
  * Whether a shipment or return of the order still writes ledger entries. A rejected order earns

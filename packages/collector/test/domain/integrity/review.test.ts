@@ -34,8 +34,8 @@ describe('hold states', () => {
     { hold: 'on_hold', lifecycle: 'shipped', shown: 'on_hold', onHold: true, ledger: true, pending: true },
     { hold: 'released', lifecycle: 'shipped', shown: 'shipped', onHold: false, ledger: true, pending: true, paid: true },
     { hold: 'released', lifecycle: 'returned', shown: 'returned', onHold: false, ledger: true, pending: true, paid: true },
-    { hold: 'rejected', lifecycle: 'shipped', shown: 'rejected', onHold: false, ledger: false, pending: false },
-    { hold: 'rejected', lifecycle: 'pending', shown: 'rejected', onHold: false, ledger: false, pending: false },
+    { hold: 'rejected', lifecycle: 'shipped', shown: 'rejected', onHold: true, ledger: false, pending: false },
+    { hold: 'rejected', lifecycle: 'pending', shown: 'rejected', onHold: true, ledger: false, pending: false },
   ])('$hold + $lifecycle → $shown', ({ hold, lifecycle, shown, onHold, ledger, pending, paid }) => {
     expect(mayBePaid(hold)).toBe(paid ?? false);
     expect(displayedStatus(lifecycle, hold)).toBe(shown);
