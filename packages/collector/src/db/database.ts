@@ -67,15 +67,18 @@ export function handOffCheckpoints(db: Db): void {
   if (db.name !== ':memory:') db.pragma('wal_autocheckpoint = 0');
 }
 
-/** Applies, in order and each in its own transaction, every migration not yet recorded. */
+/**
+ * Applies, in order and each in its own transaction, every migration not yet recorded. Each
+ * version is checked on its own (not "everything above the newest"): features number their
+ * migrations in ranges of their own, so a lower number may arrive after a higher one.
+ */
 export function migrate(db: Db): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
-  const current = row.v ?? 0;
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+    if (done.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
       if (migration.after === 'daily_totals') foldIntoDailyTotals(db);

@@ -132,3 +132,19 @@ describe('the SQLite adapter’s write mutex', () => {
     await storage.close();
   });
 });
+
+describe('migrations by version, not by the newest', () => {
+  it('applies a lower-numbered migration that arrives after a higher one was applied', () => {
+    const file = oldDatabase('gap.db', 2);
+    const db = new Database(file);
+    // As if a feature's migration (numbered above 3) had been applied before 3 and 4 existed.
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(999, 'later feature', 0);
+    db.close();
+    const opened = openDatabase(file);
+    const versions = (opened.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+    const columns = (opened.prepare('PRAGMA table_info(order_lines)').all() as { name: string }[]).map((c) => c.name);
+    opened.close();
+    expect(versions).toEqual([...MIGRATIONS.map((m) => m.version), 999].sort((a, b) => a - b));
+    expect(columns).toContain('pending');
+  });
+});
