@@ -8,6 +8,7 @@
  */
 import type { LineState } from '../domain/lifecycle.js';
 import type { SummaryTotals } from '../domain/summary.js';
+import type { IntegrityStore } from './integrity-port.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
 
@@ -35,10 +36,12 @@ export interface ClickRow {
   registered: boolean;
   at: number;
   clientAt: number | null;
+  /** Visitor hash (issue 19); null for rows stored before it, or without a client address. */
+  visitor?: string | null | undefined;
 }
-export interface PageviewRow { id: string; tag: string; accountId: string | null; page: string | null; session: string | null; links: number; at: number }
-export interface LandingRow { id: string; clickId: string; tag: string; page: string | null; at: number }
-export interface CartAddRow { id: string; clickId: string; sku: string; at: number }
+export interface PageviewRow { id: string; tag: string; accountId: string | null; page: string | null; session: string | null; links: number; at: number; visitor?: string | null | undefined }
+export interface LandingRow { id: string; clickId: string; tag: string; page: string | null; at: number; visitor?: string | null | undefined }
+export interface CartAddRow { id: string; clickId: string; sku: string; at: number; visitor?: string | null | undefined }
 
 export type TrackingEvent =
   | ({ type: 'click' } & ClickRow)
@@ -226,6 +229,7 @@ export interface Stores {
   events: EventStore;
   orders: OrderStore;
   reports: ReportStore;
+  integrity: IntegrityStore;
 }
 
 /** The stores bound to one transaction, and advisory locks held until it ends. */

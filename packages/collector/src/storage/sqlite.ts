@@ -6,6 +6,8 @@ import { eventStore } from '../db/events.js';
 import { orderStore } from '../db/orders.js';
 import { reportStore } from '../db/reports.js';
 import { breakdownStore } from '../db/breakdowns.js';
+import { integrityStore } from '../db/integrity.js';
+import type { IntegrityStore } from './integrity-port.js';
 import { groupCommit } from '../db/group-commit.js';
 import type { AccountStore, EventStore, Health, OrderStore, ReportStore, SignalChannel, Signals, Storage, StorageOptions, Stores, Tx } from './port.js';
 
@@ -95,6 +97,7 @@ function syncStores(db: Db) {
     events,
     orders: orderStore(db) satisfies Sync<OrderStore>,
     reports: { ...reportStore(db), ...breakdownStore(db) } satisfies Sync<ReportStore>,
+    integrity: integrityStore(db) satisfies Sync<IntegrityStore>,
   };
 }
 
@@ -103,6 +106,7 @@ const WRITES = {
   events: ['purgeBefore', 'record'],
   orders: ['putDelivery', 'insertOrder', 'appendEvent'],
   reports: [],
+  integrity: ['saltFor', 'purgeSalts', 'purgeKeyVisitors', 'recordKeyVisitor', 'putHold', 'decide'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 
 /**
@@ -169,6 +173,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     events: { ...asyncStore<EventStore>(sync.events, []), recordSoon: (events) => Promise.resolve(sync.events.record(events)) },
     orders: asyncStore<OrderStore>(sync.orders, []),
     reports: asyncStore<ReportStore>(sync.reports, []),
+    integrity: asyncStore<IntegrityStore>(sync.integrity, []),
     lock: () => Promise.resolve(),
   };
 
@@ -186,6 +191,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     },
     orders: asyncStore<OrderStore>(sync.orders, WRITES.orders, write),
     reports: asyncStore<ReportStore>(sync.reports, WRITES.reports, write),
+    integrity: asyncStore<IntegrityStore>(sync.integrity, WRITES.integrity, write),
     transaction: <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
       mutex.hold(async () => {
         try {
