@@ -1,6 +1,7 @@
 import { DEFAULT_TAG_PATTERN } from '@affil/merchant/contract';
 import type { Marketplace } from './marketplace.js';
 import { BUILTIN_STOREFRONTS } from '../data/storefronts.js';
+import { resolveIntegrity, type IntegrityConfig } from './integrity/config.js';
 
 /*
  * The program's rules live here, once: the serve settings (config.ts) extend them, services and the
@@ -20,6 +21,8 @@ export interface ProgramConfig {
   /** Days raw events are kept. Default 400. */
   retentionDays: number;
   marketplaces: Marketplace[];
+  /** Integrity rules (SPEC §10, docs/integrity.md): every rule on by default. */
+  integrity: IntegrityConfig;
 }
 
 /**
@@ -61,5 +64,6 @@ export const DEFAULT_PROGRAM: ProgramConfig = {
   rateLimitPerMinute: 600,
   retentionDays: 400,
   marketplaces: DEFAULT_MARKETPLACES,
+  integrity: resolveIntegrity(undefined),
 };
 
