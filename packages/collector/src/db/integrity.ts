@@ -21,7 +21,7 @@ export function integrityStore(db: Db) {
   const insertKeyVisitor = db.prepare(`INSERT INTO key_visitors (account_id, day, visitor, key_id, first_seen)
     VALUES (@accountId, @day, @visitor, @keyId, @at) ON CONFLICT (account_id, day, visitor) DO NOTHING`);
   const signedIn = db.prepare<[string, string], { day: string }>('SELECT day FROM key_visitors WHERE account_id = ? AND visitor = ? ORDER BY day LIMIT 1');
-  const landing = db.prepare<[string], { tag: string; visitor: string | null; at: number }>('SELECT tag, visitor, at FROM landings WHERE click_id = ? ORDER BY at, id LIMIT 1');
+  const landing = db.prepare<[string], { id: string; tag: string; visitor: string | null; at: number }>('SELECT id, tag, visitor, at FROM landings WHERE click_id = ? ORDER BY at, id LIMIT 1');
   const sameVisitor = db.prepare<[string, string, number, number], { id: string; at: number }>(
     'SELECT id, at FROM clicks WHERE visitor = ? AND tag = ? AND at BETWEEN ? AND ? ORDER BY at, id',
   );

@@ -2,6 +2,7 @@ import type { ProgramConfig } from '../domain/program.js';
 import type { Marketplace } from '../domain/marketplace.js';
 import type { Storage } from '../storage/port.js';
 import type { Revocations } from './revocations.js';
+import type { ReviewEvent } from './integrity.js';
 
 /** What services count, for `/metrics` (the HTTP layer implements it). */
 export interface Observer {
@@ -23,6 +24,8 @@ export interface Context {
   observe: Observer;
   /** Where a revoked key is announced, so what it holds open ends (absent in one-off CLI commands). */
   revocations?: Revocations;
+  /** Told after an integrity review decision commits (issue 20's outbox injects it; absent: nobody). */
+  notify?: (event: ReviewEvent) => void | Promise<void>;
 }
 
 export type LiveEvent =

@@ -6,6 +6,7 @@ import type { Context } from './context.js';
 import type { TrackingEvent } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { fieldErrors } from '../validation.js';
+import { visitorOf } from './integrity.js';
 
 export const MAX_EVENTS_PER_BATCH = 50;
 
@@ -68,7 +69,7 @@ export const eventTime = (received: number, age: number | undefined): number => 
  * `age` (see `eventTime`); a repeated event ID is counted once; clicks with an unregistered tag or
  * from a bot are stored, flagged, never credited.
  */
-export async function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined }): Promise<IngestResult> {
+export async function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined; address?: string | undefined }): Promise<IngestResult> {
   const raw = eventsOf(body);
   const now = ctx.now();
   const bot = isBotUserAgent(client.userAgent);
@@ -83,7 +84,9 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
     }
     valid.push({ index, event: await toRow(ctx, parsed.data, now, bot) });
   }
-  const fresh = valid.length > 0 ? await ctx.storage.events.recordSoon(valid.map((v) => v.event)) : [];
+  // Integrity (issue 19): one visitor hash per request, on every event row.
+  const visitor = valid.length > 0 ? await visitorOf(ctx, { address: client.address, userAgent: client.userAgent }) : null;
+  const fresh = valid.length > 0 ? await ctx.storage.events.recordSoon(valid.map((v) => ({ ...v.event, visitor }))) : [];
   let accepted = 0;
   fresh.forEach((isNew, i) => {
     if (!isNew) return;

@@ -39,7 +39,7 @@ export interface IntegrityStore {
   /** The day the account signed in from this visitor hash, if it did. */
   signedInFrom(accountId: string, visitor: string): Promise<{ day: string } | undefined>;
   /** The first landing stored with this click ID. */
-  landingFor(clickId: string): Promise<{ tag: string; visitor: string | null; at: number } | undefined>;
+  landingFor(clickId: string): Promise<{ id: string; tag: string; visitor: string | null; at: number } | undefined>;
   /** Clicks from one visitor hash on one tag with event time in [from, to]. */
   sameVisitorClicks(visitor: string, tag: string, from: number, to: number): Promise<{ id: string; at: number }[]>;
   /** Beacons from a visitor in [from, to] other than `exceptId`, and of those the clicks on `tag`. */
