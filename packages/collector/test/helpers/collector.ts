@@ -64,6 +64,8 @@ export interface TestCollectorOptions {
   cartWindowDays?: number;
   rateLimitPerMinute?: number;
   tagPattern?: string;
+  /** Integrity rules (issue 19); default all on with their defaults. */
+  integrity?: ServeConfig['integrity'];
   /** Every secret the collector verifies with; default one fresh secret. `signed` signs with the first. */
   webhookSecrets?: string[];
   /** The collector's clock; default `Date.now`. */
@@ -159,6 +161,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
     ...(options.cartWindowDays !== undefined ? { cartWindowDays: options.cartWindowDays } : {}),
     ...(options.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     ...(options.tagPattern !== undefined ? { tagPattern: options.tagPattern } : {}),
+    ...(options.integrity !== undefined ? { integrity: options.integrity } : {}),
     port: 0,
     host: '127.0.0.1',
     db,
