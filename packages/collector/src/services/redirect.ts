@@ -3,6 +3,7 @@ import { addParam, decorateHref, findMarketplace, productId } from '@affil/sdk/u
 import { isBotUserAgent } from '../domain/bots.js';
 import { sourcePage } from '../domain/page.js';
 import { Problem } from '../errors.js';
+import { visitorOf } from './integrity.js';
 import type { Context } from './context.js';
 import { clickView } from './events.js';
 
@@ -37,6 +38,8 @@ export interface RedirectRequest {
   url: unknown;
   page: unknown;
   userAgent: string | undefined;
+  /** The client's address (as `trustProxy` yields it), for the visitor hash only; never stored. */
+  address?: string | undefined;
   /** A browser prefetch or prerender: redirect, but record no click. */
   speculative: 'prefetch' | 'prerender' | undefined;
 }
@@ -69,7 +72,7 @@ export async function redirectClick(ctx: Context, r: RedirectRequest): Promise<R
     url: decorated, product: productId(destination.url), page, session: null, via: 'redirect',
     bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null,
   };
-  await ctx.storage.events.record([click]);
+  await ctx.storage.events.record([{ ...click, visitor: await visitorOf(ctx, { address: r.address, userAgent: r.userAgent }) }]);
   ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });
   return { location: decorated, notCounted: click.bot ? 'bot' : undefined };
 }

@@ -263,3 +263,25 @@ describe('GET /v1/reports/integrity', () => {
     expect(reply.body.byRule.click_burst.flaggedClicks).toBe(2);
   });
 });
+
+describe('integrity: the visitor hash', () => {
+  it('is kept on beacon and /go clicks: 22 characters, the same for one browser, another for another, never the address', async () => {
+    const { c } = await program();
+    const a = clickEvent('janesblog-20');
+    const b = clickEvent('janesblog-20');
+    const d = clickEvent('janesblog-20');
+    await c.beacon({ events: [a, b] });
+    await c.beacon(d, { userAgent: OTHER_UA });
+    const go = await c.request('GET', `/go/janesblog-20?url=${encodeURIComponent('https://www.amazon.com/dp/B08XYZ1234')}`, { headers: { 'user-agent': BROWSER_UA } });
+    expect(go.status).toBe(302);
+    const events = c.collector.storage.events;
+    const [va, vb, vd] = await Promise.all([a, b, d].map(async (x) => (await events.findClick(x.id))?.visitor));
+    expect(va).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(vb).toBe(va);
+    expect(vd).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(vd).not.toBe(va);
+    const redirected = await events.listClicks({ from: 0, to: Date.parse('2027-01-01'), limit: 10, tag: 'janesblog-20' });
+    expect(redirected.find((x) => x.via === 'redirect')?.visitor).toBe(va);
+    expect(JSON.stringify(redirected)).not.toContain('127.0.0.1');
+  });
+});

@@ -52,6 +52,7 @@ export function publicRoutes(ctx: Context, assets: SdkAssets, trust: TrustFuncti
       url: req.query.url,
       page: req.query.page,
       userAgent: req.get('user-agent'),
+      address: clientAddress(req, trust),
       speculative: /prerender/i.test(purpose) ? 'prerender' : /prefetch/i.test(purpose) ? 'prefetch' : undefined,
     });
     // Says so where someone testing with curl looks: a bot's click is stored but never credited.
