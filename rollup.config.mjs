@@ -34,11 +34,27 @@ const constToLet = {
   },
 };
 
+/**
+ * Terser's `(()=>{…})();` as a block `{…}`: the bundle's `let`s stay as private to it (a classic
+ * script's top-level block scopes them), 3 bytes smaller gzipped. Only when the chunk is exactly that
+ * IIFE with no `var` and no function declaration in it (either would leak out of a block onto
+ * `window` in a classic script).
+ */
+const iifeToBlock = {
+  name: 'iife-to-block',
+  renderChunk(code) {
+    const body = code.startsWith('(()=>{') && code.endsWith('})();') && code.slice(6, -5);
+    return body && !/\bvar\b|\bfunction\s*[\w$]+\s*\(/.test(body) ? `{${body}}` : null;
+  },
+};
+
 const bundle = (name) => ({
   input: `packages/sdk/src/${name}.ts`,
   output: {
     file: `packages/sdk/dist/${name}.js`,
     format: 'iife',
+    // No line break after the code (rollup adds one otherwise): 3 bytes gzipped.
+    compact: true,
     // Every module is already strict TypeScript; the directive would only cost bytes.
     strict: false,
     plugins: [
@@ -61,6 +77,7 @@ const bundle = (name) => ({
         mangle: { toplevel: true, properties: { regex: /^marketplaceOf$/ } },
         format: { comments: false },
       }),
+      iifeToBlock,
     ],
   },
   plugins: [

@@ -51,7 +51,8 @@ async function load(url, seconds) {
       headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA },
       setupRequest: (req) => ({
         ...req,
-        body: JSON.stringify({ type: 'click', id: randomUUID(), tag: 'bench-20', url: 'https://www.amazon.com/dp/B08XYZ1234?tag=bench-20', page: 'https://blog.example/post', session: 's1', via: 'click', at: Date.now() }),
+        // A click as the SDK sends it now, with its integrity signals and a sub-ID (SPEC §10).
+        body: JSON.stringify({ type: 'click', id: randomUUID(), tag: 'bench-20', url: 'https://www.amazon.com/dp/B08XYZ1234?tag=bench-20', page: 'https://blog.example/post', session: 's1', via: 'click', at: Date.now(), trusted: true, visible: true, framed: false, dwell: 5321, sub: 'post-42' }),
       }),
     }],
   });

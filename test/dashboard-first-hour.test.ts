@@ -29,7 +29,7 @@ interface Row { key: string | null; clicks: number; orders: number; itemsOrdered
 
 const TAG: string = DEMO_TAG;
 /** The breakdown tabs, in the dashboard's order. */
-const DIMENSIONS = ['tag', 'marketplace', 'category', 'product', 'page', 'day'];
+const DIMENSIONS = ['tag', 'marketplace', 'category', 'product', 'page', 'sub', 'day'];
 const CAMERA = { sku: 'B0DEMOCAM1', name: 'Demo Camera X100', category: 'electronics', quantity: 1, unitAmount: 49900 };
 const BOOK = { sku: 'B0DEMOBK01', name: 'Field Guide to Light (book)', category: 'books', quantity: 2, unitAmount: 1299 };
 const usd = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);

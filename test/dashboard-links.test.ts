@@ -146,6 +146,24 @@ describe('dashboard link builder', () => {
     expect(errors).toEqual([]);
   });
 
+  it('adds a sub-ID to the /go link, whose click is stored with it; an invalid one is named', async () => {
+    const { page, errors } = await openDashboard(janeKey);
+    await page.locator('#lb-url').fill('https://www.amazon.com/dp/B0SUBLINK1');
+    await page.locator('#lb-sub').fill('two words');
+    expect(await shown(page)).toMatchObject({ go: '', copyEnabled: false, invalid: ['lb-sub'] });
+    expect((await shown(page)).message).toContain('sub-ID');
+    await page.locator('#lb-sub').fill('video-42');
+    const go = `${collector.url}/go/janesblog-20?url=${encodeURIComponent('https://www.amazon.com/dp/B0SUBLINK1')}&sub=video-42`;
+    expect(await shown(page)).toMatchObject({ go, direct: 'https://www.amazon.com/dp/B0SUBLINK1?tag=janesblog-20', message: '', invalid: [] });
+    const res = await fetch(go, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const clickId = new URL(res.headers.get('location')!).searchParams.get('affil_cid');
+    const day = new Date().toISOString().slice(0, 10);
+    const { clicks } = await api<{ clicks: { id: string; sub: string | null }[] }>('GET', `/v1/clicks?from=${day}&to=${day}`);
+    expect(clicks.find((c) => c.id === clickId)).toMatchObject({ sub: 'video-42' });
+    expect(errors).toEqual([]);
+  });
+
   it("offers the admin every account's tags, named by account, and forgets them on sign-out", async () => {
     const { page, errors } = await openDashboard(adminKey);
     expect(await page.locator('#lb-tag option').allTextContents()).toEqual(['bobsdeals-20 (us) · Bob', 'janesblog-20 (us) · Jane', 'janesblog-21 (uk) · Jane']);

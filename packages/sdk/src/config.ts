@@ -26,6 +26,11 @@ export interface InitOptions extends PrivacyOptions, Partial<Program> {
   tags?: Record<string, string>;
   /** Replace tags other affiliates put on links. Default `false`. */
   overrideForeignTags?: boolean;
+  /**
+   * Sub-ID for the clicks on this page (1–64 of `A-Za-z0-9._-`); a link's `data-affil-sub` replaces
+   * it. Sent as given: the collector drops an invalid one (the click is kept). Default: none.
+   */
+  sub?: string;
   /** Log what the SDK does. Default `false` (or `?affil_debug=1` in the page URL). */
   debug?: boolean;
 }

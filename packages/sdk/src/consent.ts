@@ -20,9 +20,3 @@ export const optedOut = (options: PrivacyOptions, answer?: boolean): unknown =>
   (options.respectGpc != false &&
     ((navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl || navigator.doNotTrack == '1'));
 
-/**
- * True when events may be sent and storage written: the reader did not opt out, and consent is not
- * pending (or the site's `Affil.consent(true)`, `answer`, granted it).
- */
-export const tracking = (options: PrivacyOptions, answer?: boolean): unknown =>
-  !optedOut(options, answer) && (answer || options.consent != 'pending');

@@ -11,7 +11,8 @@ export const log = (detail: unknown): void => {
   if (debugging) console.log('[affil]', detail);
 };
 
-export const warn = (message: string): void => console.warn('[affil] ' + message);
+// (Two arguments, as `log` writes them: the console shows `[affil] <message>` all the same.)
+export const warn = (message: string): void => console.warn('[affil]', message);
 
 /** `fn` that never throws into the host page: a failure is logged when debugging and returns undefined. */
 export const safe =

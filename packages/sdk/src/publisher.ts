@@ -1,38 +1,19 @@
-import { embeddedProgram, type InitOptions, type Program } from './config.js';
-import { optedOut, tracking } from './consent.js';
-import { decorateLink, type Decoration, type LinkReport, type TaggedMarketplace } from './decorate.js';
+import { SESSION_KEY } from './session.js';
+import { storage } from './storage.js';
+import { watchActivations } from './activation.js';
+import { decorateLink, type LinkReport, type TaggedMarketplace } from './decorate.js';
+import { answer, emit, publisher, setAnswer, setPublisher, visit, type Publisher } from './state.js';
+import { safe, setDebug, warn } from './log.js';
+import { embeddedProgram, type InitOptions } from './config.js';
+import { optedOut } from './consent.js';
+import { OUTBOX_KEY } from './transport.js';
 import { marketplaceFinder } from './url.js';
 import { eachLink, LINKS, watchLinks } from './links.js';
-import { watchActivations } from './activation.js';
-import { session, SESSION_KEY } from './session.js';
-import { OUTBOX_KEY, send } from './transport.js';
-import { storage } from './storage.js';
 import { uuid } from './uuid.js';
-import { log, safe, setDebug, warn } from './log.js';
 
-/** The publisher's setup on this page, from the last `init`: program, options and main tag. */
-type Publisher = InitOptions & Program & Decoration & { tag: string };
-
-let publisher: Publisher | undefined;
 let viewed: boolean | undefined;
 // Affiliate links on the page at the last scan, for the pageview.
 let links: number;
-// The site's `Affil.consent()` answer; it outlives later init() calls (the stub may replay it first).
-let answer: boolean | undefined;
-
-/** Decorates one link; its tag when it is an affiliate link of ours (for counting and clicks). */
-const visit = (a: Element): string | false | undefined => publisher && decorateLink(a, publisher);
-
-/** Sends an event with the page, session and time; true when tracking allowed it. */
-const emit = (event: Record<string, unknown> & { type: string; id: string }, at = Date.now()): true | undefined => {
-  const endpoint = publisher?.endpoint;
-  if (endpoint && tracking(publisher!, answer)) {
-    const full = { ...event, page: location.origin + location.pathname, session: session(at), at };
-    log(full);
-    send(endpoint, full);
-    return true;
-  }
-};
 
 /**
  * Decorates every link on the page, then sends the one pageview of this page load (counting the
@@ -53,7 +34,7 @@ const scan = (): void => {
       safe(() =>
         optedOut(publisher!, answer)
           ? (storage('localStorage', OUTBOX_KEY, ''), storage('sessionStorage', SESSION_KEY, ''))
-          : (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher?.tag, links })),
+          : (viewed ||= emit({ type: 'pageview', id: uuid(), tag: publisher!.tag, links })),
       ),
     );
 };
@@ -82,12 +63,12 @@ export const init = (tag: string, options?: InitOptions): void => {
   p.links = ((!options?.marketplaces || options.links) && !p.marketplaceOf(new URL(document.baseURI).host) && p.links) || LINKS;
   if (invalid) warn(`invalid tag "${invalid}"`);
   const first = !publisher;
-  publisher = p;
+  setPublisher(p);
   scan();
   if (first) {
     // Only now: the observer never hears of the hrefs that first scan wrote.
-    watchLinks(visit);
-    watchActivations(visit, emit);
+    watchLinks();
+    watchActivations();
     addEventListener('DOMContentLoaded', safe(scan));
   }
 };
@@ -98,6 +79,6 @@ export const audit = (): LinkReport[] =>
 
 /** The site's answer for `consent: 'pending'`: `true` starts sending, `false` stops it again. */
 export const consent = (granted: boolean): void => {
-  answer = granted;
+  setAnswer(granted);
   scan();
 };

@@ -1,5 +1,5 @@
-import { storage } from './storage.js';
 import { uuid } from './uuid.js';
+import { storage } from './storage.js';
 
 export const SESSION_KEY = 'affil_session';
 /** A tracking session ends after 30 minutes without an event. */

@@ -190,6 +190,18 @@ export const decorateHref = (
   return { href: status == 'decorated' ? decorated : href, status };
 };
 
+/**
+ * A sub-ID (SPEC §10): 1 to 64 of `A-Za-z0-9._-`, a publisher's own label for clicks (per link
+ * `data-affil-sub`, per page `Affil.init(tag, { sub })`, or `/go/{tag}?…&sub=`).
+ */
+export const SUB = /^[\w.-]{1,64}$/;
+
+/**
+ * `value` as a sub-ID when it is a valid one, else undefined: an invalid sub is dropped and the click
+ * kept. (Never `SUB.test(value)` alone: it turns undefined into the valid "undefined".)
+ */
+export const validSub = (value: unknown): string | undefined => SUB.exec((value ?? '') as string)?.[0];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a UUID in its usual 8-4-4-4-12 hex form (click IDs, event IDs). */

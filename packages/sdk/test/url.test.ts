@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  validSub,
   addParam,
   decorateHref,
   DEFAULT_TAG_PATTERN,
@@ -455,5 +456,22 @@ describe('isUuid', () => {
     [42, false],
   ])('%s → %s', (value, ok) => {
     expect(isUuid(value)).toBe(ok);
+  });
+});
+
+describe('validSub', () => {
+  it.each([
+    ['post-42', 'post-42'],
+    ['AZaz09._-', 'AZaz09._-'],
+    ['a'.repeat(64), 'a'.repeat(64)],
+    ['a'.repeat(65), undefined],
+    ['', undefined],
+    ['post 42', undefined],
+    ['post\n', undefined],
+    ['café', undefined],
+    [undefined, undefined], // never the valid-looking "undefined"
+    [null, undefined],
+  ])('%j → %j', (value, sub) => {
+    expect(validSub(value)).toBe(sub);
   });
 });

@@ -12,6 +12,7 @@ export const DIMENSIONS = [
   ['category', 'Category'],
   ['product', 'Product'],
   ['page', 'Source page'],
+  ['sub', 'Sub-ID'],
   ['day', 'Day'],
 ];
 
@@ -22,6 +23,7 @@ const NONE = {
   category: 'No category',
   product: 'Links to no product',
   page: 'Unknown source page',
+  sub: 'No sub-ID',
   day: 'No day',
 };
 

@@ -3,7 +3,7 @@
 // decorates links, and the collector's `/go` link, which counts each click and then redirects.
 // The URL logic is the SDK's own (`@affil/sdk/url`, served as /dashboard/vendor/affil-url.js); the
 // program's marketplaces come from /dashboard/program.json, the tags from GET /v1/tags.
-import { decorateHref, findMarketplace, removeParam } from '../vendor/affil-url.js';
+import { decorateHref, findMarketplace, removeParam, validSub } from '../vendor/affil-url.js';
 import { h } from './dom.js';
 
 /** What no `/go` destination may carry (the collector refuses it too): whitespace, controls, backslashes. */
@@ -19,10 +19,11 @@ export function tagFor(marketplace, tags, current) {
 
 /**
  * The links for a merchant `url` and `tag` (with an optional `source`, the page where the link will
- * be posted: reports group clicks by it), or what is wrong, naming the field: `{links: {direct, go,
+ * be posted: reports group clicks by it, and an optional `sub`, the publisher's sub-ID for the
+ * link's clicks: 1–64 of `A-Za-z0-9._-`, `by=sub` in reports), or what is wrong, naming the field: `{links: {direct, go,
  * marketplace}}` or `{error, field}`; `{}` while the URL is empty. `origin` is the collector's.
  */
-export function buildLinks({ url, tag, source }, { marketplaces, tags, origin }) {
+export function buildLinks({ url, tag, source, sub = '' }, { marketplaces, tags, origin }) {
   const raw = url.trim();
   if (!raw) return {};
   const wrong = (field, error) => ({ field, error });
@@ -54,10 +55,12 @@ export function buildLinks({ url, tag, source }, { marketplaces, tags, origin })
       return wrong('source', 'The source is the web address where you will post the link (https://…), or nothing.');
     }
   }
+  const label = sub.trim();
+  if (label && !validSub(label)) return wrong('sub', 'A sub-ID is at most 64 letters, digits, dots, dashes or underscores.');
   // A click ID copied along with the URL belongs to someone else's click; another affiliate's tag is replaced.
   const clean = removeParam(raw, 'affil_cid');
   const direct = decorateHref(clean, tag, { overrideForeignTags: true }).href;
-  const go = `${origin}/go/${encodeURIComponent(tag)}?url=${encodeURIComponent(clean)}${page ? `&page=${encodeURIComponent(page)}` : ''}`;
+  const go = `${origin}/go/${encodeURIComponent(tag)}?url=${encodeURIComponent(clean)}${page ? `&page=${encodeURIComponent(page)}` : ''}${label ? `&sub=${label}` : ''}`;
   return { links: { direct, go, marketplace: marketplace.id } };
 }
 
@@ -93,6 +96,7 @@ export function createLinkBuilder(root) {
   const url = h('input', { id: 'lb-url', type: 'url', inputMode: 'url', autocomplete: 'off', spellcheck: false, placeholder: 'https://www.amazon.com/dp/…', dataset: { testid: 'link-url' } });
   const tag = h('select', { id: 'lb-tag', dataset: { testid: 'link-tag' } });
   const source = h('input', { id: 'lb-source', type: 'text', inputMode: 'url', autocomplete: 'off', spellcheck: false, placeholder: 'https://www.youtube.com/@you (optional)', 'aria-describedby': 'lb-source-hint', dataset: { testid: 'link-source' } });
+  const sub = h('input', { id: 'lb-sub', type: 'text', autocomplete: 'off', spellcheck: false, maxLength: 64, placeholder: 'video-42 (optional)', 'aria-describedby': 'lb-sub-hint', dataset: { testid: 'link-sub' } });
   const message = h('p', { className: 'lb-message', role: 'status', dataset: { testid: 'link-message' } });
   const copied = h('p', { className: 'muted small lb-copied', role: 'status', dataset: { testid: 'link-copied' } });
   const direct = output('link-direct', 'Direct link', 'Earns when bought through; its clicks are not counted (no script runs where you post it).', copied);
@@ -102,7 +106,8 @@ export function createLinkBuilder(root) {
     h('form', { className: 'lb-form', noValidate: true },
       field('lb-url', 'Merchant URL', url),
       field('lb-tag', 'Tag', tag),
-      field('lb-source', 'Where you will post it', source, 'Reports group clicks by this page.')),
+      field('lb-source', 'Where you will post it', source, 'Reports group clicks by this page.'),
+      field('lb-sub', 'Sub-ID', sub, 'Your own label for these clicks; reports group by it.')),
     message, direct.row, go.row, copied,
   );
   root.querySelector('form').addEventListener('submit', (event) => event.preventDefault());
@@ -110,8 +115,8 @@ export function createLinkBuilder(root) {
   let state = { marketplaces: [], tags: [], origin: location.origin };
 
   function render() {
-    const result = buildLinks({ url: url.value, tag: tag.value, source: source.value }, state);
-    for (const [name, input] of [['url', url], ['tag', tag], ['source', source]]) input.setAttribute('aria-invalid', String(result.field === name));
+    const result = buildLinks({ url: url.value, tag: tag.value, source: source.value, sub: sub.value }, state);
+    for (const [name, input] of [['url', url], ['tag', tag], ['source', source], ['sub', sub]]) input.setAttribute('aria-invalid', String(result.field === name));
     message.textContent = result.error ?? '';
     message.classList.toggle('error', Boolean(result.error));
     direct.input.value = result.links?.direct ?? '';
@@ -135,6 +140,7 @@ export function createLinkBuilder(root) {
   });
   tag.addEventListener('change', render);
   source.addEventListener('input', render);
+  sub.addEventListener('input', render);
 
   return {
     async show(api) {
@@ -150,7 +156,7 @@ export function createLinkBuilder(root) {
     hide() {
       state = { marketplaces: [], tags: [], origin: location.origin };
       tag.replaceChildren();
-      url.value = source.value = '';
+      url.value = source.value = sub.value = '';
       render();
     },
   };

@@ -3,10 +3,11 @@ import type { CliProcess } from './process.js';
 import { UsageError } from '../errors.js';
 import { Problem } from '../errors.js';
 import { checkDestination } from '../services/redirect.js';
+import { subOf } from '../domain/click-signals.js';
 import { isOrigin, resolveServeConfig, type ServeConfig } from '../config.js';
 import { openProgram, PROGRAM_OPTIONS } from './shared.js';
 
-const USAGE = 'usage: affil link TAG URL [--collector https://track.example] [--page SOURCE]';
+const USAGE = 'usage: affil link TAG URL [--collector https://track.example] [--page SOURCE] [--sub SUB-ID]';
 
 /**
  * The collector origin a link points at, and where it came from: `--collector`, then the
@@ -27,6 +28,7 @@ export function linkCollector(flag: string | undefined, config: ServeConfig, env
 const help = (collector: { url: string; source: string }) => `${USAGE}
 
 Prints a /go redirect link for TAG to URL, for places where no script runs.
+--sub labels the link's clicks with a sub-ID (1-64 of A-Za-z0-9._-; reports: by=sub).
 The link points at --collector, else the collector's public URL (AFFIL_PUBLIC_URL, else publicUrl
 in the config file), else the address affil serve listens on here with the same settings.
 Here that is ${collector.url}, from ${collector.source}.
@@ -34,7 +36,7 @@ Here that is ${collector.url}, from ${collector.source}.
 
 /** `affil link TAG URL`: the collector redirect link for places where no script runs. */
 export async function linkCommand(proc: CliProcess, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { ...PROGRAM_OPTIONS, collector: { type: 'string' }, page: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: { ...PROGRAM_OPTIONS, collector: { type: 'string' }, page: { type: 'string' }, sub: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
   if (values.help) {
     const config = resolveServeConfig({ config: values.config }, proc.env);
     proc.stdout.write(help(linkCollector(values.collector, config, proc.env)));
@@ -42,6 +44,7 @@ export async function linkCommand(proc: CliProcess, args: string[]): Promise<num
   }
   const [tag, url] = positionals;
   if (!tag || !url || positionals.length !== 2) throw new UsageError(USAGE);
+  if (values.sub !== undefined && subOf(values.sub) === null) throw new UsageError(`--sub "${values.sub}" must be 1 to 64 of A-Za-z0-9._-`);
   const program = await openProgram(proc, values);
   try {
     const owner = await program.ctx.storage.accounts.findTag(tag);
@@ -63,8 +66,8 @@ export async function linkCommand(proc: CliProcess, args: string[]): Promise<num
     if (destination.marketplace !== owner.marketplace) {
       proc.stderr.write(`affil: warning: ${tag} is for marketplace ${owner.marketplace} but the link goes to ${destination.marketplace}\n`);
     }
-    const link = `${collector.url}/go/${encodeURIComponent(tag)}?url=${encodeURIComponent(url)}${values.page ? `&page=${encodeURIComponent(values.page)}` : ''}`;
-    proc.stdout.write(values.json ? `${JSON.stringify({ tag, url, link, collector: collector.url, collectorFrom: collector.source })}\n` : `${link}\n`);
+    const link = `${collector.url}/go/${encodeURIComponent(tag)}?url=${encodeURIComponent(url)}${values.page ? `&page=${encodeURIComponent(values.page)}` : ''}${values.sub ? `&sub=${values.sub}` : ''}`;
+    proc.stdout.write(values.json ? `${JSON.stringify({ tag, url, link, ...(values.sub ? { sub: values.sub } : {}), collector: collector.url, collectorFrom: collector.source })}\n` : `${link}\n`);
     return 0;
   } finally {
     await program.close();

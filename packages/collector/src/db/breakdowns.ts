@@ -19,6 +19,8 @@ const KEYS: Record<BreakdownBy, { clicks: string; pageviews: string; orders: str
   category: { clicks: 'NULL', pageviews: 'NULL', orders: 'l.category', lines: 'l.category', ledger: 'l.category' },
   product: { clicks: 'c.product', pageviews: 'NULL', orders: 'l.sku', lines: 'l.sku', ledger: 'l.sku' },
   page: { clicks: 'c.page', pageviews: 'p.page', orders: 'oc.page', lines: 'oc.page', ledger: 'oc.page' },
+  // An order's sub is the one it inherited from its crediting click (stored on the order).
+  sub: { clicks: 'c.sub', pageviews: 'NULL', orders: 'o.sub', lines: 'o.sub', ledger: 'o.sub' },
 };
 
 /** Summary totals grouped by one dimension; same filters and meanings as the summary. */

@@ -4,15 +4,21 @@ import type { CartAddRow, ClickQuery, ClickRow, LandingRow, PageviewRow, Suspect
 
 export type { CartAddRow, ClickQuery, ClickRow, LandingRow, PageviewRow, SuspectClicks, TrackingEvent };
 
-const CLICK_COLUMNS = `id, tag, account_id AS accountId, marketplace, url, product, page, session, via, bot, registered, at, client_at AS clientAt, visitor`;
-type RawClick = Omit<ClickRow, 'bot' | 'registered'> & { bot: number; registered: number };
-const toClick = (r: RawClick): ClickRow => ({ ...r, bot: r.bot === 1, registered: r.registered === 1 });
+const CLICK_COLUMNS = `id, tag, account_id AS accountId, marketplace, url, product, page, session, via, bot, registered, at, client_at AS clientAt,
+  sub, trusted, visible, framed, dwell, visitor`;
+type Flag = 'bot' | 'registered' | 'trusted' | 'visible' | 'framed';
+type RawClick = Omit<ClickRow, Flag> & { bot: number; registered: number; trusted: number | null; visible: number | null; framed: number | null };
+const maybe = (v: number | null): boolean | null => (v === null ? null : v === 1);
+const bit = (v: boolean | null | undefined): number | null => (v === undefined || v === null ? null : v ? 1 : 0);
+const toClick = (r: RawClick): ClickRow => ({ ...r, bot: r.bot === 1, registered: r.registered === 1, trusted: maybe(r.trusted), visible: maybe(r.visible), framed: maybe(r.framed) });
 
 /** SQL for beacons: clicks, pageviews, landings and cart adds. An event ID is stored once, ever. */
 export function eventStore(db: Db) {
   const insert = {
-    click: db.prepare(`INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, visitor)
-      VALUES (@id, @tag, @accountId, @marketplace, @url, @product, @page, @session, @via, @bot, @registered, @at, @clientAt, @visitor) ON CONFLICT (id) DO NOTHING`),
+    click: db.prepare(`INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at,
+        sub, trusted, visible, framed, dwell, visitor)
+      VALUES (@id, @tag, @accountId, @marketplace, @url, @product, @page, @session, @via, @bot, @registered, @at, @clientAt,
+        @sub, @trusted, @visible, @framed, @dwell, @visitor) ON CONFLICT (id) DO NOTHING`),
     pageview: db.prepare(`INSERT INTO pageviews (id, tag, account_id, page, session, links, at, visitor)
       VALUES (@id, @tag, @accountId, @page, @session, @links, @at, @visitor) ON CONFLICT (id) DO NOTHING`),
     landing: db.prepare(`INSERT INTO landings (id, click_id, tag, page, at, visitor) VALUES (@id, @clickId, @tag, @page, @at, @visitor) ON CONFLICT (id) DO NOTHING`),
@@ -39,7 +45,9 @@ export function eventStore(db: Db) {
     const fresh = events.map((e) => {
       const { type, ...rest } = e;
       const row = { ...rest, visitor: rest.visitor ?? null };
-      const params = 'bot' in row ? { ...row, bot: row.bot ? 1 : 0, registered: row.registered ? 1 : 0 } : row;
+      const params = 'bot' in row
+        ? { ...row, bot: row.bot ? 1 : 0, registered: row.registered ? 1 : 0, sub: row.sub ?? null, trusted: bit(row.trusted), visible: bit(row.visible), framed: bit(row.framed), dwell: row.dwell ?? null }
+        : row;
       const isNew = seen.get({ id: e.id }) === undefined && insert[type].run(params).changes > 0;
       if (isNew && e.type === 'click') {
         totals.add(e, e.bot ? { botClicks: 1 } : e.registered ? { clicks: 1 } : {});

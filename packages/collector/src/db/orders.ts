@@ -7,7 +7,7 @@ export type { DeliveryRow, LedgerEntryRow, OrderEventRow, OrderLineRow, OrderQue
 
 const ORDER_COLUMNS = `order_id AS orderId, marketplace, currency, ordered_at AS orderedAt, content_hash AS contentHash, request,
   attributed, rule, click_id AS clickId, tag, credited_tag AS creditedTag, account_id AS accountId,
-  unverified_referral AS unverifiedReferral, response, received_at AS receivedAt`;
+  unverified_referral AS unverifiedReferral, sub, response, received_at AS receivedAt`;
 const LINE_COLUMNS = `order_id AS orderId, line_id AS lineId, position, sku, name, category, quantity, unit_amount AS unitAmount,
   cart_added_at AS cartAddedAt, attributed, direct, reason, rate_bp AS rateBp, commission, cancelled, shipped, returned, pending`;
 
@@ -25,9 +25,9 @@ export function orderStore(db: Db) {
       VALUES (@webhookId, @status, @response, @at, @path, @contentHash) ON CONFLICT (webhook_id) DO NOTHING`),
     order: db.prepare<[string], Raw<OrderRow>>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?`),
     insertOrder: db.prepare(`INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
-      credited_tag, account_id, unverified_referral, response, received_at)
+      credited_tag, account_id, unverified_referral, sub, response, received_at)
       VALUES (@orderId, @marketplace, @currency, @orderedAt, @contentHash, @request, @attributed, @rule, @clickId, @tag,
-      @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)`),
+      @creditedTag, @accountId, @unverifiedReferral, @sub, @response, @receivedAt)`),
     insertLine: db.prepare(`INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
       attributed, direct, reason, rate_bp, commission, cancelled, shipped, returned, pending, revenue)
       VALUES (@orderId, @lineId, @position, @sku, @name, @category, @quantity, @unitAmount, @cartAddedAt,
@@ -59,7 +59,7 @@ export function orderStore(db: Db) {
       return r && toOrder(r);
     },
     insertOrder: (order: OrderRow, lines: readonly OrderLineRow[]): void => {
-      s.insertOrder.run(flags(order));
+      s.insertOrder.run({ ...flags(order), sub: order.sub ?? null });
       // The line's revenue as the domain states it, stored so breakdowns only sum it.
       for (const line of lines) s.insertLine.run({ ...flags(line), revenue: lineRevenue(line) });
       if (!order.attributed) return;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { isBotUserAgent } from '../domain/bots.js';
 import { sourcePage } from '../domain/page.js';
+import { clickSignals } from '../domain/click-signals.js';
 import { findMarketplace, isUuid, productId } from '@affil/sdk/url';
 import type { Context } from './context.js';
-import type { TrackingEvent } from '../storage/port.js';
+import type { ClickRow, TrackingEvent } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { fieldErrors } from '../validation.js';
 import { visitorOf } from './integrity.js';
@@ -82,7 +83,7 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
       rejected.push({ index, detail: first ? `${first.path}: ${first.message}` : 'invalid event' });
       continue;
     }
-    valid.push({ index, event: await toRow(ctx, parsed.data, now, bot) });
+    valid.push({ index, event: await toRow(ctx, parsed.data, item as object, now, bot) });
   }
   // Integrity (issue 19): one visitor hash per request, on every event row.
   const visitor = valid.length > 0 ? await visitorOf(ctx, { address: client.address, userAgent: client.userAgent }) : null;
@@ -99,7 +100,11 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
   return result;
 }
 
-async function toRow(ctx: Context, e: EventBody, received: number, bot: boolean): Promise<TrackingEvent> {
+/**
+ * The stored row of a valid event. A click's sub-ID and integrity signals are read from the event as
+ * sent (`raw`), not from the schema: a bad one is dropped and the click kept (`clickSignals`).
+ */
+async function toRow(ctx: Context, e: EventBody, raw: object, received: number, bot: boolean): Promise<TrackingEvent> {
   const time = eventTime(received, e.age);
   switch (e.type) {
     case 'click': {
@@ -110,7 +115,7 @@ async function toRow(ctx: Context, e: EventBody, received: number, bot: boolean)
         type: 'click', id: e.id.toLowerCase(), tag: e.tag, accountId: owner?.accountId ?? null,
         marketplace: linked?.id ?? owner?.marketplace ?? null, url: e.url, product: productId(e.url),
         page: e.page ?? null, session: e.session ?? null, via: e.via, bot, registered: owner !== undefined,
-        at: time, clientAt: e.at ?? null,
+        at: time, clientAt: e.at ?? null, ...clickSignals(raw),
       };
     }
     case 'pageview':
@@ -122,8 +127,19 @@ async function toRow(ctx: Context, e: EventBody, received: number, bot: boolean)
   }
 }
 
-/** A click as the API shows it. */
-export function clickView(c: { id: string; tag: string; marketplace: string | null; url: string; product: string | null; page: string | null; via: string; bot: boolean; at: number }) {
-  return { id: c.id, tag: c.tag, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, bot: c.bot, at: new Date(c.at).toISOString() };
+/**
+ * A click as the API shows it: SPEC §4.3's shape, plus `sub` and the integrity signals when the
+ * click carried them (a click without them keeps exactly that shape).
+ */
+export function clickView(c: Pick<ClickRow, 'id' | 'tag' | 'marketplace' | 'url' | 'product' | 'page' | 'via' | 'bot' | 'at' | 'sub' | 'trusted' | 'visible' | 'framed' | 'dwell'>) {
+  const view: ClickView = { id: c.id, tag: c.tag, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, bot: c.bot, at: new Date(c.at).toISOString() };
+  for (const field of SIGNAL_FIELDS) if (c[field] !== undefined && c[field] !== null) Object.assign(view, { [field]: c[field] });
+  return view;
 }
 
+const SIGNAL_FIELDS = ['sub', 'trusted', 'visible', 'framed', 'dwell'] as const;
+
+export type ClickView = {
+  id: string; tag: string; marketplace: string | null; url: string; product: string | null; page: string | null; via: string; bot: boolean; at: string;
+  sub?: string; trusted?: boolean; visible?: boolean; framed?: boolean; dwell?: number;
+};

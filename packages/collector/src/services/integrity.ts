@@ -80,7 +80,7 @@ export async function holdsFor(ctx: Context, store: Stores, attribution: Attribu
   let visitor: string | null = null;
   if (click) {
     visitor = click.visitor ?? null;
-    // The SDK fields (trusted, visible, framed, dwell) arrive with the ingest work; absent: no evidence.
+    // The SDK fields (trusted, visible, framed, dwell) as stored; a missing one is no evidence.
     facts.click = click as ClickSignals;
     const window = visitor ? burstWindow(config, click.at) : undefined;
     if (visitor && window) {

@@ -163,11 +163,11 @@ async function replayOf(store: Stores, d: { webhookId: string; path: string; con
 }
 
 /** Gathers the facts attribution needs from the store, then applies the pure rules. */
-async function attributeOrder(ctx: Context, store: Stores, order: OrderInput): Promise<Attribution> {
+async function attributeOrder(ctx: Context, store: Stores, order: OrderInput): Promise<Attribution & { sub: string | null }> {
   const marketplace = marketplaceById(ctx.program, order.marketplace)!;
   const referral = await referralFacts(store, order);
   const owner = referral?.owner;
-  return attribute({
+  const attribution = attribute({
     orderedAt: ms(order.orderedAt),
     marketplace,
     lines: order.items.map((i) => ({ lineId: i.lineId, sku: i.sku, category: i.category, quantity: i.quantity, unitAmount: i.unitAmount, cartAddedAt: i.cartAddedAt ? ms(i.cartAddedAt) : undefined })),
@@ -179,10 +179,12 @@ async function attributeOrder(ctx: Context, store: Stores, order: OrderInput): P
     clickWindowMs: ctx.program.clickWindowHours * 3_600_000,
     cartWindowMs: ctx.program.cartWindowDays * 86_400_000,
   });
+  // The order inherits the sub-ID of the stored click that credited it (SPEC §10).
+  return { ...attribution, sub: attribution.attributed ? (referral?.sub ?? null) : null };
 }
 
 /** SPEC §5.1: a stored click's own time and tag win over what the merchant captured. */
-async function referralFacts(store: Stores, order: OrderInput): Promise<ReferralFacts | null> {
+async function referralFacts(store: Stores, order: OrderInput): Promise<(ReferralFacts & { sub: string | null }) | null> {
   const r = order.referral;
   if (!r) return null;
   const click = r.clickId ? await store.events.findClick(r.clickId.toLowerCase()) : undefined;
@@ -199,11 +201,12 @@ async function referralFacts(store: Stores, order: OrderInput): Promise<Referral
     verified: click !== undefined,
     bot: click?.bot ?? false,
     product: click?.product ?? null,
+    sub: click?.sub ?? null,
     owner: owner ? { accountId: owner.accountId, marketplace: owner.marketplace } : undefined,
   };
 }
 
-function creationBody(order: OrderInput, a: Attribution): OrderAttribution {
+function creationBody(order: OrderInput, a: Attribution & { sub: string | null }): OrderAttribution & { sub: string | null } {
   return {
     orderId: order.orderId,
     attributed: a.attributed,
@@ -213,6 +216,7 @@ function creationBody(order: OrderInput, a: Attribution): OrderAttribution {
     creditedTag: a.creditedTag,
     account: a.accountId,
     unverifiedReferral: a.unverifiedReferral,
+    sub: a.sub,
     currency: order.currency,
     status: 'pending',
     lines: a.lines,
@@ -220,11 +224,11 @@ function creationBody(order: OrderInput, a: Attribution): OrderAttribution {
   };
 }
 
-function orderRow(order: OrderInput, a: Attribution, contentHash: string, response: string, receivedAt: number): OrderRow {
+function orderRow(order: OrderInput, a: Attribution & { sub: string | null }, contentHash: string, response: string, receivedAt: number): OrderRow {
   return {
     orderId: order.orderId, marketplace: order.marketplace, currency: order.currency, orderedAt: ms(order.orderedAt),
     contentHash, request: JSON.stringify(order), attributed: a.attributed, rule: a.rule, clickId: a.clickId, tag: a.tag,
-    creditedTag: a.creditedTag, accountId: a.accountId, unverifiedReferral: a.unverifiedReferral, response, receivedAt,
+    creditedTag: a.creditedTag, accountId: a.accountId, unverifiedReferral: a.unverifiedReferral, sub: a.sub, response, receivedAt,
   };
 }
 
@@ -299,6 +303,7 @@ export async function orderView(ctx: Context, order: OrderRow, store: Stores = c
     creditedTag: order.creditedTag,
     account: order.accountId,
     unverifiedReferral: order.unverifiedReferral,
+    sub: order.sub ?? null,
     referral: request.referral ?? null,
     explanation: [explainOrder(ctx.program, order, request), ...integrity.explanation].join(' '),
     lines: lines.map((l) => ({

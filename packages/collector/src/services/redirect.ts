@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addParam, decorateHref, findMarketplace, productId } from '@affil/sdk/url';
 import { isBotUserAgent } from '../domain/bots.js';
 import { sourcePage } from '../domain/page.js';
+import { subOf } from '../domain/click-signals.js';
 import { Problem } from '../errors.js';
 import { visitorOf } from './integrity.js';
 import type { Context } from './context.js';
@@ -37,6 +38,8 @@ export interface RedirectRequest {
   tag: string;
   url: unknown;
   page: unknown;
+  /** The publisher's sub-ID (`&sub=`): kept on the click when valid, else dropped (the click still counts). */
+  sub?: unknown;
   userAgent: string | undefined;
   /** The client's address (as `trustProxy` yields it), for the visitor hash only; never stored. */
   address?: string | undefined;
@@ -70,7 +73,7 @@ export async function redirectClick(ctx: Context, r: RedirectRequest): Promise<R
   const click = {
     type: 'click' as const, id: clickId, tag: r.tag, accountId: owner.accountId, marketplace: destination.marketplace,
     url: decorated, product: productId(destination.url), page, session: null, via: 'redirect',
-    bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null,
+    bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null, sub: subOf(r.sub),
   };
   await ctx.storage.events.record([{ ...click, visitor: await visitorOf(ctx, { address: r.address, userAgent: r.userAgent }) }]);
   ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });

@@ -162,7 +162,7 @@ export async function listOrders(ctx: Context, principal: Principal, query: unkn
       return {
         orderId: o.orderId, marketplace: o.marketplace, currency: o.currency, orderedAt: new Date(o.orderedAt).toISOString(),
         status: orderStatus(lines), attributed: o.attributed, rule: o.rule, tag: o.tag,
-        creditedTag: o.creditedTag, account: o.accountId, commission: created.commission,
+        creditedTag: o.creditedTag, account: o.accountId, sub: o.sub ?? null, commission: created.commission,
         pending: lines.reduce((n, l) => n + pendingCommission(l), 0), earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
       };
     }),

@@ -36,6 +36,13 @@ export interface ClickRow {
   registered: boolean;
   at: number;
   clientAt: number | null;
+  /** The publisher's sub-ID and the SDK's integrity signals (SPEC §10); null or absent when not sent or invalid. */
+  sub?: string | null | undefined;
+  trusted?: boolean | null | undefined;
+  visible?: boolean | null | undefined;
+  framed?: boolean | null | undefined;
+  /** ms from page load to the click, at most a day (`MAX_DWELL_MS`). */
+  dwell?: number | null | undefined;
   /** Visitor hash (issue 19); null for rows stored before it, or without a client address. */
   visitor?: string | null | undefined;
 }
@@ -78,6 +85,8 @@ export interface OrderRow {
   creditedTag: string | null;
   accountId: string | null;
   unverifiedReferral: boolean;
+  /** The sub-ID of the click that credited the order (null: none, or not credited through a stored click). */
+  sub?: string | null | undefined;
   /** The JSON body answered when the order was created, replayed for repeats. */
   response: string;
   receivedAt: number;
@@ -136,7 +145,7 @@ export interface ReportScope {
   marketplace?: string | undefined;
 }
 
-export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page'] as const;
+export const BREAKDOWNS = ['day', 'tag', 'marketplace', 'category', 'product', 'page', 'sub'] as const;
 export type BreakdownBy = (typeof BREAKDOWNS)[number];
 export type KeyedTotals = Map<string | null, Omit<SummaryTotals, 'currencies'>>;
 

@@ -135,6 +135,18 @@ describe('affil link', () => {
     expect(result.out.trim()).toBe('https://track.example.com/go/janesblog-20?url=https%3A%2F%2Fwww.amazon.com%2Fdp%2FB08XYZ1234%3Fth%3D1');
   });
 
+  it('adds a sub-ID with --sub, and refuses an invalid one', async () => {
+    await program();
+    const result = await cli('link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'https://track.example.com', '--sub', 'video-42');
+    expect(result.code).toBe(0);
+    expect(result.out.trim()).toBe('https://track.example.com/go/janesblog-20?url=https%3A%2F%2Fwww.amazon.com%2Fdp%2FB08XYZ1234&sub=video-42');
+    for (const bad of ['two words', 'x'.repeat(65), '']) {
+      const refused = await cli('link', 'janesblog-20', 'https://www.amazon.com/dp/B08XYZ1234', '--collector', 'https://track.example.com', '--sub', bad);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.err).toContain('--sub');
+    }
+  });
+
   it('without --collector, points at AFFIL_PUBLIC_URL, else the config file\'s publicUrl, else this machine\'s collector, and says which', async () => {
     await program();
     const product = 'https://www.amazon.com/dp/B08XYZ1234';

@@ -9,7 +9,7 @@ const start = useCollectors();
 const COUNTS = ['clicks', 'botClicks', 'pageviews', 'linkImpressions', 'orders', 'itemsOrdered', 'directItems', 'indirectItems', 'itemsShipped', 'itemsReturned'] as const;
 
 const step = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('click' as const), account: fc.integer({ min: 0, max: 1 }), product: fc.constantFrom('B08XYZ1234', 'B0TOY00001'), bot: fc.boolean(), unregistered: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('click' as const), account: fc.integer({ min: 0, max: 1 }), product: fc.constantFrom('B08XYZ1234', 'B0TOY00001'), bot: fc.boolean(), unregistered: fc.boolean(), sub: fc.constantFrom(undefined, 'post-1', 'post-2', 'not a sub') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pageview' as const), account: fc.integer({ min: 0, max: 1 }), links: fc.integer({ min: 0, max: 9 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('order' as const), hoursAfterClick: fc.integer({ min: 0, max: 30 }), quantity: fc.integer({ min: 1, max: 3 }), marketplace: fc.constantFrom('us', 'uk') }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('event' as const), type: fc.constantFrom('shipped' as const, 'cancelled' as const, 'returned' as const), units: fc.integer({ min: 1, max: 2 }) }) },
@@ -30,7 +30,8 @@ describe('reports agree', () => {
           if (s.kind === 'wait') clock.advance(s.hours * HOUR);
           if (s.kind === 'click') {
             const tag = s.unregistered ? 'nobody-20' : accounts[s.account]!.tag;
-            const event = clickEvent(tag, { url: `https://www.amazon.com/dp/${s.product}?tag=${tag}` });
+            // Sub-IDs (an invalid one is dropped, the click kept): by=sub must add up like the rest.
+            const event = { ...clickEvent(tag, { url: `https://www.amazon.com/dp/${s.product}?tag=${tag}` }), ...(s.sub ? { sub: s.sub } : {}) };
             await c.beacon(event, s.bot ? { userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' } : {});
             if (!s.bot && !s.unregistered) clicks.push({ id: event.id, at: clock.now(), tag });
           }
@@ -61,7 +62,7 @@ describe('reports agree', () => {
 
         const period = 'from=2026-10-01&to=2026-12-31';
         const summary = (await c.admin('GET', `/v1/reports/summary?${period}`)).body;
-        for (const by of ['day', 'tag', 'marketplace', 'category', 'product', 'page']) {
+        for (const by of ['day', 'tag', 'marketplace', 'category', 'product', 'page', 'sub']) {
           const { rows } = (await c.admin('GET', `/v1/reports/breakdown?by=${by}&${period}`)).body as { rows: Json[] };
           for (const field of COUNTS) {
             if ((by === 'category' || by === 'product') && field === 'orders') continue; // an order counts in each row it has items in

@@ -58,7 +58,8 @@ describe('SQLite migrations that compute amounts do it in TypeScript, with the d
     expect(rows).toEqual(expected);
     expect(expected).toEqual([50, 17, 12, 38, 0]);
     expect(db.prepare("SELECT revenue FROM order_lines WHERE order_id = 'O-1' ORDER BY position").pluck().all()).toEqual(LINES.map((l) => l.unit * l.qty));
-    expect(db.prepare('SELECT count(*) FROM schema_migrations WHERE version = 4').pluck().get()).toBe(1);
+    // Every migration applied, later features' ranges included.
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
     db.close();
   });
 

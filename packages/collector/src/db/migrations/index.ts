@@ -3,6 +3,7 @@ import * as m002 from './002_daily_totals.js';
 import * as m003 from './003_delivery_content.js';
 import * as m004 from './004_line_pending.js';
 import * as m020 from './020_integrity.js';
+import * as m040 from './040_click_signals.js';
 
 /**
  * A schema step: its SQL, then (`after`) a data step in TypeScript where values are computed by the
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: m003.name, sql: m003.sql },
   { version: 4, name: m004.name, sql: m004.sql, after: 'line_pending' },
   { version: 20, name: m020.name, sql: m020.sql },
+  { version: 40, name: m040.name, sql: m040.sql },
 ];

@@ -51,6 +51,7 @@ export function publicRoutes(ctx: Context, assets: SdkAssets, trust: TrustFuncti
       tag: req.params.tag as string,
       url: req.query.url,
       page: req.query.page,
+      sub: req.query.sub,
       userAgent: req.get('user-agent'),
       address: clientAddress(req, trust),
       speculative: /prerender/i.test(purpose) ? 'prerender' : /prefetch/i.test(purpose) ? 'prefetch' : undefined,
