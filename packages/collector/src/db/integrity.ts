@@ -47,9 +47,11 @@ export function integrityStore(db: Db) {
      FROM order_holds h JOIN orders o ON o.order_id = h.order_id
      WHERE o.ordered_at BETWEEN ? AND ? ORDER BY o.ordered_at, o.order_id`,
   );
-  const visitorClicks = db.prepare<[number, number], { id: string; tag: string; accountId: string | null; visitor: string; at: number }>(
-    'SELECT id, tag, account_id AS accountId, visitor, at FROM clicks WHERE visitor IS NOT NULL AND at BETWEEN ? AND ? ORDER BY visitor, tag, at, id',
+  const visitorClicks = db.prepare<[number, number], { id: string; tag: string; accountId: string | null; visitor: string | null; at: number; trusted: number | null; visible: number | null; framed: number | null; dwell: number | null }>(
+    `SELECT id, tag, account_id AS accountId, visitor, at, trusted, visible, framed, dwell FROM clicks
+     WHERE at BETWEEN ? AND ? AND (visitor IS NOT NULL OR trusted = 0 OR visible = 0 OR framed = 1 OR dwell IS NOT NULL) ORDER BY visitor, tag, at, id`,
   );
+  const flag = (v: number | null): boolean | null => (v === null ? null : v === 1);
 
   return {
     saltFor: (day: string, fresh: () => string, now: number): string => {
@@ -96,6 +98,7 @@ export function integrityStore(db: Db) {
         lineCommissions: JSON.parse(r.commissions) as number[],
         rules: (JSON.parse(r.holds) as Hold[]).map((h) => h.rule as IntegrityRule),
       })),
-    visitorClicks: (from: number, to: number) => visitorClicks.all(from, to),
+    visitorClicks: (from: number, to: number) =>
+      visitorClicks.all(from, to).map((r) => ({ ...r, trusted: flag(r.trusted), visible: flag(r.visible), framed: flag(r.framed) })),
   };
 }

@@ -199,8 +199,8 @@ export async function integrityReportFor(ctx: Context, principal: Principal, que
   for (const group of groups.values()) {
     for (const c of group) {
       if (c.at < period.fromMs) continue;
-      const burst = { click: { id: c.id, at: c.at, tag: c.tag, visitor: c.visitor }, sameVisitorClicks: group };
-      const rules = clickRules(config, { burst, signals: c as ClickSignals });
+      const burst = c.visitor ? { click: { id: c.id, at: c.at, tag: c.tag, visitor: c.visitor }, sameVisitorClicks: group } : null;
+      const rules = clickRules(config, { burst, signals: c });
       if (rules.length > 0) clicks.push({ at: c.at, tag: c.tag, accountId: c.accountId, rules });
     }
   }

@@ -1,4 +1,4 @@
-import type { Hold, IntegrityRule } from '../domain/integrity/rules.js';
+import type { ClickSignals, Hold, IntegrityRule } from '../domain/integrity/rules.js';
 import type { HoldState, ReviewRecord, ReversingEntry } from '../domain/integrity/review.js';
 
 /** An order's integrity record: written with the order when a rule held it, decided once by an admin. */
@@ -55,6 +55,6 @@ export interface IntegrityStore {
   reversals(orderId: string): Promise<ReversalRow[]>;
   /** Held orders (any status) with `orderedAt` in [from, to]. */
   heldOrders(from: number, to: number): Promise<HeldOrderRow[]>;
-  /** Clicks with a visitor hash and event time in [from, to]: id, tag, account, visitor, at (for `clickRules`). */
-  visitorClicks(from: number, to: number): Promise<{ id: string; tag: string; accountId: string | null; visitor: string; at: number }[]>;
+  /** Clicks with event time in [from, to] that have a visitor hash or an SDK signal (for `clickRules`). */
+  visitorClicks(from: number, to: number): Promise<({ id: string; tag: string; accountId: string | null; visitor: string | null; at: number } & ClickSignals)[]>;
 }

@@ -114,6 +114,41 @@ describe('integrity: click_burst', () => {
 });
 
 describe('integrity: stuffing', () => {
+  it.each([
+    [{ trusted: false }, 'click not trusted (script click)'],
+    [{ visible: false }, 'page not visible (hidden, or a viewport under 10×10 px)'],
+    [{ framed: true }, 'click inside a frame'],
+    [{ dwell: 499 }, 'dwell 499 ms < 500 ms'],
+    [{ trusted: false, visible: false, framed: true, dwell: 0 }, 'click not trusted (script click); page not visible (hidden, or a viewport under 10×10 px); click inside a frame; dwell 0 ms < 500 ms'],
+  ])('holds an order through a click sent with %o', async (signals, detail) => {
+    const { c, clock } = await program();
+    const click = { ...clickEvent('janesblog-20'), ...signals };
+    expect((await c.beacon(click)).body).toMatchObject({ accepted: 1 });
+    clock.advance(MINUTE);
+    const created = await order(c, clock, click.id);
+    expect(created.status).toBe('on_hold');
+    expect(created.holds).toEqual([{ rule: 'stuffing', detail }]);
+  });
+
+  it('does not hold a chosen click, a dwell of exactly 500 ms, missing or malformed signals, or with minDwellMs 0', async () => {
+    const { c, clock } = await program();
+    const clicks = [
+      { ...clickEvent('janesblog-20'), trusted: true, visible: true, framed: false, dwell: 500 },
+      clickEvent('janesblog-20'),
+      { ...clickEvent('janesblog-20'), trusted: 'no', visible: 0, framed: 'yes', dwell: -5 },
+    ];
+    for (const click of clicks) {
+      expect((await c.beacon(click)).body).toMatchObject({ accepted: 1 });
+      clock.advance(MINUTE);
+      expect((await order(c, clock, click.id)).status).toBe('pending');
+    }
+    const lax = await program({ selfReferral: true, burst: { clicks: 10, minutes: 10 }, stuffing: { minDwellMs: 0 }, orderVelocity: 5 });
+    const quick = { ...clickEvent('janesblog-20'), dwell: 0 };
+    await lax.c.beacon(quick);
+    lax.clock.advance(MINUTE);
+    expect((await order(lax.c, lax.clock, quick.id)).status).toBe('pending');
+  });
+
   it('holds an unverified referral whose landing came from a visitor that sent other beacons but no click on the tag', async () => {
     const { c, clock } = await program();
     expect((await c.beacon(pageviewEvent('janesblog-20', 3))).status).toBe(202);
@@ -253,7 +288,7 @@ describe('GET /v1/reports/integrity', () => {
     expectProblem(await c.admin('GET', '/v1/reports/integrity?from=2026-11-21&to=2026-11-20'), 400, 'from');
   });
 
-  it('counts the burst excess clicks', async () => {
+  it('counts the burst excess clicks and clicks with stuffing signs', async () => {
     const { c, clock } = await program();
     for (let i = 0; i < 12; i++) {
       await c.beacon(clickEvent('janesblog-20'));
@@ -261,6 +296,11 @@ describe('GET /v1/reports/integrity', () => {
     }
     const reply = await c.admin('GET', '/v1/reports/integrity?from=2026-11-20&to=2026-11-20');
     expect(reply.body.byRule.click_burst.flaggedClicks).toBe(2);
+    await c.beacon({ ...clickEvent('janesblog-20'), trusted: false }, { userAgent: OTHER_UA });
+    await c.beacon({ ...clickEvent('janesblog-20'), dwell: 500 }, { userAgent: OTHER_UA });
+    const after = await c.admin('GET', '/v1/reports/integrity?from=2026-11-20&to=2026-11-20');
+    expect(after.body.byRule.stuffing.flaggedClicks).toBe(1);
+    expect(after.body.byRule.click_burst.flaggedClicks).toBe(2);
   });
 });
 
