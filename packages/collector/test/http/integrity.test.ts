@@ -49,6 +49,8 @@ describe('integrity: self_referral', () => {
     // The affiliate sees its own held order and the reason.
     const own = await jane.api('GET', `/v1/orders/${created.orderId}`);
     expect(own.body).toMatchObject({ status: 'on_hold', holds: created.holds });
+    const list = await jane.api('GET', '/v1/orders?from=2026-11-20&to=2026-11-20');
+    expect(list.body.orders.map((o: Json) => [o.orderId, o.status])).toEqual([[created.orderId, 'on_hold']]);
   });
 
   it('does not hold when the sign-in came from another browser, or when the rule is off', async () => {
