@@ -7,6 +7,8 @@ const BENCHES = {
   summary: () => import('./summary.mjs'),
   ingest: () => import('./ingest.mjs'),
   streams: () => import('./streams.mjs'),
+  postgres: () => import('./postgres.mjs'),
+  'postgres-scale': () => import('./postgres-scale.mjs'),
 };
 
 const wanted = process.argv.slice(2);

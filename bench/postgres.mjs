@@ -1,0 +1,165 @@
+// Issue 17: the PostgreSQL backend measured against SQLite and a bare Express 204 route, in the
+// same run. Durable click ingest (POST /v1/events, one click per request, acknowledged only
+// after its transaction commits: group commit on both backends) for a bare route, a SQLite
+// collector, one PostgreSQL collector and two PostgreSQL collectors on one database, taking
+// turns in short interleaved rounds (the shared machine's speed drifts within minutes); then the
+// storage port alone: recordSoon events/s with one adapter and with two adapters on one database.
+//
+// PostgreSQL: AFFIL_BENCH_PG or AFFIL_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres);
+// the bench makes a database of its own, affil_bench_<random>, and drops it at the end.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SERVER = process.env.AFFIL_BENCH_PG ?? process.env.AFFIL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+const CLI = new URL('../packages/collector/bin/affil.js', import.meta.url).pathname;
+const ADAPTER = new URL('../packages/collector/dist/storage/postgres/index.js', import.meta.url).href;
+
+function startProcess(args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+const clickBody = () =>
+  JSON.stringify({ type: 'click', id: randomUUID(), tag: 'bench-20', url: 'https://www.amazon.com/dp/B08XYZ1234?tag=bench-20', page: 'https://blog.example/post', session: 's1', via: 'click', at: Date.now() });
+
+async function load(url, seconds, connections = CONNECTIONS) {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [{ method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA }, setupRequest: (req) => ({ ...req, body: clickBody() }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+async function admin(sql) {
+  const c = new pg.Client({ connectionString: SERVER });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const withDatabase = (name) => {
+  const u = new URL(SERVER);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+/** Events/s through the port's recordSoon alone: `callers` concurrent writers on each adapter, one click per call. */
+async function recordSoonRate(url, adapters, seconds, callers = 64) {
+  const { createPostgresStorage } = await import(ADAPTER);
+  const stores = await Promise.all(Array.from({ length: adapters }, () => createPostgresStorage(url, { poolSize: 4 })));
+  let done = 0;
+  const until = Date.now() + seconds * 1000;
+  const writer = async (s) => {
+    while (Date.now() < until) {
+      await s.events.recordSoon([{ type: 'click', id: randomUUID(), tag: 'bench-20', accountId: null, marketplace: 'amazon.com', url: 'https://www.amazon.com/dp/B0', product: 'B0', page: null, session: null, via: 'click', bot: false, registered: false, at: Date.now(), clientAt: null }]);
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(stores.flatMap((s) => Array.from({ length: callers }, () => writer(s))));
+  const rate = done / ((Date.now() - started) / 1000);
+  await Promise.all(stores.map((s) => s.close()));
+  return rate;
+}
+
+export async function bench() {
+  const name = `affil_bench_${randomBytes(5).toString('hex')}`;
+  try {
+    await admin(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    return [{ name: `skipped: no PostgreSQL at ${new URL(SERVER).host} (${error.message}); set AFFIL_BENCH_PG`, value: '-', unit: '' }];
+  }
+  const pgUrl = withDatabase(name);
+  const dir = mkdtempSync(join(tmpdir(), 'affil-pgbench-'));
+  const config = join(dir, 'affil.json');
+  const sqliteDb = join(dir, 'affil.db');
+  writeFileSync(config, JSON.stringify({ rateLimitPerMinute: 0 }));
+  const processes = [];
+  const rows = [];
+  try {
+    for (const db of [sqliteDb, pgUrl]) {
+      const cli = (...args) => execFileSync(process.execPath, [CLI, ...args, '--db', db, '--config', config, '--json'], { encoding: 'utf8' });
+      const account = JSON.parse(cli('accounts', 'create', 'Bench')).id;
+      cli('tags', 'add', account, 'bench-20', 'us');
+    }
+    const bare = await startProcess([new URL('./bare-server.mjs', import.meta.url).pathname]);
+    processes.push(bare);
+    const sqlite = await startProcess([CLI, 'serve', '--port', '0', '--db', sqliteDb, '--config', config]);
+    processes.push(sqlite);
+    const pgA = await startProcess([CLI, 'serve', '--port', '0', '--db', pgUrl, '--config', config]);
+    processes.push(pgA);
+    const pgB = await startProcess([CLI, 'serve', '--port', '0', '--db', pgUrl, '--config', config]);
+    processes.push(pgB);
+
+    const targets = [
+      { name: 'bare', urls: [bare.url] },
+      { name: 'sqlite', urls: [sqlite.url] },
+      { name: 'postgres', urls: [pgA.url] },
+      // The same total connections, split over two instances on one database.
+      { name: 'postgres ×2', urls: [pgA.url, pgB.url] },
+    ].map((t) => ({ ...t, requests: 0, p99: [] }));
+    for (const t of targets) await Promise.all(t.urls.map((u) => load(`${u}/v1/events`, 1, CONNECTIONS / t.urls.length)));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of targets) {
+        const results = await Promise.all(t.urls.map((u) => load(`${u}/v1/events`, SECONDS, CONNECTIONS / t.urls.length)));
+        t.requests += results.reduce((n, r) => n + r['2xx'], 0);
+        t.p99.push(Math.max(...results.map((r) => r.latency.p99)));
+      }
+    }
+    const seconds = ROUNDS * SECONDS;
+    const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+    const [base, lite, one, two] = targets;
+    const row = (label, t) => [
+      { name: label, value: Math.round(t.requests / seconds), unit: 'req/s' },
+      { name: `  p99 latency (median of ${ROUNDS} rounds)`, value: median(t.p99), unit: 'ms' },
+    ];
+    const ratio = one.requests / base.requests;
+    rows.push(
+      ...row(`bare Express 204 (${CONNECTIONS} connections, ${ROUNDS}×${SECONDS} s)`, base),
+      ...row('SQLite collector, click ingest, durable', lite),
+      ...row('PostgreSQL collector, click ingest, durable', one),
+      ...row('two PostgreSQL collectors, one database', two),
+      { name: 'SQLite ingest / bare', value: (lite.requests / base.requests).toFixed(2), unit: '×' },
+      { name: 'PostgreSQL ingest / bare', value: ratio.toFixed(2), unit: '×', budget: '≥ 0.85', ok: ratio >= 0.85 },
+      { name: 'two PostgreSQL instances / one', value: (two.requests / one.requests).toFixed(2), unit: '×' },
+    );
+  } finally {
+    for (const { child } of processes) child.kill('SIGTERM');
+    await Promise.all(processes.map(({ child }) => new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)))));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  try {
+    const one = await recordSoonRate(pgUrl, 1, SECONDS * 2);
+    const two = await recordSoonRate(pgUrl, 2, SECONDS * 2);
+    rows.push(
+      { name: 'recordSoon, one adapter (64 concurrent callers)', value: Math.round(one), unit: 'ev/s' },
+      { name: 'recordSoon, two adapters on one database', value: Math.round(two), unit: 'ev/s' },
+    );
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+  return rows;
+}
