@@ -4,6 +4,7 @@ import { accountStore } from './accounts.js';
 import { eventStore } from './events.js';
 import { orderStore } from './orders.js';
 import { reportStore } from './reports.js';
+import { integrityStore } from './integrity.js';
 import { clientSql, lockKey, parseInteger, poolSql, transaction, type Sql } from './sql.js';
 import { migrate } from './migrate.js';
 import { ensureMonths } from './partitions.js';
@@ -39,6 +40,7 @@ function stores(sql: Sql, pool: pg.Pool, known: Map<string, TagRow>, inTransacti
     events: eventStore(sql, pool, { inTransaction }),
     orders: orderStore(sql),
     reports: reportStore(sql),
+    integrity: integrityStore(sql),
   };
 }
 

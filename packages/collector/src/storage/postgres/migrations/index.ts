@@ -1,7 +1,11 @@
 import * as m001 from './001_initial.js';
+import * as m020 from './020_integrity.js';
 
 /**
  * Every PostgreSQL migration in order, numbered from 1 and forward only: a schema change is a new
  * numbered file here (and its SQLite counterpart under src/db/migrations when both must change).
  */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [{ version: 1, name: m001.name, sql: m001.sql }];
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: m001.name, sql: m001.sql },
+  { version: 20, name: m020.name, sql: m020.sql },
+];
