@@ -83,7 +83,8 @@ const onActivation = safe((e: MouseEvent): void => {
   // Restore only if the page did not change the link meanwhile.
   setTimeout(
     () => a.getAttribute('href') == marked && a.setAttribute('href', href),
-    via == 'contextmenu' ? CONTEXT_MENU_HOLD_MS : 0,
+    // (false waits 0 ms: a timer's delay is a number.)
+    (via == 'contextmenu' && CONTEXT_MENU_HOLD_MS) as number,
   );
 }) as EventListener;
 

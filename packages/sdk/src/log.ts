@@ -7,9 +7,7 @@ export const setDebug = (debug?: boolean): void => {
   debugging = debug || /affil_debug=1/.test(location.search);
 };
 
-export const log = (detail: unknown): void => {
-  if (debugging) console.log('[affil]', detail);
-};
+export const log = (detail: unknown): unknown => debugging && console.log('[affil]', detail);
 
 // (Two arguments, as `log` writes them: the console shows `[affil] <message>` all the same.)
 export const warn = (message: string): void => console.warn('[affil]', message);

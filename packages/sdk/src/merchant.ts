@@ -1,7 +1,7 @@
 import { embeddedProgram, type Program } from './config.js';
 import { outbox, send } from './transport.js';
 import { uuid } from './uuid.js';
-import { log, setDebug } from './log.js';
+import { setDebug } from './log.js';
 import { DEFAULT_TAG_PATTERN, isUuid } from './url.js';
 import { CLICK_ID_PARAM } from './activation.js';
 import { storage } from './storage.js';
@@ -81,11 +81,10 @@ const store = (r: Referral, maxAge: number): void => {
     (location.protocol === 'https:' ? '; Secure' : '');
 };
 
-/** Sends `event` (with an ID and the time), or without one what the outbox still holds. */
+/** Sends `event` (with an ID and the time; `send` logs it), or without one what the outbox still holds. */
 const emit = (event?: Record<string, unknown> & { type: string }): void => {
   const { endpoint } = settings();
   const full = event && { ...event, id: uuid(), at: Date.now() };
-  if (full) log(full);
   if (endpoint) send(endpoint, full);
 };
 

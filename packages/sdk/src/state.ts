@@ -7,7 +7,6 @@
  */
 import { send } from './transport.js';
 import { decorateLink, type Decoration } from './decorate.js';
-import { log } from './log.js';
 import { session } from './session.js';
 import type { InitOptions, Program } from './config.js';
 import { optedOut } from './consent.js';
@@ -33,7 +32,6 @@ export const emit = (event: Record<string, unknown> & { type: string; id: string
   const endpoint = publisher!.endpoint;
   if (endpoint && !optedOut(publisher!, answer) && (answer || publisher!.consent != 'pending')) {
     const full = { ...event, page: location.origin + location.pathname, session: session(at), at };
-    log(full);
     send(endpoint, full);
     return true;
   }

@@ -13,7 +13,7 @@ export type StorageArea = 'localStorage' | 'sessionStorage';
  */
 export const storage = (area: StorageArea, key: string, value?: string | null): string | null | undefined => {
   try {
-    return window[area][value == null ? 'getItem' : value ? 'setItem' : 'removeItem'](key, value!) as string | null | undefined;
+    return window[area][value ? 'setItem' : value == '' ? 'removeItem' : 'getItem'](key, value!) as string | null | undefined;
   } catch {
     // Storage disabled or full: nothing stored.
   }

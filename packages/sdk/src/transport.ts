@@ -18,19 +18,20 @@ export const OUTBOX_MAX_AGE_MS = 7 * 864e5;
  * damaged or foreign value reads as empty, never throws). With `events`, stores them (an empty outbox
  * is kept as `[]`: the bytes went to speed; an opt-out removes the key, see publisher.ts).
  */
-export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
-  if (events) storage('localStorage', OUTBOX_KEY, JSON.stringify(events));
-  else
-    try {
-      events = (JSON.parse(storage('localStorage', OUTBOX_KEY)!) as TrackingEvent[]).filter((e) => Date.now() - e.at < OUTBOX_MAX_AGE_MS);
-    } catch {
-      events = [];
-    }
-  return events;
-};
+export const outbox = ((events?: TrackingEvent[]): TrackingEvent[] | void => {
+  // (One `try` for both: a write never throws, `storage` sees to that, and `send` has stringified
+  // the same events already.)
+  try {
+    return events
+      ? (storage('localStorage', OUTBOX_KEY, JSON.stringify(events)) as undefined)
+      : (JSON.parse(storage('localStorage', OUTBOX_KEY)!) as TrackingEvent[]).filter((e) => Date.now() - e.at < OUTBOX_MAX_AGE_MS);
+  } catch {
+    return [];
+  }
+}) as { (): TrackingEvent[]; (events: TrackingEvent[]): void };
 
 /**
- * Puts `event` (if any) in the outbox and sends everything the outbox holds as `{"events": [...]}`,
+ * Puts `event` (if any) in the outbox (logged when debugging) and sends everything the outbox holds as `{"events": [...]}`,
  * each event with its `age` (ms since it was created), so the collector dates re-sent events right.
  * Without `event` the caller makes sure the outbox holds something (the merchant script's flush).
  *
@@ -48,7 +49,7 @@ export const outbox = (events?: TrackingEvent[]): TrackingEvent[] => {
 export const send = (endpoint: string, event?: TrackingEvent): void => {
   const events = outbox();
   let body = '';
-  if (event) events.push(event);
+  if (event) log(event), events.push(event);
   // Each event's age now, on the events themselves (a stale one in the outbox is replaced at the next
   // send). A clock set back since an event was made must not give it a negative age: the collector
   // rejects those.

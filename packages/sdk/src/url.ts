@@ -32,6 +32,7 @@ const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/;
  * only that port, one listed without matches any. Listed hosts are lower case (the collector's
  * config requires it).
  */
+// (publisher.ts has its own copy of this finder, for the bundle's bytes: change both.)
 export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
   // A page's links go to a few hosts: each is looked up once. (So a finder remembers every host it
   // is asked about: make one per page or per request, never one for a process's lifetime.)

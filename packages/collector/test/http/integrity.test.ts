@@ -3,10 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { BROWSER_UA, createClock, MINUTE, useCollectors, type Json, type TestCollector } from '../helpers/collector.js';
 import { clickEvent, expectProblem, orderBody, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
 import type { IntegrityConfig } from '../../src/domain/integrity/config.js';
-import { ON_POSTGRES } from '../helpers/backend.js';
-
-// The SDK click signals are stored on SQLite only until the ingest work's PostgreSQL migrations (40–49) land.
-const signalsStored = !ON_POSTGRES;
 
 /**
  * Issue 19 end to end through real HTTP: each rule holds an order (and does not, at its edge),
@@ -120,7 +116,7 @@ describe('integrity: click_burst', () => {
 });
 
 describe('integrity: stuffing', () => {
-  it.runIf(signalsStored).each([
+  it.each([
     [{ trusted: false }, 'click not trusted (script click)'],
     [{ visible: false }, 'page not visible (hidden, or a viewport under 10×10 px)'],
     [{ framed: true }, 'click inside a frame'],
@@ -136,7 +132,7 @@ describe('integrity: stuffing', () => {
     expect(created.holds).toEqual([{ rule: 'stuffing', detail }]);
   });
 
-  it.runIf(signalsStored)('does not hold a chosen click, a dwell of exactly 500 ms, missing or malformed signals, or with minDwellMs 0', async () => {
+  it('does not hold a chosen click, a dwell of exactly 500 ms, missing or malformed signals, or with minDwellMs 0', async () => {
     const { c, clock } = await program();
     const clicks = [
       { ...clickEvent('janesblog-20'), trusted: true, visible: true, framed: false, dwell: 500 },
@@ -305,7 +301,7 @@ describe('GET /v1/reports/integrity', () => {
     await c.beacon({ ...clickEvent('janesblog-20'), trusted: false }, { userAgent: OTHER_UA });
     await c.beacon({ ...clickEvent('janesblog-20'), dwell: 500 }, { userAgent: OTHER_UA });
     const after = await c.admin('GET', '/v1/reports/integrity?from=2026-11-20&to=2026-11-20');
-    expect(after.body.byRule.stuffing.flaggedClicks).toBe(signalsStored ? 1 : 0);
+    expect(after.body.byRule.stuffing.flaggedClicks).toBe(1);
     expect(after.body.byRule.click_burst.flaggedClicks).toBe(2);
   });
 });

@@ -6,11 +6,12 @@ import { groupCommit } from './group-commit.js';
 import { purgeEventsBefore } from './partitions.js';
 import { storageError } from './faults.js';
 
-const CLICK_COLUMNS = `id, tag, account_id AS "accountId", marketplace, url, product, page, session, via, bot, registered, at, client_at AS "clientAt", visitor`;
+const CLICK_COLUMNS = `id, tag, account_id AS "accountId", marketplace, url, product, page, session, via, bot, registered, at, client_at AS "clientAt",
+  sub, trusted, visible, framed, dwell, visitor`;
 
 /** Each type's columns, as the batch's arrays: `@c_id`, `@c_tag`, … (one array per column, one element per new-candidate event). */
 const TYPES = {
-  click: { prefix: 'c', fields: ['id', 'tag', 'accountId', 'marketplace', 'url', 'product', 'page', 'session', 'via', 'bot', 'registered', 'at', 'clientAt', 'visitor'] },
+  click: { prefix: 'c', fields: ['id', 'tag', 'accountId', 'marketplace', 'url', 'product', 'page', 'session', 'via', 'bot', 'registered', 'at', 'clientAt', 'sub', 'trusted', 'visible', 'framed', 'dwell', 'visitor'] },
   pageview: { prefix: 'p', fields: ['id', 'tag', 'accountId', 'page', 'session', 'links', 'at', 'visitor'] },
   landing: { prefix: 'l', fields: ['id', 'clickId', 'tag', 'page', 'at', 'visitor'] },
   cart_add: { prefix: 'a', fields: ['id', 'clickId', 'sku', 'at', 'visitor'] },
@@ -27,10 +28,11 @@ const TYPES = {
 const RECORD = `WITH fresh AS (
     INSERT INTO event_ids (id, at) SELECT * FROM unnest(@ids::text[], @ats::bigint[]) ON CONFLICT (id) DO NOTHING RETURNING id
   ), c AS (
-    INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, visitor)
+    INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, sub, trusted, visible, framed, dwell, visitor)
     SELECT * FROM unnest(@c_id::text[], @c_tag::text[], @c_accountId::text[], @c_marketplace::text[], @c_url::text[], @c_product::text[], @c_page::text[],
-      @c_session::text[], @c_via::text[], @c_bot::boolean[], @c_registered::boolean[], @c_at::bigint[], @c_clientAt::bigint[], @c_visitor::text[])
-      AS x(id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, visitor)
+      @c_session::text[], @c_via::text[], @c_bot::boolean[], @c_registered::boolean[], @c_at::bigint[], @c_clientAt::bigint[],
+      @c_sub::text[], @c_trusted::boolean[], @c_visible::boolean[], @c_framed::boolean[], @c_dwell::integer[], @c_visitor::text[])
+      AS x(id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, sub, trusted, visible, framed, dwell, visitor)
     WHERE x.id IN (SELECT id FROM fresh)
   ), p AS (
     INSERT INTO pageviews (id, tag, account_id, page, session, links, at, visitor)

@@ -95,9 +95,9 @@ export function integrityStore(sql: Sql): IntegrityStore {
       })),
     visitorClicks: (from, to) =>
       sql.all(
-        // The SDK signals are not stored on PostgreSQL yet (the ingest work's migrations 40–49): burst only.
-        `SELECT id, tag, account_id AS "accountId", visitor, at FROM clicks
-         WHERE at BETWEEN @from AND @to AND visitor IS NOT NULL ORDER BY visitor, tag, at, id`,
+        `SELECT id, tag, account_id AS "accountId", visitor, at, trusted, visible, framed, dwell FROM clicks
+         WHERE at BETWEEN @from AND @to AND (visitor IS NOT NULL OR trusted = false OR visible = false OR framed = true OR dwell IS NOT NULL)
+         ORDER BY visitor, tag, at, id`,
         { from, to },
       ),
   };

@@ -5,16 +5,16 @@ import { lineRevenue } from '../../domain/money.js';
 
 const ORDER_COLUMNS = `order_id AS "orderId", marketplace, currency, ordered_at AS "orderedAt", content_hash AS "contentHash", request,
   attributed, rule, click_id AS "clickId", tag, credited_tag AS "creditedTag", account_id AS "accountId",
-  unverified_referral AS "unverifiedReferral", response, received_at AS "receivedAt"`;
+  unverified_referral AS "unverifiedReferral", sub, response, received_at AS "receivedAt"`;
 const LINE_COLUMNS = `order_id AS "orderId", line_id AS "lineId", position, sku, name, category, quantity, unit_amount AS "unitAmount",
   cart_added_at AS "cartAddedAt", attributed, direct, reason, rate_bp AS "rateBp", commission, pending, cancelled, shipped, returned`;
 
 const LINE_FIELDS = ['orderId', 'lineId', 'position', 'sku', 'name', 'category', 'quantity', 'unitAmount', 'cartAddedAt', 'attributed', 'direct', 'reason', 'rateBp', 'commission', 'pending', 'cancelled', 'shipped', 'returned'] as const;
 const INSERT_ORDER = `WITH o AS (
     INSERT INTO orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag,
-      credited_tag, account_id, unverified_referral, response, received_at)
+      credited_tag, account_id, unverified_referral, sub, response, received_at)
     VALUES (@orderId, @marketplace, @currency, @orderedAt, @contentHash, @request, @attributed, @rule, @clickId, @tag,
-      @creditedTag, @accountId, @unverifiedReferral, @response, @receivedAt)
+      @creditedTag, @accountId, @unverifiedReferral, @sub, @response, @receivedAt)
   ), l AS (
     INSERT INTO order_lines (order_id, line_id, position, sku, name, category, quantity, unit_amount, cart_added_at,
       attributed, direct, reason, rate_bp, commission, pending, cancelled, shipped, returned, revenue)
@@ -66,7 +66,7 @@ export function orderStore(sql: Sql): OrderStore {
       }
       // Each line's revenue as the domain states it, stored so breakdowns only sum it.
       const lineColumns = { ...columns(lines, LINE_FIELDS), revenue: lines.map((l) => lineRevenue(l)) };
-      await sql.run(INSERT_ORDER, { ...order, ...prefixed('l_', lineColumns), ...totals.params('t_') });
+      await sql.run(INSERT_ORDER, { ...order, sub: order.sub ?? null, ...prefixed('l_', lineColumns), ...totals.params('t_') });
     },
     lines: (orderId) => sql.all<OrderLineRow>(`SELECT ${LINE_COLUMNS} FROM order_lines WHERE order_id = @orderId ORDER BY position`, { orderId }),
     events: (orderId) =>

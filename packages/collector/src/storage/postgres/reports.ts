@@ -31,8 +31,8 @@ const KEYS: Record<BreakdownBy, { clicks: string; pageviews: string; orders: str
   category: { clicks: 'NULL::text', pageviews: 'NULL::text', orders: 'l.category', lines: 'l.category', ledger: 'l.category' },
   product: { clicks: 'c.product', pageviews: 'NULL::text', orders: 'l.sku', lines: 'l.sku', ledger: 'l.sku' },
   page: { clicks: 'c.page', pageviews: 'p.page', orders: 'oc.page', lines: 'oc.page', ledger: 'oc.page' },
-  // The ingest work's sub-IDs are not stored on PostgreSQL yet (its migrations 40–49): everything is the null row.
-  sub: { clicks: 'NULL::text', pageviews: 'NULL::text', orders: 'NULL::text', lines: 'NULL::text', ledger: 'NULL::text' },
+  // An order's sub is the one it inherited from its crediting click (stored on the order).
+  sub: { clicks: 'c.sub', pageviews: 'NULL::text', orders: 'o.sub', lines: 'o.sub', ledger: 'o.sub' },
 };
 
 function breakdownSql(by: BreakdownBy) {

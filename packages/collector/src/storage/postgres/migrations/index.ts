@@ -1,5 +1,6 @@
 import * as m001 from './001_initial.js';
 import * as m020 from './020_integrity.js';
+import * as m040 from './040_click_signals.js';
 
 /**
  * Every PostgreSQL migration in order, numbered from 1 and forward only: a schema change is a new
@@ -8,4 +9,5 @@ import * as m020 from './020_integrity.js';
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 20, name: m020.name, sql: m020.sql },
+  { version: 40, name: m040.name, sql: m040.sql },
 ];
