@@ -34,7 +34,10 @@ export interface Collector {
 /** Opens the database, fills in first-start secrets and listens. */
 export async function startCollector(
   config: ServeConfig,
-  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'> } = {},
+  options: {
+    log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'>;
+    /** Told after an integrity review decision commits (issue 20's outbox). */ notify?: Context['notify'];
+  } = {},
 ): Promise<Collector> {
   // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
   // line a minute, not a stack per request.
@@ -99,7 +102,7 @@ export async function startCollector(
   unsubscribe.push(storage.signals.subscribe('key_revoked', (keyId) => announce(keyId)));
   const revocationWatch = watchRevocations((since) => storage.accounts.revokedAfter(since), { announce }, () => live.stats().open > 0, { log });
 
-  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations };
+  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations, ...(options.notify ? { notify: options.notify } : {}) };
   const app = createApp({
     ctx: context, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
     trust: compileTrust(config.trustProxy ?? DEFAULT_SERVER.trustProxy), metricsPublic: config.metricsPublic ?? DEFAULT_SERVER.metricsPublic,

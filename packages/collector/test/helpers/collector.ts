@@ -66,6 +66,8 @@ export interface TestCollectorOptions {
   tagPattern?: string;
   /** Integrity rules (issue 19); default all on with their defaults. */
   integrity?: ServeConfig['integrity'];
+  /** Told after an integrity review decision (issue 19's seam for the outbox). */
+  notify?: (event: unknown) => void;
   /** Every secret the collector verifies with; default one fresh secret. `signed` signs with the first. */
   webhookSecrets?: string[];
   /** The collector's clock; default `Date.now`. */
@@ -172,7 +174,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   const logs: string[] = [];
   let collector: Collector;
   try {
-    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}) });
+    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}), ...(options.notify ? { notify: options.notify } : {}) });
   } catch (error) {
     await dropDatabase(db);
     throw error;

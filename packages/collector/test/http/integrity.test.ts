@@ -11,9 +11,9 @@ import type { IntegrityConfig } from '../../src/domain/integrity/config.js';
 const start = useCollectors();
 const OTHER_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
 
-async function program(integrity?: IntegrityConfig) {
+async function program(integrity?: IntegrityConfig, notified: unknown[] = []) {
   const clock = createClock('2026-11-20T09:00:00Z');
-  const c = await start({ marketplaces: TEST_MARKETPLACES, now: clock.now, ...(integrity ? { integrity } : {}) });
+  const c = await start({ marketplaces: TEST_MARKETPLACES, now: clock.now, ...(integrity ? { integrity } : {}), notify: (e) => void notified.push(e) });
   const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
   return { c, clock, jane };
 }
@@ -207,7 +207,8 @@ describe('integrity: order_velocity', () => {
 
 /** A collector with one order held by order velocity (the 2nd through one click, limit 1). */
 async function held() {
-  const p = await program({ selfReferral: true, burst: { clicks: 10, minutes: 10 }, stuffing: { minDwellMs: 500 }, orderVelocity: 1 });
+  const notified: Json[] = [];
+  const p = await program({ selfReferral: true, burst: { clicks: 10, minutes: 10 }, stuffing: { minDwellMs: 500 }, orderVelocity: 1 }, notified);
   const click = clickEvent('janesblog-20');
   await p.c.beacon(click);
   p.clock.advance(MINUTE);
@@ -222,12 +223,12 @@ async function held() {
   };
   const review = (orderId: string, body: unknown, key = p.c.adminKey) =>
     p.c.request('POST', `/v1/orders/${orderId}/review`, { body, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
-  return { ...p, first, second, ship, review };
+  return { ...p, first, second, ship, review, notified };
 }
 
 describe('POST /v1/orders/{id}/review', () => {
   it('release: the order shows its lifecycle status again, the decision is recorded, a second decision is 409', async () => {
-    const { c, second, ship, review } = await held();
+    const { c, jane, second, ship, review, notified } = await held();
     const shipped = await ship(second.orderId);
     expect(shipped.status).toBe('on_hold');
     expect(shipped.ledger.map((e: Json) => e.amount)).toEqual([1996, 117]);
@@ -238,6 +239,8 @@ describe('POST /v1/orders/{id}/review', () => {
     expect((await c.admin('GET', `/v1/orders/${second.orderId}`)).body.status).toBe('shipped');
     const again = await review(second.orderId, { decision: 'reject' });
     expectProblem(again, 409, 'already reviewed');
+    // The outbox seam heard the one decision, after it committed.
+    expect(notified).toEqual([{ type: 'order.reviewed', orderId: second.orderId, accountId: jane.id, decision: 'release', status: 'released', at: '2026-11-20T09:02:00.000Z' }]);
   });
 
   it('reject: status rejected, reversing entries net the order to zero, later shipments write nothing', async () => {
