@@ -33,6 +33,9 @@ export default defineConfig({
           name: 'collector',
           include: ['packages/collector/test/**/*.test.ts'],
           environment: 'node',
+          // Many tests start real processes (the CLI, a collector): 5 s is too short on a busy 2-core machine.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       ...(PG

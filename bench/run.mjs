@@ -9,6 +9,7 @@ const BENCHES = {
   streams: () => import('./streams.mjs'),
   postgres: () => import('./postgres.mjs'),
   'postgres-scale': () => import('./postgres-scale.mjs'),
+  money: () => import('./money.mjs'),
 };
 
 const wanted = process.argv.slice(2);

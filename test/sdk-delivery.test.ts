@@ -1,5 +1,5 @@
 // How the publisher SDK's events reach a real collector from real Chromium, at least once: fetch
-// keepalive with a text/plain body (sendBeacon where keepalive fetch is missing), the localStorage
+// keepalive with a text/plain body (the same fetch where keepalive is missing), the localStorage
 // outbox that keeps every event until a 2xx confirms it and re-sends it on the next page load (the
 // collector unreachable, answering 503, offline, or the tab gone before the answer), one pageview per
 // load counting the affiliate links, event IDs the collector counts once, on an http: page that has
@@ -92,17 +92,18 @@ describe('delivery in Chromium', () => {
     expect(await env.clicksOn('B0TWICE001')).toHaveLength(1);
   });
 
-  it('where keepalive fetch is missing, sendBeacon delivers the click of a page that navigates away at once', async () => {
+  it('where keepalive fetch is missing, the click of a page that navigates away at once still arrives (at the latest with the next page load)', async () => {
     env.blog.serve('/no-keepalive', blogPage(links('B0NOKEEPAL'), env.snippet));
     const { context, page, errors } = await env.newPage();
     await context.addInitScript(() => delete (Request.prototype as { keepalive?: unknown }).keepalive);
-    const sent = beacons(page);
     await page.goto(`${env.blog.origin}/no-keepalive`);
     await expect.poll(() => page.locator('#buy').getAttribute('href')).toContain(`tag=${TAG}`);
     await Promise.all([page.waitForURL(`${env.shop.origin}/**`), page.locator('#buy').click()]);
     const [cid] = clickIds(page.url());
+    // Without keepalive the navigation may cut the request short: the outbox keeps the click, and the
+    // reader's next page of the blog sends it.
+    await page.goto(`${env.blog.origin}/no-keepalive`);
     await expect.poll(async () => (await env.clicksOn('B0NOKEEPAL')).map((c) => c.id)).toEqual([cid]);
-    expect(sent.map((r) => r.resourceType())).not.toContain('fetch');
     expect(errors).toEqual([]);
   });
 

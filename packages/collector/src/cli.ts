@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.js';
 import { linkCommand } from './commands/link.js';
 import { backupCommand } from './commands/backup.js';
 import { secretsCommand } from './commands/secrets.js';
+import { dbCommand } from './commands/db.js';
 import type { CliProcess } from './commands/process.js';
 
 export type { CliProcess };
@@ -25,9 +26,16 @@ Commands:
   audit FILE|DIR|URL … [--tag TAG[,TAG…]] [--collector URL --key KEY]
                                          List merchant links and whether they earn; exit 1 if any leaks, 2 if one could not be read
                                          (tags from --collector, else --db, else --tag alone: no database needed)
-  backup FILE                            Write a consistent copy of the live SQLite database to FILE
-                                         (PostgreSQL: use pg_dump; affil backup says how)
+  backup FILE                            Write a consistent copy of the live database to FILE
+                                         (PostgreSQL: runs pg_dump --format=custom when installed, else says how)
   secrets rotate | retire                New order-callback signing secret (old ones verify until retire)
+  db copy --from FILE|URL --to FILE|URL [--force]
+                                         Copy every table into an empty database (SQLite → PostgreSQL, or back),
+                                         from one snapshot while the collector runs; verifies row counts and ledger sums
+  payouts run --through YYYY-MM-DD       Create the payouts due through a date (idempotent; --dry-run previews)
+  payouts export [--through D] [--format csv|paypal|wise] [--out FILE]
+                                         Write the payout batch file; payouts without details listed on stderr
+  verify FILE --key <JWK set file|URL>   Check a downloaded statement offline (signature, chain, sums)
   help                                   Show this help
 
 Commands other than serve take --db FILE|URL, --config FILE (as serve does) and --json.
@@ -66,6 +74,10 @@ export async function run(proc: CliProcess): Promise<number> {
         return await backupCommand(proc, rest);
       case 'secrets':
         return await secretsCommand(proc, rest);
+      case 'db':
+        return await dbCommand(proc, rest);
+      case 'payouts': return await (await import('./commands/payouts.js')).payoutsCommand(proc, rest);
+      case 'verify': return await (await import('./commands/verify.js')).verifyCommand(proc, rest);
       case undefined:
       case 'help':
       case '--help':

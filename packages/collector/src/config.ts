@@ -5,6 +5,7 @@ import { DEFAULT_MARKETPLACES, DEFAULT_PROGRAM, DEFAULT_RATES, DEFAULT_TAG_PATTE
 import { UsageError } from './errors.js';
 import { fieldErrors } from './validation.js';
 import { closest } from './domain/suggest.js';
+import { parsePayoutsConfig, PayoutsConfigError } from './domain/payouts.js';
 import { parseTrustProxy, publicSuffixProblem, trustProxyProblem, unsafePatternProblem, type TrustProxy } from './config-safety.js';
 
 export interface ServeConfig extends ProgramConfig {
@@ -104,6 +105,15 @@ export const configFileSchema = z
     dbPoolSize: z.number().int().min(1).max(1000),
     /** PostgreSQL statement timeout in ms (default 5000; SQLite ignores it). */
     dbStatementTimeoutMs: z.number().int().min(100).max(600_000),
+    /** Money out: `{payableAfterDays: 60, minimum: {USD: 1000}}`, every key optional (domain/payouts.ts). */
+    payouts: z.unknown().superRefine((value, ctx) => {
+      try {
+        parsePayoutsConfig(value);
+      } catch (error) {
+        if (!(error instanceof PayoutsConfigError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+      }
+    }),
     /** Integrity rules (docs/integrity.md). */
     integrity: integrityConfigSchema,
   })
@@ -197,6 +207,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     adminKey: env.AFFIL_ADMIN_KEY || undefined,
     webhookSecrets: secrets?.length ? secrets : undefined,
     publicUrl: publicUrl?.replace(/\/$/, ''),
+    payouts: parsePayoutsConfig(file.payouts),
   };
 }
 

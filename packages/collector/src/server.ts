@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { startRetention } from './retention.js';
+import { heldOrders } from './services/integrity.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
 import { createApp } from './http/app.js';
@@ -12,7 +13,8 @@ import { DEFAULT_SERVER, type ServeConfig } from './config.js';
 import { localRevocations, watchRevocations } from './services/revocations.js';
 import { writeHealth } from './services/write-health.js';
 import { throttledLog } from './log-throttle.js';
-import type { Context, LiveEvent } from './services/context.js';
+import type { Context, LiveEvent, MoneyOutHooks } from './services/context.js';
+import { statementKeys } from './services/money-out.js';
 import { createAdminKey } from './services/accounts.js';
 import { hashKey } from './secrets.js';
 import { ensureWebhookSecret } from './services/signing-secrets.js';
@@ -36,6 +38,7 @@ export async function startCollector(
   config: ServeConfig,
   options: {
     log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'>;
+    /** Money out's seams (holds, events out). */ moneyOut?: MoneyOutHooks;
     /** Told after an integrity review decision commits (issue 20's outbox). */ notify?: Context['notify'];
   } = {},
 ): Promise<Collector> {
@@ -102,7 +105,10 @@ export async function startCollector(
   unsubscribe.push(storage.signals.subscribe('key_revoked', (keyId) => announce(keyId)));
   const revocationWatch = watchRevocations((since) => storage.accounts.revokedAfter(since), { announce }, () => live.stats().open > 0, { log });
 
-  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations, ...(options.notify ? { notify: options.notify } : {}) };
+  // Money out counts integrity holds (issue 19's heldOrders) unless a caller injects its own.
+  const moneyOut: MoneyOutHooks = { heldOrders: heldOrders(storage), ...options.moneyOut };
+  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations, moneyOut, ...(options.notify ? { notify: options.notify } : {}) };
+  await statementKeys(context); // first start: the statement signing key, once for every instance
   const app = createApp({
     ctx: context, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,
     trust: compileTrust(config.trustProxy ?? DEFAULT_SERVER.trustProxy), metricsPublic: config.metricsPublic ?? DEFAULT_SERVER.metricsPublic,

@@ -127,6 +127,16 @@ describe('resolveServeConfig', () => {
     expect(() => resolveServeConfig({}, { AFFIL_TRUST_PROXY: text })).toThrow(/trust proxy/);
   });
 
+  it('reads payouts: every key optional, defaults 60 days and 1000 minor units, a bad key named', () => {
+    expect(resolveServeConfig({}, {}).payouts).toEqual({ payableAfterDays: 60, minimum: {}, defaultMinimum: 1000 });
+    expect(resolveServeConfig({ config: file({ payouts: { minimum: { JPY: 500 } } }) }, {}).payouts).toEqual({ payableAfterDays: 60, minimum: { JPY: 500 }, defaultMinimum: 1000 });
+    expect(resolveServeConfig({ config: file({ payouts: { payableAfterDays: 30 } }) }, {}).payouts?.payableAfterDays).toBe(30);
+    expect(() => resolveServeConfig({ config: file({ payouts: { payableAfterDays: -1 } }) }, {})).toThrow(/payouts: payouts\.payableAfterDays must be a whole number/);
+    expect(() => resolveServeConfig({ config: file({ payouts: { minimum: { usd: 1000 } } }) }, {})).toThrow(/payouts\.minimum\.usd/);
+    expect(() => resolveServeConfig({ config: file({ payouts: { minimum: { USD: 10.5 } } }) }, {})).toThrow(/payouts\.minimum\.USD must be a whole number of minor units/);
+    expect(() => resolveServeConfig({ config: file({ payouts: { payableDays: 30 } }) }, {})).toThrow(/payouts\.payableDays is not a setting/);
+  });
+
   it('names a config file it cannot read', () => {
     expect(() => resolveServeConfig({ config: join(dir, 'missing.json') }, {})).toThrow(/cannot read config file .*missing\.json: ENOENT/);
   });

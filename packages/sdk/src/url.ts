@@ -30,9 +30,9 @@ const SHORT_HOST = /(^|\.)(amzn\.(to|eu|asia)|a\.co)$/;
  * none. Its hostname is a listed host or ends with `.` + host (`www.`, `smile.`, `m.`), never a
  * lookalike such as `amazon.com.evil.example`; a host listed with a port (`localhost:8788`) matches
  * only that port, one listed without matches any. Listed hosts are lower case (the collector's
- * config requires it).
+ * config requires it). (publisher.ts has its own copy of this finder, for the bundle's bytes:
+ * change both.)
  */
-// (publisher.ts has its own copy of this finder, for the bundle's bytes: change both.)
 export const marketplaceFinder = (marketplaces: readonly Marketplace[]) => {
   // A page's links go to a few hosts: each is looked up once. (So a finder remembers every host it
   // is asked about: make one per page or per request, never one for a process's lifetime.)

@@ -136,14 +136,15 @@ describe('transport', () => {
     expect(pageview!.age).toBeGreaterThanOrEqual(0);
   });
 
-  it('uses sendBeacon only where keepalive fetch is missing; its events stay in the outbox (no answer confirms them)', async () => {
+  it('sends with fetch also where keepalive is missing (never sendBeacon); a 2xx confirms the events', async () => {
     const net = network({ keepalive: false });
     const sdk = await freshSdk();
     sdk.init('janesblog-20', options);
     await afterDispatch();
-    expect(net.fetch).not.toHaveBeenCalled();
-    expect(net.beacons).toMatchObject([{ by: 'beacon', body: { events: [{ type: 'pageview', age: expect.any(Number) }] } }]);
-    expect(outboxed().map((e) => e.type)).toEqual(['pageview']);
+    expect(net.sendBeacon).not.toHaveBeenCalled();
+    expect(net.beacons).toMatchObject([{ by: 'fetch', body: { events: [{ type: 'pageview', age: expect.any(Number) }] } }]);
+    await afterDispatch();
+    expect(outboxed()).toEqual([]);
   });
 
   it('keeps every event when requests fail at the same time, and removes only what a 2xx confirmed', async () => {

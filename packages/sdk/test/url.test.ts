@@ -131,7 +131,7 @@ describe('linkSelector', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 });
 
 describe('linkHost', () => {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { CliProcess } from './process.js';
 import { resolveServeConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { backupDatabase, backupSupported, missingDatabase } from '../storage/open.js';
+import { backupDatabase, backupSupported, missingDatabase, redactDb } from '../storage/open.js';
 
 /**
  * `affil backup FILE`: a consistent copy of the live SQLite database; to restore, stop the
@@ -28,7 +28,7 @@ export async function backupCommand(proc: CliProcess, args: string[]): Promise<n
   }
   try {
     const ms = backupDatabase(config.db, target);
-    proc.stdout.write(`backed up ${config.db} to ${target} in ${ms} ms\n`);
+    proc.stdout.write(`backed up ${redactDb(config.db)} to ${target} in ${ms} ms\n`);
   } catch (error) {
     rmSync(target, { force: true });
     throw new UsageError(`backup failed: ${(error as Error).message}`);

@@ -1,5 +1,6 @@
 import { DEFAULT_TAG_PATTERN } from '@affil/merchant/contract';
 import type { Marketplace } from './marketplace.js';
+import type { PayoutsConfig } from './payouts.js';
 import { BUILTIN_STOREFRONTS } from '../data/storefronts.js';
 import { resolveIntegrity, type IntegrityConfig } from './integrity/config.js';
 
@@ -21,6 +22,8 @@ export interface ProgramConfig {
   /** Days raw events are kept. Default 400. */
   retentionDays: number;
   marketplaces: Marketplace[];
+  /** Money out (config `payouts`); absent: the defaults of `parsePayoutsConfig`. */
+  payouts?: PayoutsConfig;
   /** Integrity rules (SPEC §10, docs/integrity.md): every rule on by default. */
   integrity: IntegrityConfig;
 }

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { merchantRoutes } from './routes/merchant.js';
 import { apiRoutes } from './routes/api.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { moneyRoutes } from './routes/money.js';
 import { sdkAssets } from './sdk-assets.js';
 import type { LiveHub } from './live.js';
 import type { createMetrics } from './metrics.js';
@@ -66,6 +67,7 @@ function expressApp(o: AppOptions, beacons: ReturnType<typeof beaconEndpoint>): 
   });
   app.use(merchantRoutes(o.ctx));
   app.use(apiRoutes(o.ctx, o.live, o.envAdminKeyHash));
+  app.use(moneyRoutes(o.ctx, o.envAdminKeyHash));
   app.use(dashboardRoutes({ program: o.ctx.program, publicUrl: o.publicUrl }));
   app.use(notFound);
   app.use(errorHandler(o.log, o.health));

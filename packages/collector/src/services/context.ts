@@ -24,8 +24,18 @@ export interface Context {
   observe: Observer;
   /** Where a revoked key is announced, so what it holds open ends (absent in one-off CLI commands). */
   revocations?: Revocations;
+  /** Money out's seams: integrity holds (issue 19) and events out (issue 20); defaults do nothing. */
+  moneyOut?: MoneyOutHooks;
   /** Told after an integrity review decision commits (issue 20's outbox injects it; absent: nobody). */
   notify?: (event: ReviewEvent) => void | Promise<void>;
+}
+
+/** What money out asks of other features. */
+export interface MoneyOutHooks {
+  /** Which of these orders are on an integrity hold (their entries count in `onHold`, never payable). Default: none. */
+  heldOrders?: (orderIds: string[]) => Promise<Set<string>>;
+  /** Called after a payout is created or marked paid. Default: nothing. */
+  notify?: (event: { type: 'payout.created' | 'payout.paid'; data: unknown }) => void | Promise<void>;
 }
 
 export type LiveEvent =

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { backupSqlite } from '../db/backup.js';
@@ -33,19 +34,38 @@ export function missingDatabase(db: string): string | undefined {
 
 /**
  * A consistent copy of the live database into the new file `target`; answers the milliseconds it
- * took. SQLite only: on PostgreSQL, a UsageError explaining the database's own tools.
+ * took. SQLite: `VACUUM INTO`. PostgreSQL: `pg_dump --format=custom` (restore with pg_restore),
+ * when pg_dump is installed; otherwise `backupSupported` explains.
  */
 export function backupDatabase(db: string, target: string): number {
   backupSupported(db, target);
-  return backupSqlite(db, target);
+  if (!isPostgresUrl(db)) return backupSqlite(db, target);
+  const started = Date.now();
+  const url = new URL(db);
+  const password = decodeURIComponent(url.password);
+  url.password = '';
+  try {
+    // The password goes in the environment, never on a command line others can read.
+    execFileSync('pg_dump', ['--format=custom', '--no-password', '--file', target, url.toString()], {
+      env: { ...process.env, PGCONNECT_TIMEOUT: '10', ...(password ? { PGPASSWORD: password } : {}) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0];
+    throw new Error(`pg_dump of ${redactDb(db)} failed: ${stderr || (error as Error).message}`);
+  }
+  return Date.now() - started;
 }
+
+/** True when `pg_dump` can be run. */
+const hasPgDump = (): boolean => spawnSync('pg_dump', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** Throws the UsageError `backupDatabase` would for a database it cannot copy (before any file is made). */
 export function backupSupported(db: string, target: string): void {
-  if (isPostgresUrl(db)) {
+  if (isPostgresUrl(db) && !hasPgDump()) {
     throw new UsageError(
-      `${redactDb(db)} is a PostgreSQL database: affil backup copies SQLite files only. Back it up with PostgreSQL's own tools, ` +
-        `e.g. pg_dump --format=custom --file ${target} "$DATABASE_URL" (restore with pg_restore), or your provider's snapshots and point-in-time recovery`,
+      `${redactDb(db)} is a PostgreSQL database: affil backup runs pg_dump, which is not installed here. Install the PostgreSQL client tools, or back it up elsewhere ` +
+        `with pg_dump --format=custom --file ${target} "$DATABASE_URL" (restore with pg_restore), or your provider's snapshots and point-in-time recovery`,
     );
   }
 }

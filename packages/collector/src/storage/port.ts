@@ -8,6 +8,7 @@
  */
 import type { LineState } from '../domain/lifecycle.js';
 import type { SummaryTotals } from '../domain/summary.js';
+import type { PayoutStore } from './payouts-port.js';
 import type { IntegrityStore } from './integrity-port.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
@@ -238,6 +239,7 @@ export interface Stores {
   events: EventStore;
   orders: OrderStore;
   reports: ReportStore;
+  payouts: PayoutStore;
   integrity: IntegrityStore;
 }
 
@@ -246,7 +248,8 @@ export interface Tx extends Stores {
   /**
    * Holds a lock per key until the transaction ends, so two instances doing the same thing
    * (one `webhook-id`, one order, first start) take turns. PostgreSQL: pg_advisory_xact_lock on
-   * a hash of each key; SQLite: nothing (its writes are serialized already).
+   * a hash of each key, sent with the transaction's next statement (every statement after
+   * `lock` runs under it); SQLite: nothing (its writes are serialized already).
    */
   lock(...keys: string[]): Promise<void>;
 }

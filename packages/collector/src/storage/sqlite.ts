@@ -6,9 +6,11 @@ import { eventStore } from '../db/events.js';
 import { orderStore } from '../db/orders.js';
 import { reportStore } from '../db/reports.js';
 import { breakdownStore } from '../db/breakdowns.js';
+import { payoutStore } from '../db/payouts.js';
 import { integrityStore } from '../db/integrity.js';
 import type { IntegrityStore } from './integrity-port.js';
 import { groupCommit } from '../db/group-commit.js';
+import type { PayoutStore } from './payouts-port.js';
 import type { AccountStore, EventStore, Health, OrderStore, ReportStore, SignalChannel, Signals, Storage, StorageOptions, Stores, Tx } from './port.js';
 
 /**
@@ -97,6 +99,7 @@ function syncStores(db: Db) {
     events,
     orders: orderStore(db) satisfies Sync<OrderStore>,
     reports: { ...reportStore(db), ...breakdownStore(db) } satisfies Sync<ReportStore>,
+    payouts: payoutStore(db) satisfies Sync<PayoutStore>,
     integrity: integrityStore(db) satisfies Sync<IntegrityStore>,
   };
 }
@@ -106,6 +109,7 @@ const WRITES = {
   events: ['purgeBefore', 'record'],
   orders: ['putDelivery', 'insertOrder', 'appendEvent'],
   reports: [],
+  payouts: ['insertChainLinks', 'insertPayouts', 'updatePayout', 'setPayoutDetails'],
   integrity: ['saltFor', 'purgeSalts', 'purgeKeyVisitors', 'recordKeyVisitor', 'putHold', 'decide'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 
@@ -173,6 +177,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     events: { ...asyncStore<EventStore>(sync.events, []), recordSoon: (events) => Promise.resolve(sync.events.record(events)) },
     orders: asyncStore<OrderStore>(sync.orders, []),
     reports: asyncStore<ReportStore>(sync.reports, []),
+    payouts: asyncStore<PayoutStore>(sync.payouts, []),
     integrity: asyncStore<IntegrityStore>(sync.integrity, []),
     lock: () => Promise.resolve(),
   };
@@ -191,6 +196,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     },
     orders: asyncStore<OrderStore>(sync.orders, WRITES.orders, write),
     reports: asyncStore<ReportStore>(sync.reports, WRITES.reports, write),
+    payouts: asyncStore<PayoutStore>(sync.payouts, WRITES.payouts, write),
     integrity: asyncStore<IntegrityStore>(sync.integrity, WRITES.integrity, write),
     transaction: <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
       mutex.hold(async () => {

@@ -5,6 +5,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
 import { DEFAULT_PROGRAM, DEFAULT_SERVER, type ServeConfig } from '../../src/config.js';
 import type { Marketplace } from '../../src/domain/marketplace.js';
+import { parsePayoutsConfig } from '../../src/domain/payouts.js';
+import type { MoneyOutHooks } from '../../src/services/context.js';
 import { startCollector, type Collector } from '../../src/server.js';
 
 /**
@@ -76,6 +78,10 @@ export interface TestCollectorOptions {
   live?: { flushMs?: number; busyFlushMs?: number; heartbeatMs?: number };
   /** Server settings (trustProxy, stream limits, metricsPublic); default the built-in ones. */
   server?: Partial<Pick<ServeConfig, 'trustProxy' | 'streamsPerKey' | 'streamsTotal' | 'metricsPublic'>>;
+  /** Config `payouts` as a config file holds it (money out); default the built-in one. */
+  payouts?: unknown;
+  /** Money out's seams (holds, events out); default none. */
+  moneyOut?: MoneyOutHooks;
 }
 
 export interface SignOptions {
@@ -163,6 +169,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
     ...(options.cartWindowDays !== undefined ? { cartWindowDays: options.cartWindowDays } : {}),
     ...(options.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     ...(options.tagPattern !== undefined ? { tagPattern: options.tagPattern } : {}),
+    ...(options.payouts !== undefined ? { payouts: parsePayoutsConfig(options.payouts) } : {}),
     ...(options.integrity !== undefined ? { integrity: options.integrity } : {}),
     port: 0,
     host: '127.0.0.1',
@@ -174,7 +181,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   const logs: string[] = [];
   let collector: Collector;
   try {
-    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}), ...(options.notify ? { notify: options.notify } : {}) });
+    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}), ...(options.moneyOut ? { moneyOut: options.moneyOut } : {}), ...(options.notify ? { notify: options.notify } : {}) });
   } catch (error) {
     await dropDatabase(db);
     throw error;

@@ -1,3 +1,4 @@
+import { ON_POSTGRES } from '../helpers/backend.js';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
@@ -170,7 +171,8 @@ describe('POST /v1/orders: the worked example', () => {
     expect((await c.admin('GET', '/v1/orders/other-1')).body.status).toBe('pending');
   });
 
-  it('replays a delivery recorded before webhook-ids kept their path and content (migration 003)', async () => {
+  // SQLite-specific by nature: it writes an old-format row into the file with better-sqlite3.
+  it.skipIf(ON_POSTGRES)('replays a delivery recorded before webhook-ids kept their path and content (migration 003)', async () => {
     const { c } = await workedExample();
     const store = new Database(c.db);
     store.prepare("INSERT INTO webhook_deliveries (webhook_id, status, response, received_at) VALUES ('msg_legacy', 201, '{\"orderId\":\"legacy-1\"}', 0)").run();

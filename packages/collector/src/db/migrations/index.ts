@@ -2,6 +2,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_daily_totals.js';
 import * as m003 from './003_delivery_content.js';
 import * as m004 from './004_line_pending.js';
+import * as m010 from './010_money_out.js';
 import * as m020 from './020_integrity.js';
 import * as m040 from './040_click_signals.js';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: m002.name, sql: m002.sql, after: 'daily_totals' },
   { version: 3, name: m003.name, sql: m003.sql },
   { version: 4, name: m004.name, sql: m004.sql, after: 'line_pending' },
+  { version: 10, name: m010.name, sql: m010.sql },
   { version: 20, name: m020.name, sql: m020.sql },
   { version: 40, name: m040.name, sql: m040.sql },
 ];

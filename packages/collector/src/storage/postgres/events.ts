@@ -9,6 +9,11 @@ import { storageError } from './faults.js';
 const CLICK_COLUMNS = `id, tag, account_id AS "accountId", marketplace, url, product, page, session, via, bot, registered, at, client_at AS "clientAt",
   sub, trusted, visible, framed, dwell, visitor`;
 
+/** A click (all NULL when there is none with an event_ids row) and its cart adds as [sku, at] pairs, by sku then time. */
+const CLICK_WITH_CART_ADDS = `SELECT c.*, (SELECT coalesce(json_agg(json_build_array(ca.sku, ca.at) ORDER BY ca.sku, ca.at), '[]'::json)
+    FROM cart_adds ca WHERE ca.click_id = @id) AS "cartAdds"
+  FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id AND at = (SELECT at FROM event_ids WHERE id = @id) LIMIT 1) c ON true`;
+
 /** Each type's columns, as the batch's arrays: `@c_id`, `@c_tag`, … (one array per column, one element per new-candidate event). */
 const TYPES = {
   click: { prefix: 'c', fields: ['id', 'tag', 'accountId', 'marketplace', 'url', 'product', 'page', 'session', 'via', 'bot', 'registered', 'at', 'clientAt', 'sub', 'trusted', 'visible', 'framed', 'dwell', 'visitor'] },
@@ -103,6 +108,8 @@ export function eventStore(sql: Sql, pool: pg.Pool, options: { inTransaction: bo
   };
   // Inside a caller's transaction there is nothing to group: the events commit with it.
   const soon = options.inTransaction ? record : groupCommit((events: TrackingEvent[]) => recordIn(sql, events), 2);
+  /** Cart adds read with a click inside this transaction (`findClick`), by click id, for `cartAddsFor`. */
+  const prefetched = new Map<string, Map<string, number[]>>();
   return {
     purgeBefore: async (before) => {
       try {
@@ -137,10 +144,31 @@ export function eventStore(sql: Sql, pool: pg.Pool, options: { inTransaction: bo
     },
     // The click's time from event_ids first: the executor then reads one month's partition,
     // not every month's index. A click stored without its id row (none should be) is still found.
-    findClick: async (id) =>
-      (await sql.get<ClickRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id AND at = (SELECT at FROM event_ids WHERE id = @id) LIMIT 1`, { id })) ??
-      sql.get<ClickRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id LIMIT 1`, { id }),
+    findClick: async (id) => {
+      if (options.inTransaction) {
+        // An order asks for the click's cart adds next: read them in the same statement (one round trip).
+        const row = await sql.get<ClickRow & { cartAdds: [string, number][] }>(CLICK_WITH_CART_ADDS, { id });
+        const { cartAdds, ...click } = row!;
+        const bySku = new Map<string, number[]>();
+        for (const [sku, at] of cartAdds) {
+          let times = bySku.get(sku);
+          if (!times) bySku.set(sku, (times = []));
+          times.push(at);
+        }
+        prefetched.set(id, bySku);
+        if (click.id !== null) return click as ClickRow;
+      } else {
+        const click = await sql.get<ClickRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id AND at = (SELECT at FROM event_ids WHERE id = @id) LIMIT 1`, { id });
+        if (click) return click;
+      }
+      return sql.get<ClickRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = @id LIMIT 1`, { id });
+    },
     cartAddsFor: async (clickId) => {
+      const known = prefetched.get(clickId);
+      if (known) {
+        prefetched.delete(clickId);
+        return known;
+      }
       const bySku = new Map<string, number[]>();
       for (const { sku, at } of await sql.all<{ sku: string; at: number }>('SELECT sku, at FROM cart_adds WHERE click_id = @clickId ORDER BY sku, at', { clickId })) {
         let times = bySku.get(sku);

@@ -5,7 +5,8 @@ import { eventStore } from './events.js';
 import { orderStore } from './orders.js';
 import { reportStore } from './reports.js';
 import { integrityStore } from './integrity.js';
-import { clientSql, lockKey, parseInteger, poolSql, transaction, type Sql } from './sql.js';
+import { payoutStore } from './payouts.js';
+import { clientSql, lockKey, lockSoon, parseInteger, poolSql, sqlTransaction, transaction, type Sql } from './sql.js';
 import { migrate } from './migrate.js';
 import { ensureMonths } from './partitions.js';
 import { pgSignals } from './signals.js';
@@ -40,6 +41,7 @@ function stores(sql: Sql, pool: pg.Pool, known: Map<string, TagRow>, inTransacti
     events: eventStore(sql, pool, { inTransaction }),
     orders: orderStore(sql),
     reports: reportStore(sql),
+    payouts: payoutStore(sql),
     integrity: integrityStore(sql),
   };
 }
@@ -101,15 +103,15 @@ export async function createPostgresStorage(url: string, options: PostgresOption
   const storage: Storage = {
     ...stores(sql, pool, known, false),
     transaction: <T>(fn: (tx: Tx) => Promise<T>) =>
-      transaction(pool, async (client) => {
-        const s = clientSql(client);
+      sqlTransaction(pool, async (s, pending) => {
         return fn({
           ...stores(s, pool, known, true),
           // All in one statement, in a fixed order (the select list runs left to right), so two
-          // transactions locking the same keys wait for each other instead of deadlocking.
+          // transactions locking the same keys wait for each other instead of deadlocking. Sent
+          // with the transaction's next statement (a statement of its own in the same simple
+          // query: the next one reads with a snapshot taken after the locks are held).
           lock: async (...keys: string[]) => {
-            const sorted = [...new Set(keys.map((k) => lockKey(`tx:${k}`)))].sort();
-            if (sorted.length > 0) await s.run(`SELECT ${sorted.map((_, i) => `pg_advisory_xact_lock(@k${i}::bigint)`).join(', ')}`, Object.fromEntries(sorted.map((k, i) => [`k${i}`, k])));
+            lockSoon(pending, [...new Set(keys.map((k) => lockKey(`tx:${k}`)))].sort());
           },
         });
       }),

@@ -41,7 +41,7 @@ export function orderStore(sql: Sql): OrderStore {
     delivery: (webhookId) =>
       sql.get<DeliveryRow>('SELECT status, response, path, content_hash AS "contentHash" FROM webhook_deliveries WHERE webhook_id = @webhookId', { webhookId }),
     putDelivery: async (d) => {
-      await sql.run(
+      await sql.defer(
         `INSERT INTO webhook_deliveries (webhook_id, status, response, received_at, path, content_hash)
          VALUES (@webhookId, @status, @response, @at, @path, @contentHash) ON CONFLICT (webhook_id) DO NOTHING`,
         { ...d },
@@ -66,7 +66,7 @@ export function orderStore(sql: Sql): OrderStore {
       }
       // Each line's revenue as the domain states it, stored so breakdowns only sum it.
       const lineColumns = { ...columns(lines, LINE_FIELDS), revenue: lines.map((l) => lineRevenue(l)) };
-      await sql.run(INSERT_ORDER, { ...order, sub: order.sub ?? null, ...prefixed('l_', lineColumns), ...totals.params('t_') });
+      await sql.defer(INSERT_ORDER, { ...order, sub: order.sub ?? null, ...prefixed('l_', lineColumns), ...totals.params('t_') });
     },
     lines: (orderId) => sql.all<OrderLineRow>(`SELECT ${LINE_COLUMNS} FROM order_lines WHERE order_id = @orderId ORDER BY position`, { orderId }),
     events: (orderId) =>
@@ -85,14 +85,14 @@ export function orderStore(sql: Sql): OrderStore {
         );
         const eventId = row!.id;
         for (const l of lines) {
-          await tx.run(
+          await tx.defer(
             'UPDATE order_lines SET cancelled = @cancelled, shipped = @shipped, returned = @returned, pending = @pending WHERE order_id = @orderId AND line_id = @lineId',
             { orderId: event.orderId, lineId: l.lineId, cancelled: l.cancelled, shipped: l.shipped, returned: l.returned, pending: l.pending },
           );
         }
         const totals = rollups();
         if (entries.length > 0) {
-          await tx.run(INSERT_ENTRIES, { eventId, ...columns(entries, ENTRY_FIELDS) });
+          await tx.defer(INSERT_ENTRIES, { eventId, ...columns(entries, ENTRY_FIELDS) });
           for (const e of entries) totals.add(e, { earnings: e.amount, [e.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: e.quantity });
         }
         if (pendingChange !== 0 && order.attributed) {

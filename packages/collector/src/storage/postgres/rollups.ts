@@ -59,7 +59,7 @@ export function rollups() {
     },
     async flush(sql: Sql): Promise<void> {
       if (rows.size === 0) return;
-      await sql.run(UPSERT, this.params());
+      await sql.defer(UPSERT, this.params());
     },
   };
 }

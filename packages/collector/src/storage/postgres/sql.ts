@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
+import { createRequire } from 'node:module';
+import pg from 'pg';
 import { Problem } from '../../errors.js';
 import { isUnavailable, storageError } from './faults.js';
 
@@ -20,6 +21,13 @@ export interface Sql {
   run(sql: string, params?: Params): Promise<number>;
   /** Runs `fn` atomically: in a transaction of its own on the pool, or as part of the current one. */
   atomic<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * A write whose answer nobody needs. Inside a transaction it is sent with the transaction's next
+   * statement, or with its COMMIT, in one round trip (statements run in the order written, so a
+   * later read sees it; a failure fails the transaction as the write itself would); on the pool,
+   * it runs at once.
+   */
+  defer(sql: string, params?: Params): Promise<void>;
 }
 
 interface Compiled { name: string; text: string; names: string[] }
@@ -99,16 +107,82 @@ async function query(runner: Runner, sql: string, params: Params | undefined): P
   }
 }
 
-/** The `Sql` of one connection inside a transaction: `atomic` adds nothing. */
-export function clientSql(client: pg.PoolClient): Sql {
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils') as { prepareValue(value: unknown): unknown };
+const escapeLiteral = pg.Client.prototype.escapeLiteral;
+
+/**
+ * The statement with its parameters written in as literals, for a simple (multi-statement) query:
+ * each value exactly as node-postgres would send it as a parameter (text of unknown type,
+ * resolved by the statement as a `$n` is), quoted by `escapeLiteral`. Undefined for a value
+ * that has no text form (a Buffer).
+ */
+export function inline(sql: string, params: Params | undefined): string | undefined {
+  const c = compile(sql);
+  const args = values(c, params);
+  const literals: string[] = [];
+  for (const v of args) {
+    const p = v === null ? null : prepareValue(v);
+    if (p === null || p === undefined) literals.push('NULL');
+    else if (typeof p === 'string') literals.push(escapeLiteral(p));
+    else return undefined;
+  }
+  return c.text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
+}
+
+/**
+ * What a transaction has not sent yet: BEGIN (until its first statement), advisory locks taken by
+ * `lock`, deferred writes. The next statement carries them in the same simple query: one round
+ * trip instead of one each. COMMIT carries whatever is left.
+ */
+export interface Pending { begun: boolean; statements: string[] }
+
+async function send(client: pg.PoolClient, pending: Pending, sql: string, params: Params | undefined): Promise<pg.QueryResult> {
+  if (pending.statements.length === 0) return query(client, sql, params);
+  const text = inline(sql, params);
+  if (text === undefined) {
+    await flush(client, pending, []);
+    return query(client, sql, params);
+  }
+  const results = await flush(client, pending, [text]);
+  return results[results.length - 1]!;
+}
+
+/** Sends what is pending (and `more`) as one simple query; answers each statement's result. */
+async function flush(client: pg.PoolClient, pending: Pending, more: string[]): Promise<pg.QueryResult[]> {
+  const statements = [...pending.statements, ...more];
+  pending.statements = [];
+  if (statements.length === 0) return [];
+  if (statements[0] === 'BEGIN') pending.begun = true;
+  try {
+    const out = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
+    return Array.isArray(out) ? out : [out];
+  } catch (error) {
+    throw storageError(error);
+  }
+}
+
+/** An advisory transaction lock on each key (`lockKey`s, in the order given), sent with the next statement. */
+export function lockSoon(pending: Pending, keys: readonly string[]): void {
+  if (keys.length === 0) return;
+  for (const k of keys) if (!/^-?[0-9]{1,20}$/.test(k)) throw new Error(`not a lock key: ${k}`);
+  pending.statements.push(`SELECT ${keys.map((k) => `pg_advisory_xact_lock(${k}::bigint)`).join(', ')}`);
+}
+
+/** The `Sql` of one connection inside a transaction: `atomic` adds nothing; see `Pending`. */
+export function clientSql(client: pg.PoolClient, pending: Pending = { begun: true, statements: [] }): Sql {
   const sql: Sql = {
-    all: async <T>(text: string, params?: Params) => (await query(client, text, params)).rows.map((r) => exactRow<T>(r)),
+    all: async <T>(text: string, params?: Params) => (await send(client, pending, text, params)).rows.map((r) => exactRow<T>(r)),
     get: async <T>(text: string, params?: Params) => {
-      const row = (await query(client, text, params)).rows[0];
+      const row = (await send(client, pending, text, params)).rows[0];
       return row === undefined ? undefined : exactRow<T>(row);
     },
-    run: async (text, params) => (await query(client, text, params)).rowCount ?? 0,
+    run: async (text, params) => (await send(client, pending, text, params)).rowCount ?? 0,
     atomic: (fn) => fn(sql),
+    defer: async (text, params) => {
+      const inlined = inline(text, params);
+      if (inlined === undefined) await send(client, pending, text, params);
+      else pending.statements.push(inlined);
+    },
   };
   return sql;
 }
@@ -121,6 +195,25 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
  * destroyed, not returned to the pool.
  */
 export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, retries = 1): Promise<T> {
+  return within(pool, async (client) => {
+    await client.query('BEGIN');
+    return { out: await fn(client), pending: { begun: true, statements: [] } };
+  }, retries);
+}
+
+/**
+ * A transaction as `Sql` (and its `Pending`, for `lockSoon`), with BEGIN sent together with its
+ * first statement and COMMIT together with its deferred writes: acknowledged, as ever, only once
+ * COMMIT has answered. A transaction that sent nothing sends nothing.
+ */
+export async function sqlTransaction<T>(pool: pg.Pool, fn: (sql: Sql, pending: Pending) => Promise<T>, retries = 1): Promise<T> {
+  return within(pool, async (client) => {
+    const pending: Pending = { begun: false, statements: ['BEGIN'] };
+    return { out: await fn(clientSql(client, pending), pending), pending };
+  }, retries);
+}
+
+async function within<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<{ out: T; pending: Pending }>, retries: number, ): Promise<T> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -128,17 +221,20 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
     throw storageError(error);
   }
   let broken: Error | undefined;
+  let pending: Pending | undefined;
   try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
+    const done = await body(client);
+    pending = done.pending;
+    if (pending.begun) await flush(client, pending, ['COMMIT']);
+    else if (pending.statements.length > 1) await flush(client, pending, ['COMMIT']);
+    return done.out;
   } catch (error) {
     if (isUnavailable(error)) {
       // The connection is gone or unresponsive: no ROLLBACK to wait for; the server rolls back.
       broken = error as Error;
     } else {
       try {
+        // (A lazy transaction that never sent BEGIN has nothing to roll back; ROLLBACK outside one only warns.)
         await client.query('ROLLBACK');
       } catch (rollback) {
         broken = rollback as Error;
@@ -148,7 +244,7 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
     if (retries > 0 && !broken && code !== undefined && RETRYABLE.has(code)) {
       client.release();
       client = undefined as unknown as pg.PoolClient;
-      return transaction(pool, fn, retries - 1);
+      return within(pool, body, retries - 1);
     }
     throw storageError(error);
   } finally {
@@ -165,7 +261,8 @@ export function poolSql(pool: pg.Pool): Sql {
       return row === undefined ? undefined : exactRow<T>(row);
     },
     run: async (text, params) => (await query(pool, text, params)).rowCount ?? 0,
-    atomic: (fn) => transaction(pool, (client) => fn(clientSql(client))),
+    atomic: (fn) => sqlTransaction(pool, (sql) => fn(sql)),
+    defer: async (text, params) => void (await query(pool, text, params)),
   };
 }
 

@@ -1,0 +1,82 @@
+/**
+ * Money out (SPEC §10): the ledger's hash chain, payouts and the entries each covers, payout
+ * details of accounts. Rows only: balances, runs, hashes and statements are the domain's.
+ */
+
+/** A ledger entry not chained yet, with the time the collector recorded it (its event's receive time). */
+export interface UnchainedEntryRow {
+  id: number;
+  accountId: string;
+  currency: string;
+  kind: string;
+  amount: number;
+  quantity: number;
+  orderId: string;
+  lineId: string;
+  recordedAt: number;
+}
+
+/** An entry's link in the chain of its (account, currency): what its hash covers beyond the entry row, and the hashes. */
+export interface ChainLinkRow { entryId: number; accountId: string; currency: string; recordedAt: number; reverses: number | null; prevHash: string; hash: string }
+
+/** A chained ledger entry with what money out needs to know about it. */
+export interface MoneyEntryRow {
+  id: number;
+  accountId: string;
+  currency: string;
+  kind: string;
+  amount: number;
+  quantity: number;
+  orderId: string;
+  lineId: string;
+  /** The merchant's event time (never dates money out). */
+  at: number;
+  recordedAt: number;
+  reverses: number | null;
+  prevHash: string;
+  hash: string;
+  rule: string | null;
+  rateBp: number | null;
+}
+
+export interface PayoutRow {
+  id: string;
+  accountId: string;
+  currency: string;
+  amount: number;
+  through: string;
+  generation: number;
+  status: 'created' | 'paid' | 'cancelled';
+  reference: string | null;
+  createdAt: number;
+  paidAt: number | null;
+  cancelledAt: number | null;
+  /** Ledger entry ids, ascending. */
+  entries: number[];
+}
+
+export interface PayoutDetailsRow { accountId: string; name: string; payoutMethod: 'paypal' | 'wise' | null; payoutEmail: string | null }
+
+/** A line's stored pending commission (domain-computed), with its order's account and currency. */
+export interface PendingRow { accountId: string; currency: string; pending: number }
+
+export interface PayoutStore {
+  /** Up to `limit` ledger entries without a chain link, ascending id. */
+  unchainedEntries(limit: number): Promise<UnchainedEntryRow[]>;
+  /** The hash and recorded time of the last chained entry of (account, currency), if any. */
+  chainHead(accountId: string, currency: string): Promise<{ hash: string; recordedAt: number } | undefined>;
+  insertChainLinks(links: readonly ChainLinkRow[]): Promise<void>;
+  /** Chained entries of one account (or all: null), optionally one currency, ascending id. */
+  moneyEntries(accountId: string | null, currency?: string): Promise<MoneyEntryRow[]>;
+  /** Lines with pending commission ≠ 0 of credited orders, of one account (or all: null). */
+  pendingLines(accountId: string | null): Promise<PendingRow[]>;
+  /** Payouts of one account (or all: null), optionally only those for `through`, by creation then id. */
+  listPayouts(accountId: string | null, through?: string): Promise<PayoutRow[]>;
+  getPayout(id: string): Promise<PayoutRow | undefined>;
+  /** Stores new payouts with their entries; a payout whose id exists is left as it is (a racing run's). */
+  insertPayouts(rows: readonly PayoutRow[]): Promise<void>;
+  /** Status changes only: status, reference, paidAt, cancelledAt. */
+  updatePayout(row: PayoutRow): Promise<void>;
+  payoutDetails(accountId: string | null): Promise<PayoutDetailsRow[]>;
+  setPayoutDetails(accountId: string, method: 'paypal' | 'wise' | null, email: string | null): Promise<void>;
+}
