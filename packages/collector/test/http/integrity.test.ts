@@ -330,3 +330,14 @@ describe('integrity: the visitor hash', () => {
     expect(JSON.stringify(redirected)).not.toContain('127.0.0.1');
   });
 });
+
+describe('integrity and money out', () => {
+  it('a held order\'s shipped entries count in onHold until released', async () => {
+    const { c, jane, second, ship, review } = await held();
+    await ship(second.orderId);
+    const balance = async () => (await c.admin('GET', `/v1/balance?account=${jane.id}`)).body.byCurrency.USD;
+    expect((await balance()).onHold).toBe(2113);
+    expect((await review(second.orderId, { decision: 'release' })).status).toBe(200);
+    expect((await balance()).onHold).toBe(0);
+  });
+});
