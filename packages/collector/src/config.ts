@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { integrityConfigSchema, resolveIntegrity } from './domain/integrity/config.js';
 import { DEFAULT_MARKETPLACES, DEFAULT_PROGRAM, DEFAULT_RATES, DEFAULT_TAG_PATTERN, type ProgramConfig } from './domain/program.js';
 import { UsageError } from './errors.js';
 import { fieldErrors } from './validation.js';
@@ -121,6 +122,8 @@ export const configFileSchema = z
         ctx.addIssue({ code: 'custom', message: error.message });
       }
     }),
+    /** Integrity rules (docs/integrity.md). */
+    integrity: integrityConfigSchema,
   })
   .partial()
   .superRefine((cfg, ctx) => {
@@ -198,6 +201,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   return {
     ...DEFAULT_PROGRAM,
     ...withoutServerKeys(file),
+    integrity: resolveIntegrity(file.integrity),
     streamsPerKey: file.streamsPerKey ?? DEFAULT_SERVER.streamsPerKey,
     streamsTotal: file.streamsTotal ?? DEFAULT_SERVER.streamsTotal,
     metricsPublic: file.metricsPublic ?? DEFAULT_SERVER.metricsPublic,

@@ -1,13 +1,15 @@
 import type { Storage } from './storage/port.js';
+import { oldestKeptSaltDay } from './domain/integrity/visitor.js';
 
 const HOUR = 3_600_000;
 
 /**
  * Purges raw events older than `retentionDays`, hourly and once at start, a few thousand rows
  * per transaction with a yield between, so ingest never waits long. Reports read the per-day
- * totals and keep their numbers.
+ * totals and keep their numbers. Integrity: visitor-hash salts go 48 h after their day began (so
+ * nobody can link that day's hashes to an address any more), sign-in visitor rows with raw events.
  */
-export function startRetention(storage: Pick<Storage, 'events' | 'exclusive'> & Partial<Pick<Storage, 'outbox'>>, retentionDays: number, now: () => number, log: (m: string) => void): { stop(): void; runOnce(): Promise<number> } {
+export function startRetention(storage: Pick<Storage, 'events' | 'exclusive' | 'integrity'> & Partial<Pick<Storage, 'outbox'>>, retentionDays: number, now: () => number, log: (m: string) => void): { stop(): void; runOnce(): Promise<number> } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   /** One instance at a time purges (the others skip this round); answers how many rows went. */
@@ -17,6 +19,12 @@ export function startRetention(storage: Pick<Storage, 'events' | 'exclusive'> & 
   async function purge(): Promise<number> {
     const before = now() - retentionDays * 24 * HOUR;
     let total = 0;
+    try {
+      total += await storage.integrity.purgeSalts(oldestKeptSaltDay(now()));
+      total += await storage.integrity.purgeKeyVisitors(before);
+    } catch (error) {
+      log(`retention: purging visitor salts failed: ${(error as Error).message}`);
+    }
     for (;;) {
       if (stopped) return total;
       let removed: number;

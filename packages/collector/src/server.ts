@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { startRetention } from './retention.js';
 import { startDeliveryWorker } from './services/delivery-worker.js';
+import { heldOrders } from './services/integrity.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/port.js';
 import { createApp } from './http/app.js';
@@ -36,7 +37,11 @@ export interface Collector {
 /** Opens the database, fills in first-start secrets and listens. */
 export async function startCollector(
   config: ServeConfig,
-  options: { log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'>; /** Money out's seams (holds, events out). */ moneyOut?: MoneyOutHooks } = {},
+  options: {
+    log?: (message: string) => void; now?: () => number; /** Live stream timings (tests shorten them). */ live?: Pick<LiveOptions, 'flushMs' | 'busyFlushMs' | 'heartbeatMs'>;
+    /** Money out's seams (holds, events out). */ moneyOut?: MoneyOutHooks;
+    /** Told after an integrity review decision commits (issue 20's outbox). */ notify?: Context['notify'];
+  } = {},
 ): Promise<Collector> {
   // Each distinct line once a minute, then a count of its repeats: a failing disk under load logs a
   // line a minute, not a stack per request.
@@ -101,7 +106,9 @@ export async function startCollector(
   unsubscribe.push(storage.signals.subscribe('key_revoked', (keyId) => announce(keyId)));
   const revocationWatch = watchRevocations((since) => storage.accounts.revokedAfter(since), { announce }, () => live.stats().open > 0, { log });
 
-  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations, ...(options.moneyOut ? { moneyOut: options.moneyOut } : {}) };
+  // Money out counts integrity holds (issue 19's heldOrders) unless a caller injects its own.
+  const moneyOut: MoneyOutHooks = { heldOrders: heldOrders(storage), ...options.moneyOut };
+  const context: Context = { program: config, storage, now, webhookSecrets: webhookSecrets!, publish, observe: metrics.observer, revocations, moneyOut, ...(options.notify ? { notify: options.notify } : {}) };
   await statementKeys(context); // first start: the statement signing key, once for every instance
   const app = createApp({
     ctx: context, live, metrics, publicUrl: config.publicUrl, envAdminKeyHash: config.adminKey ? hashKey(config.adminKey) : undefined, log,

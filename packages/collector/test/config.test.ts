@@ -49,6 +49,14 @@ describe('resolveServeConfig', () => {
     expect(() => resolveServeConfig({ config: file({ dbPoolSize: 0 }) }, {})).toThrow(/dbPoolSize/);
   });
 
+  it('resolves integrity rules over their defaults, and names a wrong setting by its key', () => {
+    expect(resolveServeConfig({}, {}).integrity).toEqual({ selfReferral: true, burst: { clicks: 10, minutes: 10 }, stuffing: { minDwellMs: 500 }, orderVelocity: 5 });
+    expect(resolveServeConfig({ config: file({ integrity: { burst: { clicks: 3 }, stuffing: false, orderVelocity: 2 } }) }, {}).integrity)
+      .toEqual({ selfReferral: true, burst: { clicks: 3, minutes: 10 }, stuffing: false, orderVelocity: 2 });
+    expect(() => resolveServeConfig({ config: file({ integrity: { burst: { clicks: 0 } } }) }, {})).toThrow(/integrity\.burst\.clicks: must be a whole number of clicks from 1 to 1000000/);
+    expect(() => resolveServeConfig({ config: file({ integrity: { burts: true } }) }, {})).toThrow(/integrity\.burts: unknown field/);
+  });
+
   it('reads secrets and the public URL from the environment', () => {
     const c = resolveServeConfig({}, { AFFIL_ADMIN_KEY: 'k', AFFIL_WEBHOOK_SECRET: 'whsec_AAAAAAAAAAAAAAAAAAAAAA== whsec_BBBBBBBBBBBBBBBBBBBBBB==', AFFIL_PUBLIC_URL: 'https://track.example.com/' });
     expect(c.adminKey).toBe('k');

@@ -80,6 +80,10 @@ export function orderDetailRow(orderId, detail) {
   else {
     cell.append(
       h('p', { className: 'explanation', textContent: detail.explanation, dataset: { testid: 'order-explanation' } }),
+      // Integrity holds (issue 19): each rule that held the order and what it saw.
+      ...(detail.holds?.length
+        ? [h('ul', { className: 'holds', dataset: { testid: 'order-holds' } }, detail.holds.map((x) => h('li', { textContent: `${detail.status === 'on_hold' ? 'On hold' : 'Was held'} (${x.rule}): ${x.detail}` })))]
+        : []),
       h('ul', { className: 'lines' }, detail.lines.map((l) => lineItem(l, detail.currency))),
       h('h4', { textContent: 'Ledger' }),
       ledger(detail.ledger),

@@ -5,7 +5,7 @@ import type { CartAddRow, ClickQuery, ClickRow, LandingRow, PageviewRow, Suspect
 export type { CartAddRow, ClickQuery, ClickRow, LandingRow, PageviewRow, SuspectClicks, TrackingEvent };
 
 const CLICK_COLUMNS = `id, tag, account_id AS accountId, marketplace, url, product, page, session, via, bot, registered, at, client_at AS clientAt,
-  sub, trusted, visible, framed, dwell`;
+  sub, trusted, visible, framed, dwell, visitor`;
 type Flag = 'bot' | 'registered' | 'trusted' | 'visible' | 'framed';
 type RawClick = Omit<ClickRow, Flag> & { bot: number; registered: number; trusted: number | null; visible: number | null; framed: number | null };
 const maybe = (v: number | null): boolean | null => (v === null ? null : v === 1);
@@ -16,13 +16,13 @@ const toClick = (r: RawClick): ClickRow => ({ ...r, bot: r.bot === 1, registered
 export function eventStore(db: Db) {
   const insert = {
     click: db.prepare(`INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at,
-        sub, trusted, visible, framed, dwell)
+        sub, trusted, visible, framed, dwell, visitor)
       VALUES (@id, @tag, @accountId, @marketplace, @url, @product, @page, @session, @via, @bot, @registered, @at, @clientAt,
-        @sub, @trusted, @visible, @framed, @dwell) ON CONFLICT (id) DO NOTHING`),
-    pageview: db.prepare(`INSERT INTO pageviews (id, tag, account_id, page, session, links, at)
-      VALUES (@id, @tag, @accountId, @page, @session, @links, @at) ON CONFLICT (id) DO NOTHING`),
-    landing: db.prepare(`INSERT INTO landings (id, click_id, tag, page, at) VALUES (@id, @clickId, @tag, @page, @at) ON CONFLICT (id) DO NOTHING`),
-    cart_add: db.prepare(`INSERT INTO cart_adds (id, click_id, sku, at) VALUES (@id, @clickId, @sku, @at) ON CONFLICT (id) DO NOTHING`),
+        @sub, @trusted, @visible, @framed, @dwell, @visitor) ON CONFLICT (id) DO NOTHING`),
+    pageview: db.prepare(`INSERT INTO pageviews (id, tag, account_id, page, session, links, at, visitor)
+      VALUES (@id, @tag, @accountId, @page, @session, @links, @at, @visitor) ON CONFLICT (id) DO NOTHING`),
+    landing: db.prepare(`INSERT INTO landings (id, click_id, tag, page, at, visitor) VALUES (@id, @clickId, @tag, @page, @at, @visitor) ON CONFLICT (id) DO NOTHING`),
+    cart_add: db.prepare(`INSERT INTO cart_adds (id, click_id, sku, at, visitor) VALUES (@id, @clickId, @sku, @at, @visitor) ON CONFLICT (id) DO NOTHING`),
   };
   const findClick = db.prepare<[string], RawClick>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE id = ?`);
   const cartAdds = db.prepare<[string], { sku: string; at: number }>('SELECT sku, at FROM cart_adds WHERE click_id = ?');
@@ -43,7 +43,8 @@ export function eventStore(db: Db) {
   const recordAll = db.transaction((events: readonly TrackingEvent[]): boolean[] => {
     totals.reset();
     const fresh = events.map((e) => {
-      const { type, ...row } = e;
+      const { type, ...rest } = e;
+      const row = { ...rest, visitor: rest.visitor ?? null };
       const params = 'bot' in row
         ? { ...row, bot: row.bot ? 1 : 0, registered: row.registered ? 1 : 0, sub: row.sub ?? null, trusted: bit(row.trusted), visible: bit(row.visible), framed: bit(row.framed), dwell: row.dwell ?? null }
         : row;

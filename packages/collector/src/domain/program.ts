@@ -2,6 +2,7 @@ import { DEFAULT_TAG_PATTERN } from '@affil/merchant/contract';
 import type { Marketplace } from './marketplace.js';
 import type { PayoutsConfig } from './payouts.js';
 import { BUILTIN_STOREFRONTS } from '../data/storefronts.js';
+import { resolveIntegrity, type IntegrityConfig } from './integrity/config.js';
 
 /*
  * The program's rules live here, once: the serve settings (config.ts) extend them, services and the
@@ -23,6 +24,8 @@ export interface ProgramConfig {
   marketplaces: Marketplace[];
   /** Money out (config `payouts`); absent: the defaults of `parsePayoutsConfig`. */
   payouts?: PayoutsConfig;
+  /** Integrity rules (SPEC §10, docs/integrity.md): every rule on by default. */
+  integrity: IntegrityConfig;
 }
 
 /**
@@ -64,5 +67,6 @@ export const DEFAULT_PROGRAM: ProgramConfig = {
   rateLimitPerMinute: 600,
   retentionDays: 400,
   marketplaces: DEFAULT_MARKETPLACES,
+  integrity: resolveIntegrity(undefined),
 };
 

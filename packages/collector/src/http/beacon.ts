@@ -6,7 +6,7 @@ import { parseJson } from '../validation.js';
 import { smallTextBody } from './body.js';
 import { answerError } from './problems.js';
 import { limits } from './routes/public.js';
-import type { TrustFunction } from './client-address.js';
+import { clientAddress, type TrustFunction } from './client-address.js';
 import type { WriteHealth } from '../services/write-health.js';
 
 export const BEACON_PATH = '/v1/events';
@@ -37,7 +37,7 @@ export function beaconEndpoint(
   const fail = (res: ServerResponse, error: unknown): void => answerError(res, error, `POST ${BEACON_PATH}`, log, health);
   const ingest = async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
     const body = parseJson(typeof req.body === 'string' ? req.body : '');
-    const result = await ingestEvents(ctx, body, { userAgent: req.headers['user-agent'] });
+    const result = await ingestEvents(ctx, body, { userAgent: req.headers['user-agent'], address: clientAddress(req, trust) });
     res.statusCode = 202;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(result));

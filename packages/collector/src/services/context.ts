@@ -2,6 +2,7 @@ import type { ProgramConfig } from '../domain/program.js';
 import type { Marketplace } from '../domain/marketplace.js';
 import type { Storage } from '../storage/port.js';
 import type { Revocations } from './revocations.js';
+import type { ReviewEvent } from './integrity.js';
 
 /** What services count, for `/metrics` (the HTTP layer implements it). */
 export interface Observer {
@@ -25,6 +26,8 @@ export interface Context {
   revocations?: Revocations;
   /** Money out's seams: integrity holds (issue 19) and events out (issue 20); defaults do nothing. */
   moneyOut?: MoneyOutHooks;
+  /** Told after an integrity review decision commits (issue 20's outbox injects it; absent: nobody). */
+  notify?: (event: ReviewEvent) => void | Promise<void>;
 }
 
 /** What money out asks of other features. */

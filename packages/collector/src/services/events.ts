@@ -9,6 +9,7 @@ import type { ClickFacts } from '../domain/events-out/payloads.js';
 import { clickSubscribed, notifyClicks } from './outbox.js';
 import { Problem } from '../errors.js';
 import { fieldErrors } from '../validation.js';
+import { visitorOf } from './integrity.js';
 
 export const MAX_EVENTS_PER_BATCH = 50;
 
@@ -79,7 +80,7 @@ export function clickFacts(c: ClickRow): ClickFacts {
   return { id: c.id, tag: c.tag, account: c.accountId, marketplace: c.marketplace, url: c.url, product: c.product, page: c.page, via: c.via, sub: (c as { sub?: string | null }).sub ?? null, at: c.at };
 }
 
-export async function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined }): Promise<IngestResult> {
+export async function ingestEvents(ctx: Context, body: unknown, client: { userAgent: string | undefined; address?: string | undefined }): Promise<IngestResult> {
   const raw = eventsOf(body);
   const now = ctx.now();
   const bot = isBotUserAgent(client.userAgent);
@@ -94,7 +95,9 @@ export async function ingestEvents(ctx: Context, body: unknown, client: { userAg
     }
     valid.push({ index, event: await toRow(ctx, parsed.data, item as object, now, bot) });
   }
-  const fresh = valid.length > 0 ? await ctx.storage.events.recordSoon(valid.map((v) => v.event)) : [];
+  // Integrity (issue 19): one visitor hash per request, on every event row.
+  const visitor = valid.length > 0 ? await visitorOf(ctx, { address: client.address, userAgent: client.userAgent }) : null;
+  const fresh = valid.length > 0 ? await ctx.storage.events.recordSoon(valid.map((v) => ({ ...v.event, visitor }))) : [];
   let accepted = 0;
   fresh.forEach((isNew, i) => {
     if (!isNew) return;

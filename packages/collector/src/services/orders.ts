@@ -11,6 +11,8 @@ import { explainLine, explainOrder } from './explain.js';
 import { eventTimeProblem } from '../domain/event-time.js';
 import { commissionAdjusted, orderAttributed, orderUpdated, type OrderFacts } from '../domain/events-out/payloads.js';
 import { notify, wakeDeliveries } from './outbox.js';
+import { writesLedger } from '../domain/integrity/review.js';
+import { holdsFor, integrityView } from './integrity.js';
 
 export { orderSchema, orderEventSchema, type OrderInput };
 
@@ -49,10 +51,13 @@ export async function receiveOrder(ctx: Context, request: SignedRequest): Promis
       return { answer: { status: 200, body: JSON.parse(existing.response) } };
     }
     const attribution = await attributeOrder(ctx, tx, order);
-    const body = creationBody(order, attribution);
+    // Integrity rules run once, here, over what the collector knows now (docs/integrity.md).
+    const holds = await holdsFor(ctx, tx, attribution);
+    const body = holds.length > 0 ? { ...creationBody(order, attribution), status: 'on_hold', holds } : creationBody(order, attribution);
     const response = JSON.stringify(body);
     const receivedAt = ctx.now();
     await tx.orders.insertOrder(orderRow(order, attribution, contentHash, response, receivedAt), lineRows(order, attribution));
+    if (holds.length > 0) await tx.integrity.putHold({ orderId: order.orderId, holds, at: receivedAt });
     await tx.orders.putDelivery({ ...delivery, status: 201, response, at: receivedAt });
     // Events out, in this transaction: an unattributed order involved no affiliate and emits nothing.
     const row = orderRow(order, attribution, contentHash, response, receivedAt);
@@ -95,7 +100,9 @@ export async function receiveOrderEvent(ctx: Context, orderId: string, request: 
       returnedBefore: new Map(lines.map((l) => [l.lineId, l.returned])),
     });
     if (timeProblem) throw new Problem('unprocessable', timeProblem, { errors: [{ path: 'at', message: timeProblem }] });
-    const entries = outcome.adjustments.map((a) => ({
+    // A rejected order earns nothing more: its units move, no entries are written (docs/integrity.md).
+    const earns = writesLedger((await tx.integrity.holdOf(orderId))?.status ?? 'none');
+    const entries = (earns ? outcome.adjustments : []).map((a) => ({
       orderId, lineId: a.lineId, accountId: order.accountId!, tag: order.creditedTag!, marketplace: order.marketplace,
       currency: order.currency, kind: event.type === 'returned' ? ('return' as const) : ('shipment' as const),
       quantity: a.quantity, amount: a.amount, at,
@@ -310,13 +317,16 @@ export async function orderView(ctx: Context, order: OrderRow, store: Stores = c
   const entries = await store.orders.entries(order.orderId);
   const events = await store.orders.events(order.orderId);
   const request = JSON.parse(order.request) as OrderInput;
+  const integrity = await integrityView(store, order.orderId, orderStatus(lines));
   return {
     orderId: order.orderId,
     marketplace: order.marketplace,
     currency: order.currency,
     orderedAt: iso(order.orderedAt),
     receivedAt: iso(order.receivedAt),
-    status: orderStatus(lines),
+    status: integrity.status,
+    holds: integrity.holds,
+    review: integrity.review,
     attributed: order.attributed,
     rule: order.rule,
     clickId: order.clickId,
@@ -326,7 +336,7 @@ export async function orderView(ctx: Context, order: OrderRow, store: Stores = c
     unverifiedReferral: order.unverifiedReferral,
     sub: order.sub ?? null,
     referral: request.referral ?? null,
-    explanation: explainOrder(ctx.program, order, request),
+    explanation: [explainOrder(ctx.program, order, request), ...integrity.explanation].join(' '),
     lines: lines.map((l) => ({
       lineId: l.lineId, sku: l.sku, name: l.name, category: l.category, unitAmount: l.unitAmount,
       attributed: l.attributed, direct: l.direct, reason: l.reason, rateBp: l.rateBp, quantity: l.quantity,
@@ -338,6 +348,9 @@ export async function orderView(ctx: Context, order: OrderRow, store: Stores = c
     pending: lines.reduce((n, l) => n + pendingCommission(l), 0),
     earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
     events: events.map((e) => ({ type: e.type, at: iso(e.at), items: JSON.parse(e.items) as unknown })),
-    ledger: entries.map((e) => ({ id: e.id, lineId: e.lineId, kind: e.kind, quantity: e.quantity, amount: e.amount, currency: e.currency, tag: e.tag, at: iso(e.at) })),
+    ledger: [
+      ...entries.map((e) => ({ id: e.id, lineId: e.lineId, kind: e.kind as string, quantity: e.quantity, amount: e.amount, currency: e.currency, tag: e.tag, at: iso(e.at) })),
+      ...integrity.reversals.map((e) => ({ id: `reversal-${e.id}`, lineId: e.lineId, kind: e.kind as string, quantity: e.quantity, amount: e.amount, currency: e.currency, tag: e.tag, at: iso(e.at) })),
+    ],
   };
 }

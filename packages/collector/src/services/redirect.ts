@@ -4,6 +4,7 @@ import { isBotUserAgent } from '../domain/bots.js';
 import { sourcePage } from '../domain/page.js';
 import { subOf } from '../domain/click-signals.js';
 import { Problem } from '../errors.js';
+import { visitorOf } from './integrity.js';
 import type { Context } from './context.js';
 import { clickFacts, clickView, creditable } from './events.js';
 import { clickSubscribed, notifyClicks } from './outbox.js';
@@ -41,6 +42,8 @@ export interface RedirectRequest {
   /** The publisher's sub-ID (`&sub=`): kept on the click when valid, else dropped (the click still counts). */
   sub?: unknown;
   userAgent: string | undefined;
+  /** The client's address (as `trustProxy` yields it), for the visitor hash only; never stored. */
+  address?: string | undefined;
   /** A browser prefetch or prerender: redirect, but record no click. */
   speculative: 'prefetch' | 'prerender' | undefined;
 }
@@ -73,7 +76,7 @@ export async function redirectClick(ctx: Context, r: RedirectRequest): Promise<R
     url: decorated, product: productId(destination.url), page, session: null, via: 'redirect',
     bot: isBotUserAgent(r.userAgent), registered: true, at: ctx.now(), clientAt: null, sub: subOf(r.sub),
   };
-  await ctx.storage.events.record([click]);
+  await ctx.storage.events.record([{ ...click, visitor: await visitorOf(ctx, { address: r.address, userAgent: r.userAgent }) }]);
   ctx.publish({ type: 'click', accountId: owner.accountId, data: clickView(click) });
   if (creditable(click) && (await clickSubscribed(ctx.storage))) await notifyClicks(ctx, [clickFacts(click)]).catch(() => {});
   return { location: decorated, notCounted: click.bot ? 'bot' : undefined };

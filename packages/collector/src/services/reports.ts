@@ -3,6 +3,7 @@ import { buildSummary, isEmptySummary, type Summary } from '../domain/summary.js
 import { BREAKDOWNS, type BreakdownBy } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
+import { displayedStatus } from '../domain/integrity/review.js';
 import type { Context } from './context.js';
 import { clickView } from './events.js';
 import { orderStatus } from './orders.js';
@@ -154,6 +155,8 @@ export async function listOrders(ctx: Context, principal: Principal, query: unkn
   const rows = await ctx.storage.orders.listOrders({ ...scope, from: period.fromMs, to: period.toMs, limit: limit + 1, before });
   const { shown, nextCursor } = paged(rows, limit, (o) => [o.orderedAt, o.orderId]);
   const linesOf = await Promise.all(shown.map((o) => ctx.storage.orders.lines(o.orderId)));
+  const held = await ctx.storage.integrity.heldAmong(shown.map((o) => o.orderId));
+  const holdsOf = new Map(await Promise.all(held.map(async (id) => [id, (await ctx.storage.integrity.holdOf(id))!.status] as const)));
   return {
     orders: shown.map((o, i) => {
       const created = JSON.parse(o.response) as { commission: number };
@@ -161,7 +164,7 @@ export async function listOrders(ctx: Context, principal: Principal, query: unkn
       // As on the order itself: `commission` as attributed, `pending` + `earned` what it is worth now.
       return {
         orderId: o.orderId, marketplace: o.marketplace, currency: o.currency, orderedAt: new Date(o.orderedAt).toISOString(),
-        status: orderStatus(lines), attributed: o.attributed, rule: o.rule, tag: o.tag,
+        status: displayedStatus(orderStatus(lines), holdsOf.get(o.orderId) ?? 'none'), attributed: o.attributed, rule: o.rule, tag: o.tag,
         creditedTag: o.creditedTag, account: o.accountId, sub: o.sub ?? null, commission: created.commission,
         pending: lines.reduce((n, l) => n + pendingCommission(l), 0), earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
       };

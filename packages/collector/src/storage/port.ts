@@ -10,6 +10,7 @@ import type { LineState } from '../domain/lifecycle.js';
 import type { BreakdownBy, SummaryTotals } from '../domain/summary.js';
 import type { OutboxStore } from './outbox-port.js';
 import type { PayoutStore } from './payouts-port.js';
+import type { IntegrityStore } from './integrity-port.js';
 
 export type { MoneyTotals, SummaryTotals } from '../domain/summary.js';
 
@@ -44,10 +45,12 @@ export interface ClickRow {
   framed?: boolean | null | undefined;
   /** ms from page load to the click, at most a day (`MAX_DWELL_MS`). */
   dwell?: number | null | undefined;
+  /** Visitor hash (issue 19); null for rows stored before it, or without a client address. */
+  visitor?: string | null | undefined;
 }
-export interface PageviewRow { id: string; tag: string; accountId: string | null; page: string | null; session: string | null; links: number; at: number }
-export interface LandingRow { id: string; clickId: string; tag: string; page: string | null; at: number }
-export interface CartAddRow { id: string; clickId: string; sku: string; at: number }
+export interface PageviewRow { id: string; tag: string; accountId: string | null; page: string | null; session: string | null; links: number; at: number; visitor?: string | null | undefined }
+export interface LandingRow { id: string; clickId: string; tag: string; page: string | null; at: number; visitor?: string | null | undefined }
+export interface CartAddRow { id: string; clickId: string; sku: string; at: number; visitor?: string | null | undefined }
 
 export type TrackingEvent =
   | ({ type: 'click' } & ClickRow)
@@ -238,6 +241,7 @@ export interface Stores {
   reports: ReportStore;
   outbox: OutboxStore;
   payouts: PayoutStore;
+  integrity: IntegrityStore;
 }
 
 /** The stores bound to one transaction, and advisory locks held until it ends. */

@@ -7,6 +7,8 @@ import { orderStore } from '../db/orders.js';
 import { reportStore } from '../db/reports.js';
 import { breakdownStore } from '../db/breakdowns.js';
 import { payoutStore } from '../db/payouts.js';
+import { integrityStore } from '../db/integrity.js';
+import type { IntegrityStore } from './integrity-port.js';
 import { groupCommit } from '../db/group-commit.js';
 import { outboxStore } from '../db/outbox.js';
 import type { OutboxStore } from './outbox-port.js';
@@ -101,6 +103,7 @@ function syncStores(db: Db) {
     reports: { ...reportStore(db), ...breakdownStore(db) } satisfies Sync<ReportStore>,
     outbox: outboxStore(db) satisfies Sync<OutboxStore>,
     payouts: payoutStore(db) satisfies Sync<PayoutStore>,
+    integrity: integrityStore(db) satisfies Sync<IntegrityStore>,
   };
 }
 
@@ -111,6 +114,7 @@ const WRITES = {
   reports: [],
   outbox: ['insertWebhook', 'updateWebhook', 'deleteWebhook', 'insertPostback', 'deletePostback', 'enqueue', 'claim', 'finish', 'retry', 'releaseHeld', 'purgeDelivered'],
   payouts: ['insertChainLinks', 'insertPayouts', 'updatePayout', 'setPayoutDetails'],
+  integrity: ['saltFor', 'purgeSalts', 'purgeKeyVisitors', 'recordKeyVisitor', 'putHold', 'decide'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 
 /**
@@ -179,6 +183,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     reports: asyncStore<ReportStore>(sync.reports, []),
     outbox: asyncStore<OutboxStore>(sync.outbox, []),
     payouts: asyncStore<PayoutStore>(sync.payouts, []),
+    integrity: asyncStore<IntegrityStore>(sync.integrity, []),
     lock: () => Promise.resolve(),
   };
 
@@ -198,6 +203,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
     reports: asyncStore<ReportStore>(sync.reports, WRITES.reports, write),
     outbox: asyncStore<OutboxStore>(sync.outbox, WRITES.outbox, write),
     payouts: asyncStore<PayoutStore>(sync.payouts, WRITES.payouts, write),
+    integrity: asyncStore<IntegrityStore>(sync.integrity, WRITES.integrity, write),
     transaction: <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
       mutex.hold(async () => {
         try {

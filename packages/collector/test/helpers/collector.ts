@@ -66,6 +66,10 @@ export interface TestCollectorOptions {
   cartWindowDays?: number;
   rateLimitPerMinute?: number;
   tagPattern?: string;
+  /** Integrity rules (issue 19); default all on with their defaults. */
+  integrity?: ServeConfig['integrity'];
+  /** Told after an integrity review decision (issue 19's seam for the outbox). */
+  notify?: (event: unknown) => void;
   /** Every secret the collector verifies with; default one fresh secret. `signed` signs with the first. */
   webhookSecrets?: string[];
   /** The collector's clock; default `Date.now`. */
@@ -166,6 +170,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
     ...(options.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     ...(options.tagPattern !== undefined ? { tagPattern: options.tagPattern } : {}),
     ...(options.payouts !== undefined ? { payouts: parsePayoutsConfig(options.payouts) } : {}),
+    ...(options.integrity !== undefined ? { integrity: options.integrity } : {}),
     port: 0,
     host: '127.0.0.1',
     db,
@@ -176,7 +181,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   const logs: string[] = [];
   let collector: Collector;
   try {
-    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}), ...(options.moneyOut ? { moneyOut: options.moneyOut } : {}) });
+    collector = await startCollector(config, { log: (m) => logs.push(m), ...(options.now ? { now: options.now } : {}), ...(options.live ? { live: options.live } : {}), ...(options.moneyOut ? { moneyOut: options.moneyOut } : {}), ...(options.notify ? { notify: options.notify } : {}) });
   } catch (error) {
     await dropDatabase(db);
     throw error;

@@ -4,6 +4,7 @@ import * as m003 from './003_delivery_content.js';
 import * as m004 from './004_line_pending.js';
 import * as m030 from './030_outbox.js';
 import * as m010 from './010_money_out.js';
+import * as m020 from './020_integrity.js';
 import * as m040 from './040_click_signals.js';
 
 /**
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: m003.name, sql: m003.sql },
   { version: 4, name: m004.name, sql: m004.sql, after: 'line_pending' },
   { version: 10, name: m010.name, sql: m010.sql },
+  { version: 20, name: m020.name, sql: m020.sql },
   { version: 30, name: m030.name, sql: m030.sql },
   { version: 40, name: m040.name, sql: m040.sql },
 ];

@@ -8,6 +8,7 @@ import {
   createPostback, createWebhook, deletePostback, deleteWebhook, getWebhook, listPostbacks, listWebhooks, postbackDeliveries, retryWebhookDelivery,
   rotateWebhookSecret, updateWebhook, webhookDeliveries,
 } from '../../services/outbox.js';
+import { integrityCsvRows, integrityReportFor, recordSignIn, reviewHold } from '../../services/integrity.js';
 import { Problem } from '../../errors.js';
 import type { Summary } from '../../domain/summary.js';
 import { parseJson } from '../../validation.js';
@@ -26,7 +27,18 @@ export function apiRoutes(ctx: Context, live: LiveHub, envAdminKeyHash: string |
   const json = [express.text({ type: () => true, limit: '64kb' }), parseBody];
   router.use(['/v1/accounts', '/v1/tags', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream', '/v1/webhooks', '/v1/postbacks'], authenticate(keyByHash, envAdminKeyHash));
 
-  router.get('/v1/me', authenticate(keyByHash, envAdminKeyHash), async (_req, res) => void res.json(await whoAmI(ctx, principalOf(res))));
+  // Integrity: where account keys sign in from (a visitor hash per day), for the self-referral rule.
+  const signIn: express.RequestHandler = async (req, res, next) => {
+    try {
+      await recordSignIn(ctx, principalOf(res), { address: req.ip, userAgent: req.get('user-agent') });
+    } catch {
+      // Never fails a request: a sign-in not recorded only weakens one rule.
+    }
+    next();
+  };
+  router.use(['/v1/accounts', '/v1/tags', '/v1/keys', '/v1/orders', '/v1/clicks', '/v1/reports', '/v1/stream'], signIn);
+
+  router.get('/v1/me', authenticate(keyByHash, envAdminKeyHash), signIn, async (_req, res) => void res.json(await whoAmI(ctx, principalOf(res))));
   router.post('/v1/accounts', adminOnly, ...json, async (req, res) => void res.status(201).json(await createAccount(ctx, req.body)));
   router.get('/v1/accounts', adminOnly, async (_req, res) => void res.json(await listAccounts(ctx)));
   router.post('/v1/accounts/:id/tags', adminOnly, ...json, async (req, res) => void res.status(201).json(await createTag(ctx, req.params.id as string, req.body)));
@@ -47,6 +59,11 @@ export function apiRoutes(ctx: Context, live: LiveHub, envAdminKeyHash: string |
     }
     res.json(await orderView(ctx, order));
   });
+  router.post('/v1/orders/:orderId/review', adminOnly, ...json, async (req, res) => {
+    const order = await reviewHold(ctx, req.params.orderId as string, req.body, principalOf(res));
+    res.json(await orderView(ctx, order));
+  });
+  router.get('/v1/reports/integrity', adminOnly, readable((req, res) => integrityReportFor(ctx, principalOf(res), req.query), (b) => integrityCsvRows(b)));
   router.get('/v1/clicks', readable((req, res) => listClicks(ctx, principalOf(res), req.query), (b) => b.clicks, (b) => b.nextCursor));
   router.get('/v1/reports/summary', readable((req, res) => summary(ctx, principalOf(res), req.query), (b) => [flattenSummary(b)]));
   router.get('/v1/reports/breakdown', readable((req, res) => breakdown(ctx, principalOf(res), req.query), (b) => b.rows.map((r) => flattenSummary(r))));

@@ -53,6 +53,7 @@ export function publicRoutes(ctx: Context, assets: SdkAssets, trust: TrustFuncti
       page: req.query.page,
       sub: req.query.sub,
       userAgent: req.get('user-agent'),
+      address: clientAddress(req, trust),
       speculative: /prerender/i.test(purpose) ? 'prerender' : /prefetch/i.test(purpose) ? 'prefetch' : undefined,
     });
     // Says so where someone testing with curl looks: a bot's click is stored but never credited.

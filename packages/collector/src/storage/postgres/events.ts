@@ -7,7 +7,7 @@ import { purgeEventsBefore } from './partitions.js';
 import { storageError } from './faults.js';
 
 const CLICK_COLUMNS = `id, tag, account_id AS "accountId", marketplace, url, product, page, session, via, bot, registered, at, client_at AS "clientAt",
-  sub, trusted, visible, framed, dwell`;
+  sub, trusted, visible, framed, dwell, visitor`;
 
 /** A click (all NULL when there is none with an event_ids row) and its cart adds as [sku, at] pairs, by sku then time. */
 const CLICK_WITH_CART_ADDS = `SELECT c.*, (SELECT coalesce(json_agg(json_build_array(ca.sku, ca.at) ORDER BY ca.sku, ca.at), '[]'::json)
@@ -16,10 +16,10 @@ const CLICK_WITH_CART_ADDS = `SELECT c.*, (SELECT coalesce(json_agg(json_build_a
 
 /** Each type's columns, as the batch's arrays: `@c_id`, `@c_tag`, … (one array per column, one element per new-candidate event). */
 const TYPES = {
-  click: { prefix: 'c', fields: ['id', 'tag', 'accountId', 'marketplace', 'url', 'product', 'page', 'session', 'via', 'bot', 'registered', 'at', 'clientAt', 'sub', 'trusted', 'visible', 'framed', 'dwell'] },
-  pageview: { prefix: 'p', fields: ['id', 'tag', 'accountId', 'page', 'session', 'links', 'at'] },
-  landing: { prefix: 'l', fields: ['id', 'clickId', 'tag', 'page', 'at'] },
-  cart_add: { prefix: 'a', fields: ['id', 'clickId', 'sku', 'at'] },
+  click: { prefix: 'c', fields: ['id', 'tag', 'accountId', 'marketplace', 'url', 'product', 'page', 'session', 'via', 'bot', 'registered', 'at', 'clientAt', 'sub', 'trusted', 'visible', 'framed', 'dwell', 'visitor'] },
+  pageview: { prefix: 'p', fields: ['id', 'tag', 'accountId', 'page', 'session', 'links', 'at', 'visitor'] },
+  landing: { prefix: 'l', fields: ['id', 'clickId', 'tag', 'page', 'at', 'visitor'] },
+  cart_add: { prefix: 'a', fields: ['id', 'clickId', 'sku', 'at', 'visitor'] },
 } as const;
 
 /**
@@ -33,24 +33,24 @@ const TYPES = {
 const RECORD = `WITH fresh AS (
     INSERT INTO event_ids (id, at) SELECT * FROM unnest(@ids::text[], @ats::bigint[]) ON CONFLICT (id) DO NOTHING RETURNING id
   ), c AS (
-    INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, sub, trusted, visible, framed, dwell)
+    INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, sub, trusted, visible, framed, dwell, visitor)
     SELECT * FROM unnest(@c_id::text[], @c_tag::text[], @c_accountId::text[], @c_marketplace::text[], @c_url::text[], @c_product::text[], @c_page::text[],
       @c_session::text[], @c_via::text[], @c_bot::boolean[], @c_registered::boolean[], @c_at::bigint[], @c_clientAt::bigint[],
-      @c_sub::text[], @c_trusted::boolean[], @c_visible::boolean[], @c_framed::boolean[], @c_dwell::integer[])
-      AS x(id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, sub, trusted, visible, framed, dwell)
+      @c_sub::text[], @c_trusted::boolean[], @c_visible::boolean[], @c_framed::boolean[], @c_dwell::integer[], @c_visitor::text[])
+      AS x(id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at, sub, trusted, visible, framed, dwell, visitor)
     WHERE x.id IN (SELECT id FROM fresh)
   ), p AS (
-    INSERT INTO pageviews (id, tag, account_id, page, session, links, at)
-    SELECT * FROM unnest(@p_id::text[], @p_tag::text[], @p_accountId::text[], @p_page::text[], @p_session::text[], @p_links::integer[], @p_at::bigint[])
-      AS x(id, tag, account_id, page, session, links, at)
+    INSERT INTO pageviews (id, tag, account_id, page, session, links, at, visitor)
+    SELECT * FROM unnest(@p_id::text[], @p_tag::text[], @p_accountId::text[], @p_page::text[], @p_session::text[], @p_links::integer[], @p_at::bigint[], @p_visitor::text[])
+      AS x(id, tag, account_id, page, session, links, at, visitor)
     WHERE x.id IN (SELECT id FROM fresh)
   ), l AS (
-    INSERT INTO landings (id, click_id, tag, page, at)
-    SELECT * FROM unnest(@l_id::text[], @l_clickId::text[], @l_tag::text[], @l_page::text[], @l_at::bigint[]) AS x(id, click_id, tag, page, at)
+    INSERT INTO landings (id, click_id, tag, page, at, visitor)
+    SELECT * FROM unnest(@l_id::text[], @l_clickId::text[], @l_tag::text[], @l_page::text[], @l_at::bigint[], @l_visitor::text[]) AS x(id, click_id, tag, page, at, visitor)
     WHERE x.id IN (SELECT id FROM fresh)
   ), a AS (
-    INSERT INTO cart_adds (id, click_id, sku, at)
-    SELECT * FROM unnest(@a_id::text[], @a_clickId::text[], @a_sku::text[], @a_at::bigint[]) AS x(id, click_id, sku, at)
+    INSERT INTO cart_adds (id, click_id, sku, at, visitor)
+    SELECT * FROM unnest(@a_id::text[], @a_clickId::text[], @a_sku::text[], @a_at::bigint[], @a_visitor::text[]) AS x(id, click_id, sku, at, visitor)
     WHERE x.id IN (SELECT id FROM fresh)
   ), totals AS (
     INSERT INTO daily_totals (account_id, day, tag, marketplace, currency, clicks, bot_clicks, pageviews, link_impressions)

@@ -5,6 +5,7 @@ import { eventStore } from './events.js';
 import { orderStore } from './orders.js';
 import { reportStore } from './reports.js';
 import { outboxStore } from './outbox.js';
+import { integrityStore } from './integrity.js';
 import { payoutStore } from './payouts.js';
 import { clientSql, lockKey, lockSoon, parseInteger, poolSql, sqlTransaction, transaction, type Sql } from './sql.js';
 import { migrate } from './migrate.js';
@@ -43,6 +44,7 @@ function stores(sql: Sql, pool: pg.Pool, known: Map<string, TagRow>, inTransacti
     reports: reportStore(sql),
     outbox: outboxStore(sql),
     payouts: payoutStore(sql),
+    integrity: integrityStore(sql),
   };
 }
 

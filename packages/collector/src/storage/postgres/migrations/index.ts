@@ -1,6 +1,7 @@
 import * as m001 from './001_initial.js';
 import * as m030 from './030_outbox.js';
 import * as m010 from './010_money_out.js';
+import * as m020 from './020_integrity.js';
 import * as m040 from './040_click_signals.js';
 
 /**
@@ -10,6 +11,7 @@ import * as m040 from './040_click_signals.js';
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 10, name: m010.name, sql: m010.sql },
+  { version: 20, name: m020.name, sql: m020.sql },
   { version: 30, name: m030.name, sql: m030.sql },
   { version: 40, name: m040.name, sql: m040.sql },
 ];

@@ -1,0 +1,104 @@
+import type { Hold, IntegrityRule } from '../../domain/integrity/rules.js';
+import type { HeldOrderRow, IntegrityStore, OrderHoldRow, ReversalRow } from '../integrity-port.js';
+import type { Sql } from './sql.js';
+
+type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
+const toHold = (r: RawHold): OrderHoldRow => ({
+  orderId: r.orderId,
+  status: r.status,
+  holds: JSON.parse(r.holds) as Hold[],
+  heldAt: r.heldAt,
+  review: r.decidedAt === null ? null : { orderId: r.orderId, decision: r.status === 'rejected' ? 'reject' : 'release', note: r.note ?? '', by: r.decidedBy ?? '', at: r.decidedAt },
+});
+const HOLD_COLUMNS = 'order_id AS "orderId", status, holds, held_at AS "heldAt", decided_at AS "decidedAt", decided_by AS "decidedBy", note';
+
+/** SQL for program integrity (issue 19) on PostgreSQL: the SQLite store's statements in PostgreSQL's words. */
+export function integrityStore(sql: Sql): IntegrityStore {
+  return {
+    saltFor: async (day, fresh, now) => {
+      const known = await sql.get<{ salt: string }>('SELECT salt FROM visitor_salts WHERE day = @day', { day });
+      if (known) return known.salt;
+      // Two instances racing at midnight: both read the winner's salt.
+      await sql.run('INSERT INTO visitor_salts (day, salt, created_at) VALUES (@day, @salt, @now) ON CONFLICT (day) DO NOTHING', { day, salt: fresh(), now });
+      return (await sql.get<{ salt: string }>('SELECT salt FROM visitor_salts WHERE day = @day', { day }))!.salt;
+    },
+    purgeSalts: (beforeDay) => sql.run('DELETE FROM visitor_salts WHERE day < @beforeDay', { beforeDay }),
+    purgeKeyVisitors: (before) => sql.run('DELETE FROM key_visitors WHERE first_seen < @before', { before }),
+    recordKeyVisitor: async (v) => {
+      await sql.run(
+        `INSERT INTO key_visitors (account_id, day, visitor, key_id, first_seen) VALUES (@accountId, @day, @visitor, @keyId, @at)
+         ON CONFLICT (account_id, day, visitor) DO NOTHING`,
+        { ...v },
+      );
+    },
+    signedInFrom: (accountId, visitor) =>
+      sql.get<{ day: string }>('SELECT day FROM key_visitors WHERE account_id = @accountId AND visitor = @visitor ORDER BY day LIMIT 1', { accountId, visitor }),
+    landingFor: (clickId) =>
+      sql.get<{ id: string; tag: string; visitor: string | null; at: number }>('SELECT id, tag, visitor, at FROM landings WHERE click_id = @clickId ORDER BY at, id LIMIT 1', { clickId }),
+    sameVisitorClicks: (visitor, tag, from, to) =>
+      sql.all<{ id: string; at: number }>('SELECT id, at FROM clicks WHERE visitor = @visitor AND tag = @tag AND at BETWEEN @from AND @to ORDER BY at, id', { visitor, tag, from, to }),
+    beaconsFrom: async (visitor, from, to, tag, exceptId) =>
+      (await sql.get<{ others: number; clicksOnTag: number }>(
+        `SELECT
+          (SELECT count(*) FROM clicks WHERE visitor = @visitor AND at BETWEEN @from AND @to AND id <> @except)
+          + (SELECT count(*) FROM pageviews WHERE visitor = @visitor AND at BETWEEN @from AND @to AND id <> @except)
+          + (SELECT count(*) FROM landings WHERE visitor = @visitor AND at BETWEEN @from AND @to AND id <> @except)
+          + (SELECT count(*) FROM cart_adds WHERE visitor = @visitor AND at BETWEEN @from AND @to AND id <> @except) AS others,
+          (SELECT count(*) FROM clicks WHERE visitor = @visitor AND tag = @tag AND at BETWEEN @from AND @to AND id <> @except) AS "clicksOnTag"`,
+        { visitor, from, to, tag, except: exceptId },
+      ))!,
+    attributedOrdersThroughClick: async (clickId) =>
+      (await sql.get<{ n: number }>('SELECT count(*) AS n FROM orders WHERE click_id = @clickId AND attributed', { clickId }))!.n,
+    putHold: async (row) => {
+      await sql.run("INSERT INTO order_holds (order_id, status, holds, held_at) VALUES (@orderId, 'on_hold', @holds, @at)", { orderId: row.orderId, holds: JSON.stringify(row.holds), at: row.at });
+    },
+    holdOf: async (orderId) => {
+      const r = await sql.get<RawHold>(`SELECT ${HOLD_COLUMNS} FROM order_holds WHERE order_id = @orderId`, { orderId });
+      return r && toHold(r);
+    },
+    heldAmong: async (orderIds) =>
+      orderIds.length === 0
+        ? []
+        : (await sql.all<{ orderId: string }>(`SELECT order_id AS "orderId" FROM order_holds WHERE status IN ('on_hold', 'rejected') AND order_id = ANY(@ids::text[])`, { ids: [...orderIds] })).map((r) => r.orderId),
+    decide: (record, status, entries) =>
+      sql.atomic(async (tx) => {
+        const changed = await tx.run(
+          `UPDATE order_holds SET status = @status, decided_at = @at, decided_by = @by, note = @note WHERE order_id = @orderId AND status = 'on_hold'`,
+          { status, at: record.at, by: record.by, note: record.note, orderId: record.orderId },
+        );
+        if (changed !== 1) throw new Error(`order ${record.orderId} is not on hold`);
+        for (const e of entries) {
+          await tx.run(
+            `INSERT INTO ledger_reversals (order_id, line_id, account_id, tag, marketplace, currency, quantity, amount, at)
+             VALUES (@orderId, @lineId, @accountId, @tag, @marketplace, @currency, @quantity, @amount, @at)`,
+            { orderId: record.orderId, lineId: e.lineId, accountId: e.accountId, tag: e.tag, marketplace: e.marketplace, currency: e.currency, quantity: e.quantity, amount: e.amount, at: record.at },
+          );
+        }
+      }),
+    reversals: async (orderId) =>
+      (await sql.all<Omit<ReversalRow, 'kind'>>(
+        `SELECT id, order_id AS "orderId", line_id AS "lineId", account_id AS "accountId", tag, marketplace, currency, quantity, amount, at
+         FROM ledger_reversals WHERE order_id = @orderId ORDER BY id`,
+        { orderId },
+      )).map((r) => ({ ...r, kind: 'reversal' as const })),
+    heldOrders: async (from, to) =>
+      (await sql.all<{ orderId: string; orderedAt: number; tag: string; accountId: string; currency: string; holds: string; status: OrderHoldRow['status']; commissions: number[] }>(
+        `SELECT o.order_id AS "orderId", o.ordered_at AS "orderedAt", o.credited_tag AS tag, o.account_id AS "accountId", o.currency, h.holds, h.status,
+           (SELECT array_agg(l.commission ORDER BY l.position) FROM order_lines l WHERE l.order_id = o.order_id) AS commissions
+         FROM order_holds h JOIN orders o ON o.order_id = h.order_id
+         WHERE o.ordered_at BETWEEN @from AND @to ORDER BY o.ordered_at, o.order_id`,
+        { from, to },
+      )).map((r): HeldOrderRow => ({
+        orderId: r.orderId, orderedAt: r.orderedAt, tag: r.tag, accountId: r.accountId, currency: r.currency, status: r.status,
+        lineCommissions: (r.commissions ?? []).map(Number),
+        rules: (JSON.parse(r.holds) as Hold[]).map((h) => h.rule as IntegrityRule),
+      })),
+    visitorClicks: (from, to) =>
+      sql.all(
+        `SELECT id, tag, account_id AS "accountId", visitor, at, trusted, visible, framed, dwell FROM clicks
+         WHERE at BETWEEN @from AND @to AND (visitor IS NOT NULL OR trusted = false OR visible = false OR framed = true OR dwell IS NOT NULL)
+         ORDER BY visitor, tag, at, id`,
+        { from, to },
+      ),
+  };
+}
