@@ -16,6 +16,8 @@ import type { Context } from './context.js';
 import type { Principal } from './principal.js';
 import type { ChainLinkRow, MoneyEntryRow, PayoutRow } from '../storage/payouts-port.js';
 import type { Storage } from '../storage/port.js';
+import { payoutCreated, payoutPaid } from '../domain/events-out/payloads.js';
+import { notify as enqueue, wakeDeliveries } from './outbox.js';
 
 type Entry = BalanceEntry & ChainedContent & ChainLink & { rule?: string | undefined; rateBp?: number | undefined };
 
@@ -155,6 +157,18 @@ export const payoutView = (p: Payout) => ({
 const shortfallView = (s: Shortfall) => ({ account: s.account, currency: s.currency, net: s.net, minimum: s.minimum, entries: s.entries });
 
 async function notify(ctx: Context, type: 'payout.created' | 'payout.paid', payout: Payout): Promise<void> {
+  try {
+    // Events out (issue 20): into the outbox for the program's and the account's webhooks.
+    const facts = {
+      id: payout.id, account: payout.account, currency: payout.currency, amount: payout.amount, through: payout.through,
+      status: payout.status, entries: payout.entries.length, reference: payout.reference ?? null,
+      at: type === 'payout.paid' ? (payout.paidAt ?? ctx.now()) : payout.createdAt,
+    };
+    const event = type === 'payout.created' ? payoutCreated(facts) : payoutPaid(facts);
+    if (await ctx.storage.transaction((tx) => enqueue(tx, event, { now: ctx.now() }))) wakeDeliveries(ctx.storage);
+  } catch {
+    // Best effort after the commit: the payout is stored whatever happens to its event.
+  }
   try {
     await ctx.moneyOut?.notify?.({ type, data: payoutView(payout) });
   } catch {

@@ -61,7 +61,9 @@ export async function receiveOrder(ctx: Context, request: SignedRequest): Promis
     await tx.orders.putDelivery({ ...delivery, status: 201, response, at: receivedAt });
     // Events out, in this transaction: an unattributed order involved no affiliate and emits nothing.
     const row = orderRow(order, attribution, contentHash, response, receivedAt);
-    const queued = attribution.attributed && (await notify(tx, orderAttributed(orderFacts(row, lineRows(order, attribution))), { now: receivedAt }));
+    // A held order's webhooks carry its status and holds; its postbacks wait for the review (issue 19).
+    const facts = holds.length > 0 ? { ...orderFacts(row, lineRows(order, attribution)), status: 'on_hold', holds } : orderFacts(row, lineRows(order, attribution));
+    const queued = attribution.attributed && (await notify(tx, orderAttributed(facts), { now: receivedAt, holdPostbacks: holds.length > 0 }));
     return {
       answer: { status: 201, body },
       after: () => {
