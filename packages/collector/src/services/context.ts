@@ -2,7 +2,6 @@ import type { ProgramConfig } from '../domain/program.js';
 import type { Marketplace } from '../domain/marketplace.js';
 import type { Storage } from '../storage/port.js';
 import type { Revocations } from './revocations.js';
-import type { ReviewEvent } from './integrity.js';
 
 /** What services count, for `/metrics` (the HTTP layer implements it). */
 export interface Observer {
@@ -46,3 +45,6 @@ export type LiveEvent =
 export function marketplaceById(program: ProgramConfig, id: string): Marketplace | undefined {
   return program.marketplaces.find((m) => m.id === id);
 }
+
+/** What an integrity review decision tells `Context.notify` once it has committed. */
+export interface ReviewEvent { type: 'order.reviewed'; orderId: string; accountId: string | null; decision: 'release' | 'reject'; status: string; at: string }

@@ -9,9 +9,9 @@ import type { Storage, Stores } from '../storage/port.js';
 import type { OrderHoldRow } from '../storage/integrity-port.js';
 import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
-import type { Context } from './context.js';
+import type { Context, ReviewEvent } from './context.js';
 import type { Principal } from './principal.js';
-import { resolvePeriod } from './reports.js';
+import { resolvePeriod } from './period.js';
 
 /**
  * Program integrity (issue 19, docs/integrity.md): the visitor hash at ingest and sign-in, the
@@ -133,7 +133,7 @@ export function heldOrders(storage: Pick<Storage, 'integrity'>): (orderIds: read
 }
 
 /** What a review decision announces (issue 20's outbox takes it; `order.updated`). */
-export interface ReviewEvent { type: 'order.reviewed'; orderId: string; accountId: string | null; decision: 'release' | 'reject'; status: string; at: string }
+export type { ReviewEvent } from './context.js';
 
 // ---------------------------------------------------------------------------------------------
 // Review

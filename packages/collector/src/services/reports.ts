@@ -5,14 +5,14 @@ import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
 import { displayedStatus } from '../domain/integrity/review.js';
 import type { Context } from './context.js';
+import { MAX_REPORT_DAYS, resolvePeriod, type Period } from './period.js';
+
+export { MAX_REPORT_DAYS, resolvePeriod, type Period };
 import { clickView } from './events.js';
 import { orderStatus } from './orders.js';
 import { earnedCommission, pendingCommission } from '../domain/lifecycle.js';
 import { ownAccount, type Principal } from './principal.js';
 
-const DAY = 86_400_000;
-/** The longest period one report may span: ten years. */
-export const MAX_REPORT_DAYS = 3660;
 
 const date = z
   .string()
@@ -31,21 +31,6 @@ export const periodSchema = z.object({
   marketplace: optional(z.string().min(1).max(32)),
 });
 
-export interface Period { from: string; to: string; fromMs: number; toMs: number }
-
-/** Inclusive UTC dates; default: the 30 days ending today. */
-export function resolvePeriod(ctx: Context, q: { from?: string | undefined; to?: string | undefined }): Period {
-  const today = new Date(ctx.now()).toISOString().slice(0, 10);
-  const to = q.to ?? today;
-  const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY).toISOString().slice(0, 10);
-  const fromMs = Date.parse(`${from}T00:00:00Z`);
-  const toMs = Date.parse(`${to}T00:00:00Z`) + DAY - 1;
-  if (fromMs > toMs) throw new Problem('invalid_query', `from (${from}) is after to (${to})`, { errors: [{ path: 'from', message: 'must not be after to' }] });
-  if ((toMs + 1 - fromMs) / DAY > MAX_REPORT_DAYS) {
-    throw new Problem('invalid_query', `from..to spans more than ${MAX_REPORT_DAYS} days`, { errors: [{ path: 'to', message: 'range too large' }] });
-  }
-  return { from, to, fromMs, toMs };
-}
 
 /**
  * Narrows a report to what the principal may see. An account key asking for another account
