@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { axeViolations } from './helpers/axe.js';
 import { launchChromium } from './helpers/chromium.js';
 import { signIn, watchErrors } from './helpers/dashboard-page.js';
-import { createClock, startTestCollector, type TestAccount, type TestCollector } from '../packages/collector/test/helpers/collector.js';
+import { BROWSER_UA, createClock, startTestCollector, type TestAccount, type TestCollector } from '../packages/collector/test/helpers/collector.js';
 import { clickEvent, orderBody, TEST_MARKETPLACES } from '../packages/collector/test/helpers/fixtures.js';
 
 const NAME = 'Jane <img src=x onerror="window.__pwned=1">';
@@ -29,6 +29,15 @@ beforeAll(async () => {
   const shipped = await c.signed(`/v1/orders/${orderId}/events`, { type: 'shipped', at: now });
   expect(shipped.status, shipped.text).toBe(200);
   clock.set('2026-11-02T09:00:00Z'); // shipped in September: payable from October 31
+
+  // A self-referral: Jane signs in, then clicks her own link from the same browser and orders.
+  expect((await c.request('GET', '/v1/me', { headers: { authorization: `Bearer ${jane.key}`, 'user-agent': BROWSER_UA } })).status).toBe(200);
+  const own = clickEvent(jane.tag);
+  expect((await c.beacon(own, { userAgent: BROWSER_UA })).status).toBe(202);
+  const at = new Date(clock.now()).toISOString();
+  const held = await c.signed('/v1/orders', orderBody({ orderId: '112-0000000-0000002', orderedAt: at, referral: { clickId: own.id, tag: jane.tag, clickedAt: at } }));
+  expect(held.status, held.text).toBe(201);
+  expect(held.body.status).toBe('on_hold');
 }, 60_000);
 
 afterAll(async () => {
@@ -87,6 +96,15 @@ describe('dashboard: Payments and Integrity', () => {
     await page.getByTestId('view-integrity').click();
     await page.locator('#integrity-table tbody tr').first().waitFor();
     expect(await page.getByTestId('integrity-table').isVisible()).toBe(true);
+    await page.locator('#from').fill('2026-11-01');
+    await page.locator('#to').fill('2026-11-30');
+    await page.getByTestId('apply').click();
+    const flagged = page.locator('#integrity-table tbody tr[data-testid="integrity-row"][data-rule="self_referral"]');
+    await flagged.waitFor();
+    expect(await flagged.locator('td').allTextContents()).toEqual(['2026-11-02', 'self_referral', 'janesblog-20', NAME, '0', '1', '1', '0', '0', '$21.13']);
+    const csvDownload = page.waitForEvent('download');
+    await page.getByTestId('csv-integrity').click();
+    expect(readFileSync((await (await csvDownload).path())!, 'utf8')).toContain(`2026-11-02,self_referral,janesblog-20,${jane.id},0,1,1,0,0,USD,2113`);
     expect(await page.getByTestId('payments-view').isVisible()).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
@@ -101,6 +119,10 @@ describe('dashboard: Payments and Integrity', () => {
     const balance = janeRow(page, 'balances-table');
     await balance.waitFor();
     expect(await balance.locator('[data-testid="balance-paid"]').textContent()).toBe('$21.13');
+    const buckets = (await jane.api('GET', '/v1/balance')).body.byCurrency.USD;
+    for (const bucket of ['pending', 'maturing', 'payable', 'inPayout', 'paid', 'onHold', 'carriedForward']) {
+      expect(await balance.locator(`[data-testid="balance-${bucket}"]`).getAttribute('data-value'), bucket).toBe(String(buckets[bucket]));
+    }
     const row = page.locator('#payouts-table tbody tr[data-testid="payout-row"]');
     await row.waitFor();
     expect(await row.getAttribute('data-status')).toBe('paid');
