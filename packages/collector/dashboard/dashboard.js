@@ -12,6 +12,7 @@ import { HEALTH_CSV_COLUMNS, healthRows, healthSummary, healthTotals, rowsForAcc
 import { createLinkBuilder } from './lib/link-builder.js';
 import { connectLive } from './lib/live.js';
 import { emptyOrders, orderDetailRow, orderRow } from './lib/orders.js';
+import { balanceRows, integrityRows, lastMonth, payoutRows, previewRows } from './lib/payments.js';
 import { readKey, writeKey } from './lib/storage.js';
 import { readView, viewHash } from './lib/view.js';
 
@@ -31,6 +32,8 @@ const expanded = new Set();
 const details = new Map();
 let running;
 let rerun = false;
+/** The view on screen: 'report', 'payments' or (admin only) 'integrity'. */
+let tab = 'report';
 let liveTimer;
 const linkBuilder = createLinkBuilder(byId('link-builder'));
 
@@ -80,6 +83,9 @@ function signOut(message = '') {
   byId('cards').replaceChildren();
   for (const id of ['breakdown-table', 'orders-table', 'accounts-table', 'health-table']) byId(id).tBodies[0]?.replaceChildren();
   byId('health-summary').replaceChildren();
+  for (const id of ['balances-table', 'payouts-table', 'preview-table', 'integrity-table']) byId(id).tBodies[0].replaceChildren();
+  byId('payout-run-note').textContent = '';
+  showTab('report');
   byId('report').hidden = true;
   byId('accounts-panel').hidden = true;
   byId('sign-out').hidden = true;
@@ -101,6 +107,10 @@ function showReport() {
   byId('who').dataset.role = session.role;
   byId('account-filter').hidden = session.role !== 'admin';
   byId('accounts-panel').hidden = session.role !== 'admin';
+  byId('payout-run-panel').hidden = session.role !== 'admin';
+  byId('statements-panel').hidden = session.role === 'admin';
+  document.querySelector('[data-view="integrity"]').hidden = session.role !== 'admin';
+  if (!byId('statement-month').value) byId('statement-month').value = lastMonth();
   byId('from').value = view.from;
   byId('to').value = view.to;
   renderTabs();
@@ -152,12 +162,67 @@ async function load() {
     renderBreakdown(breakdown ?? days);
     renderOrders(orders.orders);
     renderHealth(rowsForAccount(health.rows, shown.account));
+    if (tab === 'payments') await loadPayments();
+    if (tab === 'integrity' && session.role === 'admin') await loadIntegrity(shown);
     const updated = byId('updated');
     updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     updated.dataset.at = String(Date.now());
   } finally {
     byId('report').removeAttribute('aria-busy');
   }
+}
+
+/** Account ids to the names people know them by. */
+function accountNames() {
+  const names = new Map(accounts.map((a) => [a.id, a.name]));
+  return names;
+}
+
+async function loadPayments() {
+  const { api, role } = session;
+  const [balance, payouts] = await Promise.all([api.json('/v1/balance'), api.json('/v1/payouts')]);
+  if (!session) return;
+  const names = accountNames();
+  const balances = role === 'admin' ? balance.accounts : [balance];
+  if (role !== 'admin') names.set(balance.account, session.accountName ?? balance.account);
+  byId('balances-table').tBodies[0].replaceChildren(...balanceRows(balances, names));
+  byId('payouts-table').tBodies[0].replaceChildren(...payoutRows(payouts.payouts, names, role === 'admin'));
+  if (role !== 'admin') {
+    const select = byId('statement-currency');
+    const chosen = select.value;
+    const currencies = Object.keys(balance.byCurrency);
+    select.replaceChildren(...(currencies.length > 0 ? currencies : ['USD']).map((c) => h('option', { value: c, textContent: c })));
+    if (currencies.includes(chosen)) select.value = chosen;
+  }
+}
+
+async function loadIntegrity(shown) {
+  const report = await session.api.json(`/v1/reports/integrity${queryString({ from: shown.from, to: shown.to })}`);
+  if (!session) return;
+  byId('integrity-table').tBodies[0].replaceChildren(...integrityRows(report.rows, accountNames()));
+}
+
+function showTab(next) {
+  tab = next;
+  for (const button of document.querySelectorAll('[data-view]')) button.setAttribute('aria-pressed', String(button.dataset.view === next));
+  byId('view-report').hidden = next !== 'report';
+  byId('view-payments').hidden = next !== 'payments';
+  byId('view-integrity').hidden = next !== 'integrity';
+}
+
+/** Previews (or, with `create`, runs) the payouts through the chosen date. */
+async function payoutRun(create) {
+  const through = byId('payout-through').value;
+  if (!through) return showError(new Error('Pick the date the payout run pays through.'));
+  const run = create
+    ? await session.api.post('/v1/payouts', { through })
+    : await session.api.json(`/v1/payouts/preview${queryString({ through })}`);
+  hideError();
+  byId('preview-table').tBodies[0].replaceChildren(...previewRows(run, accountNames()));
+  byId('payout-run-note').textContent = create
+    ? `Payout run through ${through}: ${run.payouts.length} payout(s) created.`
+    : `Preview through ${through}: nothing is stored until you run payouts.`;
+  if (create) await loadPayments();
 }
 
 async function loadDetail(orderId) {
@@ -356,6 +421,69 @@ byId('orders-table').addEventListener('click', async (event) => {
   const fresh = orderDetailRow(id, details.get(id));
   if (old) old.replaceWith(fresh);
   else current.after(fresh);
+});
+
+document.querySelector('.views').addEventListener('click', (event) => {
+  const button = event.target.closest('[data-view]');
+  if (!button || !session || button.dataset.view === tab) return;
+  showTab(button.dataset.view);
+  refresh();
+});
+
+byId('payout-run').addEventListener('submit', (event) => {
+  event.preventDefault();
+  payoutRun(false).catch(showError);
+});
+byId('payout-create').addEventListener('click', () => payoutRun(true).catch(showError));
+
+byId('payout-export').addEventListener('click', async () => {
+  const through = byId('payout-through').value;
+  const format = byId('payout-format').value;
+  try {
+    const text = await session.api.text(`/v1/payouts/export${queryString({ through, format })}`);
+    saveText(text, `affil-payouts-${format}${through ? `-${through}` : ''}.csv`);
+  } catch (error) {
+    showError(error);
+  }
+});
+
+byId('payouts-table').addEventListener('submit', async (event) => {
+  const form = event.target.closest('[data-action="mark-paid"]');
+  if (!form) return;
+  event.preventDefault();
+  const reference = form.elements.reference.value.trim();
+  if (!reference) return showError(new Error('Type the payment reference (e.g. the transfer id) first.'));
+  try {
+    await session.api.post(`/v1/payouts/${encodeURIComponent(form.dataset.payoutId)}/paid`, { reference });
+    hideError();
+    await loadPayments();
+  } catch (error) {
+    showError(error);
+  }
+});
+
+byId('statement').addEventListener('click', async (event) => {
+  const button = event.target.closest('[data-format]');
+  if (!button || !session) return;
+  const month = byId('statement-month').value;
+  const currency = byId('statement-currency').value;
+  if (!/^\d{4}-\d{2}$/.test(month)) return showError(new Error('Pick the month of the statement.'));
+  const format = button.dataset.format;
+  const type = { json: 'application/json', csv: 'text/csv', html: 'text/html' }[format];
+  try {
+    const text = await session.api.text(`/v1/statements${queryString({ month, currency, format })}`, { accept: type });
+    saveText(text, `affil-statement-${month}-${currency}.${format}`, type);
+  } catch (error) {
+    showError(error);
+  }
+});
+
+byId('csv-integrity').addEventListener('click', async () => {
+  try {
+    saveText(await session.api.text(`/v1/reports/integrity${queryString({ from: view.from, to: view.to, format: 'csv' })}`), `affil-integrity-${view.from}-to-${view.to}.csv`);
+  } catch (error) {
+    showError(error);
+  }
 });
 
 byId('csv-summary').addEventListener('click', () => download('summary').catch(showError));

@@ -31,10 +31,12 @@ async function failure(res) {
 }
 
 export function createApi(key) {
-  async function request(path, { signal, accept = 'application/json' } = {}) {
+  async function request(path, { signal, accept = 'application/json', method = 'GET', body } = {}) {
     let res;
+    const headers = { authorization: `Bearer ${key}`, accept };
+    if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      res = await fetch(path, { headers: { authorization: `Bearer ${key}`, accept }, signal, cache: 'no-store' });
+      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' });
     } catch (error) {
       if (error.name === 'AbortError') throw error;
       throw new ApiError(0, 'The collector cannot be reached. Is it running?');
@@ -46,7 +48,9 @@ export function createApi(key) {
     /** The parsed JSON answer of a GET. */
     json: async (path, options) => (await request(path, options)).json(),
     /** The text answer of a GET, e.g. a report as CSV. */
-    text: async (path, options) => (await request(path, { ...options, accept: 'text/csv' })).text(),
+    text: async (path, options) => (await request(path, { accept: 'text/csv', ...options })).text(),
+    /** The parsed JSON answer of a POST with a JSON body. */
+    post: async (path, body, options) => (await request(path, { ...options, method: 'POST', body: body ?? {} })).json(),
     /** The open response of a long-lived GET (the event stream). */
     open: (path, options) => request(path, { ...options, accept: 'text/event-stream' }),
   };
