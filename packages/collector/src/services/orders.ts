@@ -130,7 +130,7 @@ export async function receiveOrderEvent(ctx: Context, orderId: string, request: 
 }
 
 /** The plain facts the events-out payloads are built from (sub-IDs arrive with the ingest branch). */
-function orderFacts(order: OrderRow, lines: readonly OrderLineRow[]): OrderFacts {
+export function orderFacts(order: OrderRow, lines: readonly OrderLineRow[]): OrderFacts {
   return {
     orderId: order.orderId, marketplace: order.marketplace, currency: order.currency, orderedAt: order.orderedAt, account: order.accountId,
     tag: order.tag, creditedTag: order.creditedTag, clickId: order.clickId, sub: (order as { sub?: string | null }).sub ?? null, attributed: order.attributed,
