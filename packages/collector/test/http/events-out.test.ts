@@ -105,6 +105,10 @@ describe('webhook endpoints', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\.1/);
     expect(doc.body.paths['/v1/webhooks'].post['x-affil-status']).toBeUndefined();
+    // The dashboard's footer links it.
+    const page = await c.request('GET', '/dashboard');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<footer[^>]*>[\s\S]*<a href="\/openapi\.json"[\s\S]*<\/footer>/);
   });
 });
 
