@@ -12,6 +12,9 @@ import { parseWith } from '../validation.js';
 import type { Context, ReviewEvent } from './context.js';
 import type { Principal } from './principal.js';
 import { resolvePeriod } from './period.js';
+import { eventId, orderAttributed } from '../domain/events-out/payloads.js';
+import { releasePostbacks, wakeDeliveries } from './outbox.js';
+import { orderFacts } from './order-facts.js';
 
 /**
  * Program integrity (issue 19, docs/integrity.md): the visitor hash at ingest and sign-in, the
@@ -151,8 +154,13 @@ export async function reviewHold(ctx: Context, orderId: string, body: unknown, p
     const outcome = reviewOrder({ orderId, hold: row?.status ?? 'none', previous: row?.review, entries }, request, { by: principal.keyId, at: ctx.now() });
     if (!outcome.ok) throw new Problem('conflict', outcome.detail, { errors: [{ path: 'decision', message: outcome.code }] });
     await tx.integrity.decide(outcome.record, outcome.hold, outcome.reversals);
-    return { order, outcome };
+    // The held order's postbacks (issue 20): sent on release, rendered from the order with its
+    // normal status (the same event id as the held order.attributed); dropped on rejection.
+    const released = outcome.record.decision === 'release' ? orderAttributed(orderFacts(order, await tx.orders.lines(orderId))) : null;
+    const postbacks = order.attributed ? await releasePostbacks(tx, eventId('order.attributed', orderId), released, outcome.record.at) : 0;
+    return { order, outcome, postbacks };
   });
+  if (done.postbacks > 0) wakeDeliveries(ctx.storage);
   const event: ReviewEvent = {
     type: 'order.reviewed', orderId, accountId: done.order.accountId, decision: done.outcome.record.decision,
     status: done.outcome.hold, at: new Date(done.outcome.record.at).toISOString(),

@@ -9,10 +9,13 @@ import { marketplaceById, type Context } from './context.js';
 import { verifySignature, type SignedRequest } from './webhooks.js';
 import { explainLine, explainOrder } from './explain.js';
 import { eventTimeProblem } from '../domain/event-time.js';
-import { commissionAdjusted, orderAttributed, orderUpdated, type OrderFacts } from '../domain/events-out/payloads.js';
+import { commissionAdjusted, orderAttributed, orderUpdated } from '../domain/events-out/payloads.js';
 import { notify, wakeDeliveries } from './outbox.js';
 import { writesLedger } from '../domain/integrity/review.js';
 import { holdsFor, integrityView } from './integrity.js';
+import { orderFacts, orderStatus } from './order-facts.js';
+
+export { orderFacts, orderStatus };
 
 export { orderSchema, orderEventSchema, type OrderInput };
 
@@ -130,14 +133,6 @@ export async function receiveOrderEvent(ctx: Context, orderId: string, request: 
 }
 
 /** The plain facts the events-out payloads are built from (sub-IDs arrive with the ingest branch). */
-function orderFacts(order: OrderRow, lines: readonly OrderLineRow[]): OrderFacts {
-  return {
-    orderId: order.orderId, marketplace: order.marketplace, currency: order.currency, orderedAt: order.orderedAt, account: order.accountId,
-    tag: order.tag, creditedTag: order.creditedTag, clickId: order.clickId, sub: (order as { sub?: string | null }).sub ?? null, attributed: order.attributed,
-    rule: order.rule, status: orderStatus(lines),
-    lines: lines.map((l) => ({ lineId: l.lineId, sku: l.sku, category: l.category, quantity: l.quantity, unitAmount: l.unitAmount, attributed: l.attributed, rateBp: l.rateBp ?? 0, commission: l.commission })),
-  };
-}
 
 /** `order.updated`, and `commission.adjusted` when ledger entries were written, for an appended order event. */
 async function notifyOrderEvent(tx: Stores, order: OrderRow, eventId: number, type: 'shipped' | 'cancelled' | 'returned', at: number, moved: readonly { lineId: string; quantity: number }[], now: number): Promise<boolean> {
@@ -306,12 +301,6 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function orderStatus(lines: readonly OrderLineRow[]): 'pending' | 'shipped' | 'returned' | 'cancelled' {
-  if (lines.some((l) => openUnits(l) > 0)) return 'pending';
-  if (lines.every((l) => l.cancelled === l.quantity)) return 'cancelled';
-  if (lines.every((l) => l.shipped === l.returned)) return 'returned';
-  return 'shipped';
-}
 
 /** An order as `GET /v1/orders/{id}` shows it: lines, ledger entries and why each line earns. */
 export async function orderView(ctx: Context, order: OrderRow, store: Stores = ctx.storage) {

@@ -105,6 +105,10 @@ describe('webhook endpoints', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\.1/);
     expect(doc.body.paths['/v1/webhooks'].post['x-affil-status']).toBeUndefined();
+    // The dashboard's footer links it.
+    const page = await c.request('GET', '/dashboard');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<footer[^>]*>[\s\S]*<a href="\/openapi\.json"[\s\S]*<\/footer>/);
   });
 });
 
@@ -292,5 +296,48 @@ describe('postbacks', () => {
     expect(log[0]).toMatchObject({ status: 'delivered', type: 'order.attributed' });
     expect((await jane.api('DELETE', `/v1/postbacks/${pb.body.id}`)).status).toBe(204);
     expect((await jane.api('GET', '/v1/postbacks')).body.postbacks).toEqual([]);
+  });
+
+  it('a held order’s postback waits for the review: it fires on release, with the normal status; never after a rejection', async () => {
+    const clock = createClock('2026-11-20T09:00:00Z');
+    const integrity = { selfReferral: true, burst: { clicks: 10, minutes: 10 }, stuffing: { minDwellMs: 500 }, orderVelocity: 1 } as const;
+    const c = await start({ marketplaces: TEST_MARKETPLACES, now: clock.now, integrity, server: { allowPrivateWebhookTargets: true, webhookTimeoutMs: 2000 } });
+    const jane = await c.setupAccount('Jane', 'janesblog-20', 'us');
+    const r = await receiver();
+    const pb = await jane.api('POST', '/v1/postbacks', { url: `${r.url}/pb?oid={order_id}&s={status}`, events: ['order.attributed'] });
+    expect(pb.status, pb.text).toBe(201);
+    const click = clickEvent('janesblog-20', { at: clock.now() });
+    await c.beacon(click);
+    /** An order through the one click (order velocity 1: the 2nd and later are held). */
+    const orderNow = async () => {
+      clock.advance(MINUTE);
+      const body = orderBody({ orderedAt: new Date(clock.now()).toISOString(), referral: { clickId: click.id, tag: 'janesblog-20' } });
+      const reply = await c.signed('/v1/orders', body);
+      expect(reply.status, reply.text).toBe(201);
+      return reply.body as Json;
+    };
+    const review = (orderId: string, decision: string) => c.admin('POST', `/v1/orders/${orderId}/review`, { decision });
+    const params = (x: Received) => Object.fromEntries(new URL(x.url, r.url).searchParams);
+    const quiet = () => new Promise((res) => setTimeout(res, 1500));
+
+    const first = await orderNow();
+    expect(first.status).toBe('pending');
+    expect(params(await until('the first postback', () => r.got[0]))).toEqual({ oid: first.orderId, s: 'pending' });
+    const kept = await orderNow();
+    const dropped = await orderNow();
+    expect([kept.status, dropped.status]).toEqual(['on_hold', 'on_hold']);
+    await quiet();
+    expect(r.got).toHaveLength(1); // held: nothing yet
+
+    const released = await review(kept.orderId as string, 'release');
+    expect(released.status, released.text).toBe(200);
+    expect(params(await until('the released postback', () => r.got[1]))).toEqual({ oid: kept.orderId, s: 'pending' });
+
+    const rejected = await review(dropped.orderId as string, 'reject');
+    expect(rejected.status, rejected.text).toBe(200);
+    await quiet();
+    expect(r.got.map(params).map((q) => q.oid)).toEqual([first.orderId, kept.orderId]);
+    const log = (await jane.api('GET', `/v1/postbacks/${pb.body.id}/deliveries`)).body.deliveries as Json[];
+    expect(log.filter((d) => d.status === 'delivered')).toHaveLength(2);
   });
 });
