@@ -5,6 +5,7 @@ import { periodSchema } from '../services/reports.js';
 import { BREAKDOWNS } from '../domain/summary.js';
 import { MAX_EVENTS_PER_BATCH } from '../services/events.js';
 import { postbackCreateSchema, webhookCreateSchema, webhookUpdateSchema } from '../domain/events-out/schemas.js';
+import { reviewRequestSchema } from '../domain/integrity/review.js';
 import { openApiDocument, type JsonSchema, type RouteDoc } from './openapi.js';
 
 /**
@@ -31,6 +32,11 @@ const beaconEvent: JsonSchema = {
     sku: { type: 'string', maxLength: 128 },
     at: { type: 'integer', minimum: 0, description: 'epoch ms' },
     age: { type: 'integer', minimum: 0, description: 'ms since the browser created the event' },
+    sub: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'click: the publisher\'s sub-ID; an invalid one is dropped, the click kept' },
+    trusted: { type: 'boolean', description: 'click: event.isTrusted (a wrong type is dropped)' },
+    visible: { type: 'boolean', description: 'click: the page was visible, its viewport at least 10×10 px' },
+    framed: { type: 'boolean', description: 'click: the page ran in a frame' },
+    dwell: { type: 'integer', minimum: 0, description: 'click: ms since the page loaded' },
   },
 };
 const beaconBody: JsonSchema = {
@@ -85,12 +91,12 @@ export const ROUTES: readonly RouteDoc[] = [
   // ——— orders, clicks, reports ———
   { method: 'get', path: '/v1/orders', tag: 'reports', auth: 'key', summary: 'Orders, newest first', query: listQuery, responses: { '200': csvOrJson('{orders: [...], nextCursor}') } },
   { method: 'get', path: '/v1/orders/:orderId', tag: 'reports', auth: 'key', summary: 'An order: lines, ledger entries, attribution explanation', responses: { '200': json('The order') } },
-  { method: 'post', path: '/v1/orders/:orderId/review', tag: 'integrity', auth: 'admin', planned: true, summary: 'Release or reject a held order', body: { type: 'object', required: ['decision'], properties: { decision: { enum: ['release', 'reject'] }, note: { type: 'string' } } }, responses: { '200': json('The order') } },
+  { method: 'post', path: '/v1/orders/:orderId/review', tag: 'integrity', auth: 'admin', summary: 'Release or reject a held order', body: reviewRequestSchema, responses: { '200': json('The order') } },
   { method: 'get', path: '/v1/clicks', tag: 'reports', auth: 'key', summary: 'Raw clicks, newest first', query: listQuery, responses: { '200': csvOrJson('{clicks: [...], nextCursor}') } },
   { method: 'get', path: '/v1/reports/summary', tag: 'reports', auth: 'key', summary: 'Clicks, orders, items and money for a period', query: reportQuery, responses: { '200': csvOrJson('The summary') } },
   { method: 'get', path: '/v1/reports/breakdown', tag: 'reports', auth: 'key', summary: 'The summary\'s metrics by day, tag, marketplace, category, product or page', query: breakdownQuery, responses: { '200': csvOrJson('{by, rows: [...]}') } },
   { method: 'get', path: '/v1/reports/link-health', tag: 'reports', auth: 'key', summary: 'Links with unregistered, malformed or wrong-marketplace tags', query: reportQuery, responses: { '200': csvOrJson('{rows: [...]}') } },
-  { method: 'get', path: '/v1/reports/integrity', tag: 'integrity', auth: 'admin', planned: true, summary: 'Held and flagged orders and clicks', query: reportQuery, responses: { '200': csvOrJson('The integrity report') } },
+  { method: 'get', path: '/v1/reports/integrity', tag: 'integrity', auth: 'admin', summary: 'Held and flagged orders and clicks', query: reportQuery, responses: { '200': csvOrJson('The integrity report') } },
   { method: 'get', path: '/v1/stream', tag: 'reports', auth: 'key', summary: 'Server-Sent Events: clicks, orders, adjustments', responses: { '200': { description: 'An event stream', contentType: 'text/event-stream' }, '429': 'Too many streams' } },
 
   // ——— money out (planned) ———
