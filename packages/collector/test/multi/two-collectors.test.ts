@@ -262,7 +262,9 @@ describe.skipIf(!ON_POSTGRES)('periodic work on one instance at a time', () => {
       release();
       expect(await holder).toBe('held');
       const purged = await Promise.all([first.purgeExpired(), second.purgeExpired()]);
-      expect(purged.reduce((s, n) => s + n, 0)).toBe(2);
+      // One instance purged (the two old clicks, and the old day's visitor salt of issue 19); the other found nothing left.
+      expect(purged.filter((n) => n > 0)).toHaveLength(1);
+      expect(purged.reduce((s, n) => s + n, 0)).toBeGreaterThanOrEqual(2);
       expect((await query<{ n: number }>(db, 'SELECT count(*)::int AS n FROM clicks'))[0]!.n).toBe(0);
     } finally {
       await other.close();
