@@ -57,6 +57,9 @@ describe('blog → shop → checkout', () => {
     await expect.poll(() => link.getAttribute('href')).toContain(`tag=${DEMO_TAG}`);
     expect(await link.getAttribute('rel')).toContain('sponsored');
 
+    // A reader reads before clicking: a click within integrity's minDwellMs (500 ms) of the page load
+    // is held as possible stuffing (issue 19).
+    await page.waitForTimeout(700);
     await Promise.all([page.waitForURL(/\/dp\/B0DEMOCAM1/), link.click()]);
     const landing = new URL(page.url());
     expect(landing.searchParams.get('tag')).toBe(DEMO_TAG);
