@@ -94,6 +94,7 @@ describe('delivery in Chromium', () => {
 
   it('where keepalive fetch is missing, the click of a page that navigates away at once still arrives (at the latest with the next page load)', async () => {
     env.blog.serve('/no-keepalive', blogPage(links('B0NOKEEPAL'), env.snippet));
+    const delta = await summaryDelta();
     const { context, page, errors } = await env.newPage();
     await context.addInitScript(() => delete (Request.prototype as { keepalive?: unknown }).keepalive);
     await page.goto(`${env.blog.origin}/no-keepalive`);
@@ -104,6 +105,8 @@ describe('delivery in Chromium', () => {
     // reader's next page of the blog sends it.
     await page.goto(`${env.blog.origin}/no-keepalive`);
     await expect.poll(async () => (await env.clicksOn('B0NOKEEPAL')).map((c) => c.id)).toEqual([cid]);
+    // Both loads' pageviews have arrived too (none may land in the next test's counts).
+    await expect.poll(delta).toEqual({ pageviews: 2, linkImpressions: 6 });
     expect(errors).toEqual([]);
   });
 
