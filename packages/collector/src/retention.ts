@@ -55,11 +55,20 @@ export function startRetention(storage: Pick<Storage, 'events' | 'exclusive' | '
     }
     return total;
   }
+  /**
+   * A round the timer starts has no caller to answer: a failure is logged and the next round
+   * comes as usual. Left to reject, it would end the process (an unhandled rejection), as a
+   * database outage at the wrong moment once did: `exclusive` cannot take its lock then.
+   */
+  const scheduled = () =>
+    runOnce()
+      .catch((error: unknown) => log(`retention: skipped this round (${(error as Error).message})`))
+      .finally(() => !stopped && schedule());
   const schedule = () => {
-    timer = setTimeout(() => void runOnce().finally(() => !stopped && schedule()), HOUR);
+    timer = setTimeout(() => void scheduled(), HOUR);
     timer.unref();
   };
-  const first = setTimeout(() => void runOnce().finally(() => !stopped && schedule()), 1000);
+  const first = setTimeout(() => void scheduled(), 1000);
   first.unref();
   return {
     runOnce,

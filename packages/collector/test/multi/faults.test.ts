@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabase, ON_POSTGRES } from '../helpers/backend.js';
 import { newWebhookSecret } from '../helpers/collector.js';
 import { clickEvent, orderBody } from '../helpers/fixtures.js';
@@ -17,6 +20,17 @@ import { cuttableProxy, query, withDatabase } from '../storage/pg-helpers.js';
 const BIN = fileURLToPath(new URL('../../bin/affil.js', import.meta.url));
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const ADMIN = `affil_admin_${randomBytes(12).toString('hex')}`;
+
+/**
+ * The load below comes from one address and, during an outage, retries at once (a 503 takes
+ * milliseconds): hundreds of requests a second, past the per-address limit (600 a minute) within
+ * the outage, after which that address would be answered 429 until the minute turned, whatever
+ * the database did. A load test from one address runs with the limit off (`0`: "for load tests", SPEC §3).
+ */
+const dir = mkdtempSync(join(tmpdir(), 'affil-faults-'));
+const CONFIG = join(dir, 'affil.json');
+writeFileSync(CONFIG, JSON.stringify({ rateLimitPerMinute: 0 }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const running: ServeProcess[] = [];
 const cleanup: (() => Promise<void>)[] = [];
@@ -33,7 +47,7 @@ afterEach(async () => {
 const env = (secret: string) => ({ AFFIL_ADMIN_KEY: ADMIN, AFFIL_WEBHOOK_SECRET: secret, AFFIL_DB: '', DATABASE_URL: '', AFFIL_CONFIG: '' });
 
 async function serve(db: string, secret: string): Promise<ServeProcess> {
-  const p = await spawnServe(['--db', db], env(secret));
+  const p = await spawnServe(['--db', db, '--config', CONFIG], env(secret));
   running.push(p);
   return p;
 }
@@ -93,10 +107,11 @@ async function stored(db: string, ids: string[]): Promise<number> {
 }
 
 describe.skipIf(!ON_POSTGRES)('a collector on PostgreSQL under faults', () => {
-  // KNOWN DEFECT, skipped so that it does not hide the rest (see the session-8 note on issue 17): in
-  // the merged build the collector answers 503 during the outage as required but did not take beacons
-  // again within 30 s after the proxy was restored, in three runs on this machine. To be fixed next.
-  it.skip('the database goes away under load: 503 with Retry-After, never a hang past the statement timeout or a crash; it recovers by itself; nothing acknowledged is lost', async () => {
+  // Once skipped as a known defect (session 8): it failed for two reasons, neither in the pool.
+  // Retention's first round (1 s after start) fell in the outage and its rejection went unhandled:
+  // the process died. And the load ran past the per-address rate limit (see CONFIG): 429 for up
+  // to a minute after the database was back.
+  it('the database goes away under load: 503 with Retry-After, never a hang past the statement timeout or a crash; it recovers by itself; nothing acknowledged is lost', async () => {
     const db = await freshDatabase();
     cleanup.push(() => dropDatabase(db));
     const server = new URL(db);
@@ -132,7 +147,14 @@ describe.skipIf(!ON_POSTGRES)('a collector on PostgreSQL under faults', () => {
     }
     await placeOrder();
     await traffic.stop();
-    expect(recovered).toBe(true);
+    // A failure says what the collector answered and logged (status × count, in order, since the cut).
+    const since = traffic.replies.slice(before).reduce<[number, number][]>((runs, r) => {
+      const last = runs[runs.length - 1];
+      if (last?.[0] === r.status) last[1]++;
+      else runs.push([r.status, 1]);
+      return runs;
+    }, []);
+    expect(recovered, `answers since the cut: ${since.map(([s, n]) => `${s}×${n}`).join(' ')}; alive: ${p.child.exitCode === null && p.child.signalCode === null}; log:\n${p.output()}`).toBe(true);
 
     const failed = during.filter((r) => r.status >= 300);
     expect(failed.length).toBeGreaterThan(0);
