@@ -10,7 +10,7 @@ import { dropDatabase, freshDatabase, ON_POSTGRES } from '../helpers/backend.js'
 import { newWebhookSecret } from '../helpers/collector.js';
 import { clickEvent, orderBody } from '../helpers/fixtures.js';
 import { spawnServe, type ServeProcess } from '../ops/process.js';
-import { cuttableProxy, query, withDatabase } from '../storage/pg-helpers.js';
+import { cuttableProxy, passwordCluster, postgresBinaries, query, withDatabase } from '../storage/pg-helpers.js';
 
 /**
  * Issue 17, "Faults", with real `affil serve` processes on PostgreSQL: the database goes away
@@ -31,6 +31,9 @@ const dir = mkdtempSync(join(tmpdir(), 'affil-faults-'));
 const CONFIG = join(dir, 'affil.json');
 writeFileSync(CONFIG, JSON.stringify({ rateLimitPerMinute: 0 }));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** initdb and pg_ctl, for a cluster that checks passwords (the shared server trusts everyone). */
+const PG_BIN = ON_POSTGRES ? postgresBinaries() : undefined;
 
 const running: ServeProcess[] = [];
 const cleanup: (() => Promise<void>)[] = [];
@@ -232,4 +235,20 @@ describe.skipIf(!ON_POSTGRES)('a collector on PostgreSQL under faults', () => {
     expect(stderr).toMatch(reason);
     expect(stderr).not.toContain('hunter2');
   }, 20_000);
+
+  it.skipIf(!PG_BIN)('starting with a wrong password: one line naming host and reason, exit 2, no password', async () => {
+    const cluster = await passwordCluster(PG_BIN!);
+    cleanup.push(() => cluster.stop());
+    // The right password is let in: the refusal below is the password's, not the cluster's.
+    expect(await query<{ one: number }>(cluster.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    const wrong = new URL(cluster.url);
+    wrong.password = 'hunter2';
+    const { code, stderr, stdout } = await start(wrong.toString());
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/127\.0\.0\.1:\d+\/postgres: password authentication failed/);
+    expect(stderr).not.toContain('hunter2');
+    expect(stderr).not.toContain(cluster.password);
+  }, 60_000);
 });
