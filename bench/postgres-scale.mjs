@@ -1,11 +1,16 @@
 // Issue 17 budgets on PostgreSQL: with BENCH_CLICKS clicks (default 10 M) and BENCH_ORDERS
 // orders (default 1 M) stored, attributing a 5-line order stays under 5 ms at the 99th
 // percentile inside the server, and one account's one-year summary under 50 ms. Also prints the
-// database's size. The seed is set-based on the server (INSERT … SELECT FROM generate_series: no
-// row crosses the network; faster than COPY, and never row by row) into the monthly partitions;
-// the database `affil_bench_scale_<clicks>_<orders>` is kept for later runs (as SQLite's .bench/
-// files are): drop it with `dropdb` when done. PostgreSQL: AFFIL_BENCH_PG or AFFIL_TEST_PG.
+// database's size, the load average, and the floor every order pays on this server: a round trip
+// (`SELECT 1`) and a durable one-row commit (its WAL flush), measured in the same run.
+//
+// The seed streams the rows with COPY … FROM STDIN (pg-copy-streams; the clicks and their event
+// ids on two connections at once) into the monthly partitions; the per-day totals are then folded
+// in from the raw rows on the server. The database `affil_bench_scale_<clicks>_<orders>` is kept
+// for later runs (as SQLite's .bench/ files are): drop it with `dropdb` when done. PostgreSQL:
+// AFFIL_BENCH_PG or AFFIL_TEST_PG.
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -191,6 +196,23 @@ export async function bench() {
   const warmSeconds = (Date.now() - warm) / 1000;
   await size.end();
 
+  // The floor under every order on this server, now: a round trip, and a durable commit.
+  const probe = new pg.Client({ connectionString: url });
+  await probe.connect();
+  const floor = { trip: [], commit: [] };
+  await probe.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (n int)');
+  for (let i = 0; i < 300; i++) {
+    let t0 = process.hrtime.bigint();
+    await probe.query('SELECT 1');
+    floor.trip.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    t0 = process.hrtime.bigint();
+    await probe.query('INSERT INTO bench_commit_probe VALUES (1)');
+    floor.commit.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  await probe.query('DROP TABLE bench_commit_probe');
+  await probe.end();
+  const loadBefore = loadavg()[0];
+
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const collector = await startCollector({ ...DEFAULT_PROGRAM, port: 0, host: '127.0.0.1', db: url, adminKey: 'bench-admin', webhookSecrets: [secret], publicUrl: undefined }, { log: () => {} });
   const webhook = new Webhook(secret);
@@ -232,9 +254,12 @@ export async function bench() {
   const p99s = percentile(summaries, 99);
   return [
     { name: 'PostgreSQL: stored clicks / orders', value: `${(CLICKS / 1e6).toFixed(1)}M / ${(ORDERS / 1e6).toFixed(2)}M`, unit: '' },
-    { name: seeded ? '  seeded now (set-based, on the server)' : `  seeded before (database ${name})`, value: seeded ? seedSeconds.toFixed(0) : '-', unit: 's' },
+    { name: seeded ? '  seeded now (COPY)' : `  seeded before (database ${name})`, value: seeded ? seedSeconds.toFixed(0) : '-', unit: 's' },
     { name: '  database size', value: (Number(bytes) / 2 ** 30).toFixed(2), unit: 'GiB' },
     { name: `  database read into the OS cache first (${warmed})`, value: warmSeconds.toFixed(1), unit: 's' },
+    { name: 'load average (1 min) before / after the timed runs', value: `${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)}`, unit: '' },
+    { name: '  a round trip (SELECT 1) p50 / p99', value: `${percentile(floor.trip, 50).toFixed(2)} / ${percentile(floor.trip, 99).toFixed(2)}`, unit: 'ms' },
+    { name: '  a durable one-row commit p50 / p99', value: `${percentile(floor.commit, 50).toFixed(2)} / ${percentile(floor.commit, 99).toFixed(2)}`, unit: 'ms' },
     { name: `attribute 5-line order p50 (${ATTRIBUTIONS} orders)`, value: percentile(attribution, 50).toFixed(3), unit: 'ms' },
     { name: 'attribute 5-line order p99', value: p99a.toFixed(3), unit: 'ms', budget: '5 ms', ok: p99a < 5 },
     { name: `one account's one-year summary p50 (e.g. ${body.clicks} clicks)`, value: percentile(summaries, 50).toFixed(2), unit: 'ms' },

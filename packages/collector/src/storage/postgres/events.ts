@@ -149,8 +149,8 @@ export function eventStore(sql: Sql, pool: pg.Pool, options: { inTransaction: bo
   };
   // Inside a caller's transaction there is nothing to group: the events commit with it. One batch
   // in flight: a batch costs the database about 0.7 ms of CPU whatever its size, plus ~30 µs an
-  // event, so fewer, larger batches leave more CPU to everything else; on the 2-core bench machine
-  // one in flight took 10–25 % more beacons a second than two, at 30 % less database CPU each.
+  // event, so fewer, larger batches leave more CPU to everything else (on the 2-core bench machine,
+  // against two in flight: 20–41 % less database CPU per beacon; README.md here).
   const soon = options.inTransaction ? record : groupCommit((events: TrackingEvent[]) => recordIn(sql, events), 1);
   /** Cart adds read with a click inside this transaction (`findClick`), by click id, for `cartAddsFor`. */
   const prefetched = new Map<string, Map<string, number[]>>();
