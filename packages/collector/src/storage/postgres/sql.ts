@@ -196,6 +196,9 @@ async function flush(client: pg.PoolClient, pending: Pending, more: Statement[])
     }
     const preparing: string[] = [];
     const text = statements.map((s) => written(s, state.names, preparing)).join(';\n');
+    // Known at once: a simple query sent meanwhile on this connection runs after this one, so it
+    // may EXECUTE them; if this one fails part-way, the next reads what really exists.
+    for (const name of preparing) state.names.add(name);
     let out: pg.QueryResult | pg.QueryResult[];
     try {
       out = (await client.query(text)) as pg.QueryResult | pg.QueryResult[];
@@ -203,7 +206,6 @@ async function flush(client: pg.PoolClient, pending: Pending, more: Statement[])
       if (preparing.length > 0) state.unknown = true;
       throw error;
     }
-    for (const name of preparing) state.names.add(name);
     const results = Array.isArray(out) ? out : [out];
     return preparing.length === 0 ? results : results.filter((r) => r.command !== 'PREPARE');
   } catch (error) {
