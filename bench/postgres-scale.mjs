@@ -3,8 +3,11 @@
 // percentile inside the server, and one account's one-year summary under 50 ms. Also prints the
 // database's size. The seed is set-based on the server (INSERT … SELECT FROM generate_series: no
 // row crosses the network; faster than COPY, and never row by row) into the monthly partitions;
-// the database `affil_bench_scale_<clicks>_<orders>` is kept for later runs (as SQLite's .bench/
+// the database `affil_bench_scale_v2_<clicks>_<orders>` is kept for later runs (as SQLite's .bench/
 // files are): drop it with `dropdb` when done. PostgreSQL: AFFIL_BENCH_PG or AFFIL_TEST_PG.
+// Clicks carry visitor hashes and SDK signals and accounts have sign-in visitors (issue 19), and
+// attribution is timed with the integrity rules on (the default) and off, orders alternating, as
+// in the SQLite bench (bench/attribution.mjs).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
@@ -25,6 +28,9 @@ const END = Date.parse('2026-11-20T00:00:00Z');
 const START = END - DAYS * 86_400_000;
 const ATTRIBUTIONS = 2000;
 const SUMMARIES = 200;
+/** About five clicks per visitor, each on one tag (a multiple of the accounts), weeks apart: as bench/seed.mjs. */
+const VISITORS = Math.max(ACCOUNTS, Math.floor(CLICKS / 5 / ACCOUNTS) * ACCOUNTS);
+const OFF = { selfReferral: false, burst: false, stuffing: false, orderVelocity: false };
 
 const withDatabase = (name) => {
   const u = new URL(SERVER);
@@ -58,11 +64,18 @@ async function seed(url, log) {
         WITH a AS (INSERT INTO accounts (id, name, created_at) SELECT 'acc_bench' || a, 'Bench ' || a, $1::bigint FROM generate_series(0, $2 - 1) a RETURNING id)
         INSERT INTO tags (tag, account_id, marketplace, created_at) SELECT replace(id, 'acc_', '') || '-20', id, 'us', $1::bigint FROM a`, [START, ACCOUNTS]);
       await step(`${CLICKS.toLocaleString()} clicks`, `
-        INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at)
+        INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at,
+          visitor, trusted, visible, framed, dwell)
         SELECT lpad(to_hex(at), 12, '0') || '-' || lpad(to_hex(n), 12, '0'), 'bench' || (n % $4) || '-20', 'acc_bench' || (n % $4), 'us',
           'https://www.amazon.com/dp/B0' || lpad((n % 50000)::text, 8, '0') || '?tag=bench' || (n % $4) || '-20', 'B0' || lpad((n % 50000)::text, 8, '0'),
-          'https://blog' || (n % $4) || '.example/post-' || (n % 100), NULL, 'click', n % 50 = 0, true, at, NULL
-        FROM (SELECT n, $1::bigint + (n::bigint * $3 * 86400000) / $2 AS at FROM generate_series(0, $2 - 1) n) s`, [START, CLICKS, DAYS, ACCOUNTS]);
+          'https://blog' || (n % $4) || '.example/post-' || (n % 100), NULL, 'click', n % 50 = 0, true, at, NULL,
+          'v' || lpad((n % $5)::text, 21, '0'), true, true, false, 800 + n % 20000
+        FROM (SELECT n, $1::bigint + (n::bigint * $3 * 86400000) / $2 AS at FROM generate_series(0, $2 - 1) n) s`, [START, CLICKS, DAYS, ACCOUNTS, VISITORS]);
+      await step('sign-in visitors (90 days per account)', `
+        INSERT INTO key_visitors (account_id, day, visitor, key_id, first_seen)
+        SELECT 'acc_bench' || a, to_char(to_timestamp(($1::bigint - d::bigint * 86400000) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+          'k' || lpad((a * 100 + d)::text, 21, '0'), 'key_bench', $1::bigint - d::bigint * 86400000
+        FROM generate_series(0, $2 - 1) a, generate_series(1, 90) d`, [END, ACCOUNTS]);
       await step('event ids', 'INSERT INTO event_ids (id, at) SELECT id, at FROM clicks');
       await step(`${ORDERS.toLocaleString()} orders (half shipped) with lines, events, ledger entries`, `
         WITH o AS (
@@ -113,7 +126,7 @@ async function seed(url, log) {
 }
 
 export async function bench() {
-  const name = `affil_bench_scale_${CLICKS}_${ORDERS}`;
+  const name = `affil_bench_scale_v2_${CLICKS}_${ORDERS}`;
   const admin = new pg.Client({ connectionString: SERVER });
   try {
     await admin.connect();
@@ -145,10 +158,19 @@ export async function bench() {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const collector = await startCollector({ ...DEFAULT_PROGRAM, port: 0, host: '127.0.0.1', db: url, adminKey: 'bench-admin', webhookSecrets: [secret], publicUrl: undefined }, { log: () => {} });
   const webhook = new Webhook(secret);
-  const attribution = [];
+  const sides = {
+    on: { context: collector.context, timings: [], held: 0 },
+    off: { context: { ...collector.context, program: { ...collector.context.program, integrity: OFF } }, timings: [], held: 0 },
+  };
+  const attribution = sides.on.timings;
   const WARMUP = 100;
-  for (let i = 0; i < ATTRIBUTIONS + WARMUP; i++) {
-    let n = (i * 7919 * 1009) % CLICKS;
+  // A shift per run, so runs on one database do not pile orders onto the same clicks (order velocity).
+  const shift = Math.floor(Math.random() * CLICKS);
+  // Each order through a click of its own; the rules on and off alternate, the first of each pair switching sides.
+  for (let j = 0; j < 2 * (ATTRIBUTIONS + WARMUP); j++) {
+    const i = j >> 1;
+    const side = (j + i) % 2 === 0 ? sides.on : sides.off;
+    let n = (j * 7919 * 1009 + shift) % CLICKS;
     if (n % 50 === 0) n++; // a human click, not a bot's
     const a = n % ACCOUNTS;
     const body = JSON.stringify({
@@ -163,10 +185,15 @@ export async function bench() {
     const now = new Date();
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now / 1000)), 'webhook-signature': webhook.sign(id, now, body) };
     const t0 = process.hrtime.bigint();
-    const answer = await receiveOrder(collector.context, { body, headers });
-    if (i >= WARMUP) attribution.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const answer = await receiveOrder(side.context, { body, headers });
+    if (i >= WARMUP) {
+      side.timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (answer.body.status === 'on_hold') side.held++;
+    }
     if (answer.status !== 201 || !answer.body.attributed) throw new Error(`order ${i} not attributed: ${JSON.stringify(answer.body).slice(0, 300)}`);
   }
+  const off = sides.off.timings;
+  const p99Off = percentile(off, 99);
   const summaries = [];
   let body;
   for (let i = 0; i < SUMMARIES + 10; i++) {
@@ -185,6 +212,12 @@ export async function bench() {
     { name: '  hot tables read once first', value: warmSeconds.toFixed(1), unit: 's' },
     { name: `attribute 5-line order p50 (${ATTRIBUTIONS} orders)`, value: percentile(attribution, 50).toFixed(3), unit: 'ms' },
     { name: 'attribute 5-line order p99', value: p99a.toFixed(3), unit: 'ms', budget: '5 ms', ok: p99a < 5 },
+    { name: '  of them held by a rule', value: sides.on.held, unit: '' },
+    { name: `integrity rules off: p50 (${ATTRIBUTIONS} orders, interleaved)`, value: percentile(off, 50).toFixed(3), unit: 'ms' },
+    { name: 'integrity rules off: p99', value: p99Off.toFixed(3), unit: 'ms' },
+    { name: 'integrity rules on / off, p50', value: (percentile(attribution, 50) / percentile(off, 50)).toFixed(2), unit: '×' },
+    { name: 'integrity rules on / off, p99', value: (p99a / p99Off).toFixed(2), unit: '×' },
+    { name: "integrity rules' cost at p99 (on − off)", value: (p99a - p99Off).toFixed(3), unit: 'ms' },
     { name: `one account's one-year summary p50 (e.g. ${body.clicks} clicks)`, value: percentile(summaries, 50).toFixed(2), unit: 'ms' },
     { name: "one account's one-year summary p99", value: p99s.toFixed(2), unit: 'ms', budget: '50 ms', ok: p99s < 50 },
   ];

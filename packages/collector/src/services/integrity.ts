@@ -117,6 +117,7 @@ export async function integrityView(store: Stores, orderId: string, lifecycle: L
   const hold: HoldState = row?.status ?? 'none';
   const reversals = row?.status === 'rejected' ? await store.integrity.reversals(orderId) : [];
   return {
+    hold,
     status: displayedStatus(lifecycle, hold),
     holds: row?.holds ?? [],
     review: row?.review ? reviewView(row.review) : null,
@@ -151,12 +152,13 @@ export async function reviewHold(ctx: Context, orderId: string, body: unknown, p
     if (!order) throw new Problem('not_found', `No order "${orderId}"`);
     const row: OrderHoldRow | undefined = await tx.integrity.holdOf(orderId);
     const entries = await tx.orders.entries(orderId);
-    const outcome = reviewOrder({ orderId, hold: row?.status ?? 'none', previous: row?.review, entries }, request, { by: principal.keyId, at: ctx.now() });
+    const lines = await tx.orders.lines(orderId);
+    const outcome = reviewOrder({ orderId, hold: row?.status ?? 'none', previous: row?.review, entries, lines }, request, { by: principal.keyId, at: ctx.now() });
     if (!outcome.ok) throw new Problem('conflict', outcome.detail, { errors: [{ path: 'decision', message: outcome.code }] });
-    await tx.integrity.decide(outcome.record, outcome.hold, outcome.reversals);
+    await tx.integrity.decide({ record: outcome.record, status: outcome.hold, reversals: outcome.reversals, pending: outcome.pending, order });
     // The held order's postbacks (issue 20): sent on release, rendered from the order with its
     // normal status (the same event id as the held order.attributed); dropped on rejection.
-    const released = outcome.record.decision === 'release' ? orderAttributed(orderFacts(order, await tx.orders.lines(orderId))) : null;
+    const released = outcome.record.decision === 'release' ? orderAttributed(orderFacts(order, lines)) : null;
     const postbacks = order.attributed ? await releasePostbacks(tx, eventId('order.attributed', orderId), released, outcome.record.at) : 0;
     return { order, outcome, postbacks };
   });
