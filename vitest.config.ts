@@ -47,6 +47,7 @@ export default defineConfig({
                 exclude: SQLITE_ONLY,
                 environment: 'node',
                 env: { AFFIL_TEST_BACKEND: 'postgres', AFFIL_TEST_PG: PG },
+                globalSetup: ['packages/collector/test/helpers/pg-template.ts'],
                 testTimeout: 30_000,
                 hookTimeout: 30_000,
               },

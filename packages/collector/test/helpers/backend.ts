@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
+import { adminQuery as serverQuery } from './pg-admin.js';
 
 /**
  * The test matrix's switch: the same test files run on SQLite (default) and, with
@@ -18,13 +19,20 @@ const made = new Map<string, () => Promise<void>>();
 // Registered when a test file imports this module (its collection), so it runs after that file's tests.
 afterAll(async () => {
   for (const db of [...made.keys()]) await dropDatabase(db);
+  await dropping;
 });
+
+/** Drops handed to `dropDatabase(db, { later: true })`, one after another behind the tests. */
+let dropping: Promise<void> = Promise.resolve();
 
 /**
  * The `db` value for a fresh database: a new SQLite file path (in a new folder), or the URL of a
  * new PostgreSQL database `affil_t_<random>`. Dropped by `dropDatabase`, or after the test file.
+ * `migrated`: on PostgreSQL, a copy of the run's migrated template (see pg-template.ts) rather than
+ * an empty database — what a collector would make of it at its first start, made in a fifth of the
+ * time. Tests of migrations, first start and copying keep the empty default.
  */
-export async function freshDatabase(): Promise<string> {
+export async function freshDatabase(options: { migrated?: boolean } = {}): Promise<string> {
   if (!ON_POSTGRES) {
     const dir = mkdtempSync(join(tmpdir(), 'affil-db-'));
     const db = join(dir, 'affil.db');
@@ -32,7 +40,8 @@ export async function freshDatabase(): Promise<string> {
     return db;
   }
   const name = `affil_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const template = options.migrated ? inject('pgTemplate') : undefined;
+  await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   const url = new URL(PG_SERVER);
   url.pathname = `/${name}`;
   // WITH (FORCE): a collector a failed test left running must not keep the database alive.
@@ -40,23 +49,19 @@ export async function freshDatabase(): Promise<string> {
   return url.toString();
 }
 
-/** Removes a database `freshDatabase` made (its SQLite folder, or the PostgreSQL database). */
-export async function dropDatabase(db: string): Promise<void> {
+/**
+ * Removes a database `freshDatabase` made (its SQLite folder, or the PostgreSQL database). `later`:
+ * a PostgreSQL database nothing uses any more is dropped behind the next tests (a DROP DATABASE
+ * takes a few hundred milliseconds of the server's time); the test file's end waits for it, and a
+ * drop that fails fails the file there.
+ */
+export async function dropDatabase(db: string, options: { later?: boolean } = {}): Promise<void> {
   const drop = made.get(db);
   made.delete(db);
-  await drop?.();
+  if (!drop) return;
+  if (options.later && ON_POSTGRES) dropping = dropping.then(drop);
+  else await drop();
 }
 
-/** One statement on the server's maintenance database (CREATE/DROP DATABASE cannot run in a transaction). */
-async function adminQuery(sql: string): Promise<void> {
-  // The PostgreSQL client comes with the PostgreSQL adapter; loaded only on that half of the matrix.
-  const specifier = 'pg';
-  const pg = (await import(specifier)) as { default: { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<unknown>; end(): Promise<void> } } };
-  const client = new pg.default.Client({ connectionString: PG_SERVER });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+/** One statement on the server's maintenance database. */
+const adminQuery = (sql: string): Promise<void> => serverQuery(PG_SERVER, sql);
