@@ -1,6 +1,6 @@
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dropDatabase, freshDatabase } from './backend.js';
+import { dropDatabase, freshDatabase, releaseDatabase } from './backend.js';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
 import { DEFAULT_PROGRAM, DEFAULT_SERVER, type ServeConfig } from '../../src/config.js';
@@ -265,7 +265,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
         try {
           await collector.close();
         } finally {
-          await dropDatabase(db, { later: true });
+          await releaseDatabase(db);
         }
         if (serverErrors.length > 0) {
           const list = serverErrors.map((e) => `${e.method} ${e.path} → ${e.status} ${e.text}`).join('\n');
