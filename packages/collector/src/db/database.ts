@@ -6,6 +6,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { pendingCommission } from '../domain/lifecycle.js';
 import { lineRevenue } from '../domain/money.js';
 import { rollupAccumulator, rollupWriter } from './rollups.js';
+import { chainUnchained } from './ledger-chain.js';
 
 export type Db = Database.Database;
 
@@ -83,6 +84,7 @@ export function migrate(db: Db): number[] {
       db.exec(migration.sql);
       if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
       if (migration.after === 'line_pending') backfillLineAmounts(db);
+      if (migration.after === 'ledger_chain') chainUnchained(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,

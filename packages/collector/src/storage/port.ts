@@ -213,7 +213,11 @@ export interface OrderStore {
   entries(orderId: string): Promise<LedgerEntryRow[]>;
   /**
    * Appends an order event, the new line quantities (with their domain-computed pending) and its
-   * ledger entries. `pendingChange` is how the order's pending commission moved. Answers the event id.
+   * ledger entries, and chains each entry onto the hash chain of its account and currency
+   * (`appendToChains` in domain/ledger-chain.ts), in the same transaction. Writers of one chain
+   * take turns until they commit (SQLite: the one writer; PostgreSQL: a lock per chain), so a
+   * chain's order is its id order and its commit order. `pendingChange` is how the order's pending
+   * commission moved. Answers the event id.
    */
   appendEvent(
     order: OrderRow,

@@ -26,6 +26,7 @@ export async function migrate(client: pg.ClientBase): Promise<{ applied: number[
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
+        await m.after?.(client);
         await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
         await client.query('COMMIT');
       } catch (error) {

@@ -1,0 +1,92 @@
+import { appendToChains, chainKey, type ChainedContent, type ChainHead, type ChainLink, type NewLedgerEntry } from '../../domain/ledger-chain.js';
+import type { LineEntry } from '../../domain/reversals.js';
+import { lockKey, type Sql } from './sql.js';
+
+/**
+ * The ledger's hash chain on PostgreSQL: entries are chained in the transaction that writes them.
+ * Each chain (account, currency) has an advisory transaction lock; a writer takes it before its
+ * entries get their ids (`nextval`, one value at a time: the identity's cache is 1), reads the
+ * chain's head after it, and holds it until COMMIT. So along a chain ids grow in commit order and
+ * every link is made onto the head the previous writer committed. The links are the domain's
+ * (`appendToChains`); this file reads heads and stores links.
+ */
+
+/** The advisory lock of one chain (`pg_advisory_xact_lock` on it: held to the end of the transaction). */
+export const chainLock = (account: string, currency: string): string => lockKey(`ledger-chain:${chainKey(account, currency)}`);
+
+/** Locks, sent with the transaction's next statement, for every chain these entries go on (sorted: two writers never wait on each other crosswise). */
+export async function lockChains(sql: Sql, entries: readonly { accountId: string; currency: string }[]): Promise<void> {
+  const keys = [...new Set(entries.map((e) => chainLock(e.accountId, e.currency)))].sort();
+  for (const key of keys) await sql.defer('SELECT pg_advisory_xact_lock(@key::bigint)', { key });
+}
+
+/** JSON of a head row, for statements that read heads beside other things. */
+export const HEAD_JSON = `json_build_object('account', h.account_id, 'currency', h.currency, 'entryId', h.entry_id, 'hash', h.hash, 'recordedAt', h.recorded_at)`;
+/** JSON of a ledger entry as `linkReturns` reads it. */
+export const LINE_ENTRY_JSON = `json_build_object('id', e.id, 'orderId', e.order_id, 'lineId', e.line_id, 'kind', e.kind, 'quantity', e.quantity)`;
+
+export interface HeadJson extends ChainHead { account: string; currency: string }
+export const headMap = (rows: readonly HeadJson[] | null): Map<string, ChainHead> =>
+  new Map((rows ?? []).map((h) => [chainKey(h.account, h.currency), { entryId: h.entryId, hash: h.hash, recordedAt: h.recordedAt }]));
+
+const LINK_FIELDS = ['entryId', 'accountId', 'currency', 'recordedAt', 'reverses', 'prevHash', 'hash'] as const;
+
+/**
+ * Stores the links and moves each chain's head, as deferred writes (sent with the transaction's
+ * next statement or its COMMIT: no round trip of their own).
+ */
+export async function storeLinks(sql: Sql, linked: readonly (ChainedContent & ChainLink)[]): Promise<void> {
+  if (linked.length === 0) return;
+  const rows = linked.map((l) => ({ entryId: l.id, accountId: l.account, currency: l.currency, recordedAt: l.recordedAt, reverses: l.reverses ?? null, prevHash: l.prevHash, hash: l.hash }));
+  await sql.defer(
+    `INSERT INTO ledger_chain (entry_id, account_id, currency, recorded_at, reverses, prev_hash, hash)
+     SELECT * FROM unnest(@entryId::bigint[], @accountId::text[], @currency::text[], @recordedAt::bigint[], @reverses::bigint[], @prevHash::text[], @hash::text[])`,
+    Object.fromEntries(LINK_FIELDS.map((f) => [f, rows.map((r) => r[f])])),
+  );
+  const heads = [...new Map(rows.map((r) => [chainKey(r.accountId, r.currency), r])).values()];
+  await sql.defer(
+    `INSERT INTO ledger_heads (account_id, currency, entry_id, hash, recorded_at)
+     SELECT * FROM unnest(@accountId::text[], @currency::text[], @entryId::bigint[], @hash::text[], @recordedAt::bigint[])
+     ON CONFLICT (account_id, currency) DO UPDATE SET entry_id = excluded.entry_id, hash = excluded.hash, recorded_at = excluded.recorded_at`,
+    Object.fromEntries((['accountId', 'currency', 'entryId', 'hash', 'recordedAt'] as const).map((f) => [f, heads.map((r) => r[f])])),
+  );
+}
+
+const BATCH = 2000;
+
+/**
+ * Migration 011's data step: chains, in id order, every ledger entry without a link (what a
+ * collector of the previous version wrote since its last money-out read), with the time the
+ * collector recorded it (its event's receive time). It takes the previous version's lock
+ * (`ledger-chain`) so a collector of that version still running does not chain at the same time.
+ * An entry committed later than a higher id of its chain that was chained already goes after the
+ * head (`outOfOrder: 'append'`): left out, its money would count nowhere. Answers how many.
+ */
+export async function chainUnchained(sql: Sql): Promise<number> {
+  await sql.run('SELECT pg_advisory_xact_lock(@key::bigint)', { key: lockKey('ledger-chain') });
+  let after = 0;
+  let count = 0;
+  for (;;) {
+    const rows = await sql.all<NewLedgerEntry>(
+      `SELECT e.id, e.account_id AS account, e.currency, e.kind, e.amount, e.quantity, e.order_id AS "orderId", e.line_id AS "lineId", ev.received_at AS "recordedAt"
+       FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
+       WHERE e.id > @after AND NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
+      { after, limit: BATCH },
+    );
+    if (rows.length === 0) return count;
+    const chains = [...new Map(rows.map((r) => [chainKey(r.account, r.currency), r])).values()];
+    const heads = await sql.all<HeadJson>(
+      `SELECT h.account_id AS account, h.currency, h.entry_id AS "entryId", h.hash, h.recorded_at AS "recordedAt"
+       FROM ledger_heads h JOIN unnest(@accounts::text[], @currencies::text[]) AS k (account_id, currency) ON k.account_id = h.account_id AND k.currency = h.currency`,
+      { accounts: chains.map((c) => c.account), currencies: chains.map((c) => c.currency) },
+    );
+    const earlier = await sql.all<LineEntry>(
+      `SELECT e.id, e.order_id AS "orderId", e.line_id AS "lineId", e.kind, e.quantity FROM ledger_entries e WHERE e.order_id = ANY(@orders::text[])`,
+      { orders: [...new Set(rows.map((r) => r.orderId))] },
+    );
+    const { linked } = appendToChains(rows, headMap(heads), earlier, { outOfOrder: 'append' });
+    await storeLinks(sql, linked);
+    count += rows.length;
+    after = rows[rows.length - 1]!.id;
+  }
+}
