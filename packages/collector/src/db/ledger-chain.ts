@@ -1,6 +1,9 @@
-import type { Db } from './database.js';
+import type Database from 'better-sqlite3';
 import { appendToChains, chainKey, type ChainHead, type NewLedgerEntry } from '../domain/ledger-chain.js';
 import type { LineEntry } from '../domain/reversals.js';
+
+// (Not `Db` from database.ts: that file runs this one's data step in migration 011.)
+type Db = Database.Database;
 
 /**
  * The ledger's hash chain on SQLite: entries are chained in the transaction that writes them (one
