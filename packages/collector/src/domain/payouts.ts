@@ -142,6 +142,38 @@ export class PayoutError extends Error {
   }
 }
 
+interface Group { account: string; currency: string; ids: number[]; amounts: number[] }
+
+/**
+ * What a run through `throughAt` would pay, per account and currency (keyed `[account, currency]`): entries
+ * no created or paid payout covers, not on hold, payable by then; a reversal goes with what it
+ * reverses (see `planPayouts`).
+ */
+function dueGroups(entries: readonly BalanceEntry[], held: ReadonlyMap<number, 'created' | 'paid'>, throughAt: number, payableAfterDays: number): Map<string, Group> {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const due = (e: BalanceEntry) => !held.has(e.id) && !e.onHold && payableAt(e.recordedAt, payableAfterDays) <= throughAt;
+  const groups = new Map<string, Group>();
+  const take = (e: BalanceEntry) => {
+    const key = JSON.stringify([e.account, e.currency]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { account: e.account, currency: e.currency, ids: [], amounts: [] }));
+    g.ids.push(e.id);
+    g.amounts.push(e.amount);
+  };
+  for (const e of entries) {
+    if (held.has(e.id)) continue;
+    const target = e.reverses === undefined ? undefined : byId.get(e.reverses);
+    if (!target) {
+      if (due(e)) take(e);
+    } else if (held.get(target.id) === 'paid') {
+      if (e.amount < 0 ? !e.onHold : due(e)) take(e);
+    } else if (due(target)) {
+      take(e);
+    }
+  }
+  return groups;
+}
+
 /**
  * A payout run. Eligible: entries no created or paid payout covers, not on hold, payable on or
  * before `through`. A reversal goes with what it reverses: into the same payout when that one is
@@ -155,29 +187,7 @@ export class PayoutError extends Error {
 export function planPayouts(input: PlanInput): Plan {
   const throughAt = parseThrough(input.through);
   if (throughAt === undefined) throw new PayoutError('invalid_through', `through must be a date as YYYY-MM-DD, not "${input.through}"`);
-  const held = membership(input.payouts);
-  const byId = new Map(input.entries.map((e) => [e.id, e]));
-  const due = (e: BalanceEntry) => !held.has(e.id) && !e.onHold && payableAt(e.recordedAt, input.config.payableAfterDays) <= throughAt;
-
-  const groups = new Map<string, { account: string; currency: string; ids: number[]; amounts: number[] }>();
-  const take = (e: BalanceEntry) => {
-    const key = JSON.stringify([e.account, e.currency]);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { account: e.account, currency: e.currency, ids: [], amounts: [] }));
-    g.ids.push(e.id);
-    g.amounts.push(e.amount);
-  };
-  for (const e of input.entries) {
-    if (held.has(e.id)) continue;
-    const target = e.reverses === undefined ? undefined : byId.get(e.reverses);
-    if (!target) {
-      if (due(e)) take(e);
-    } else if (held.get(target.id) === 'paid') {
-      if (e.amount < 0 ? !e.onHold : due(e)) take(e);
-    } else if (due(target)) {
-      take(e);
-    }
-  }
+  const groups = dueGroups(input.entries, membership(input.payouts), throughAt, input.config.payableAfterDays);
 
   const plan: Plan = { created: [], existing: [], belowMinimum: [] };
   const sameRun = (p: Payout, account: string, currency: string) => p.account === account && p.currency === currency && p.through === input.through;
@@ -211,6 +221,67 @@ export function planPayouts(input: PlanInput): Plan {
     });
   }
   return plan;
+}
+
+// ---- the next payout ---------------------------------------------------------------------------
+
+export interface NextPayout {
+  account: string;
+  currency: string;
+  /** Net minor units the next run pays (reversals netted, carried-forward ones included); while `belowMinimum`, what has gathered so far. */
+  amount: number;
+  /**
+   * "YYYY-MM-DD": the first day a run through it pays `amount` (today when that much is payable
+   * now); while `belowMinimum`, the day the last of what has gathered becomes payable.
+   */
+  payableOn: string;
+  /** The currency's minimum payout (config `payouts.minimum`). */
+  minimum: number;
+  /** All of it together is under the minimum (or not above zero): it rolls over, run after run, until the minimum is reached. */
+  belowMinimum: boolean;
+}
+
+export interface NextPayoutInput {
+  entries: readonly BalanceEntry[];
+  /** Every payout so far, any status (which entries are taken). */
+  payouts: readonly Payout[];
+  config: PayoutsConfig;
+  now: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The next payout of each account and currency with money no payout covers yet: the amount and the
+ * first day a run through that day pays it. That is the earliest day, from today on, when what is
+ * payable by then (as a run takes it: reversals with what they reverse, carried-forward ones into
+ * the next payout, holds never) reaches the minimum; the days that can change it are today and
+ * each day an entry becomes payable (`payableAt`: 00:00 UTC, the first of the month after its
+ * recorded month plus `payableAfterDays`). A created payout not paid yet is not "next": it is
+ * `inPayout` already. Accounts in name order, currencies in code order.
+ */
+export function nextPayouts(input: NextPayoutInput): NextPayout[] {
+  const held = membership(input.payouts);
+  const days = input.config.payableAfterDays;
+  const today = Math.floor(input.now / DAY) * DAY;
+  const candidates = new Set([today]);
+  for (const e of input.entries) {
+    if (held.has(e.id) || e.onHold) continue;
+    const at = payableAt(e.recordedAt, days);
+    if (at > today) candidates.add(at);
+  }
+  const next = new Map<string, NextPayout & { count: number }>();
+  for (const day of [...candidates].sort((a, b) => a - b)) {
+    for (const [key, g] of dueGroups(input.entries, held, day, days)) {
+      const before = next.get(key);
+      // Found; or under the minimum with nothing more gathered (a reversal's own date moves nothing).
+      if (before && (!before.belowMinimum || before.count === g.ids.length)) continue;
+      const amount = sumMinor(g.amounts);
+      const minimum = minimumFor(input.config, g.currency);
+      next.set(key, { account: g.account, currency: g.currency, amount, payableOn: new Date(day).toISOString().slice(0, 10), minimum, belowMinimum: amount <= 0 || amount < minimum, count: g.ids.length });
+    }
+  }
+  return [...next.values()].map(({ count: _count, ...n }) => n).sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
 }
 
 // ---- status changes -----------------------------------------------------------------------------

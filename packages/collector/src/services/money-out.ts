@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Problem } from '../errors.js';
 import { balances, type BalanceEntry } from '../domain/balance.js';
 import { chainOrder, chainProblems, type ChainedContent, type ChainLink } from '../domain/ledger-chain.js';
-import { cancelPayout, markPaid, parsePayoutsConfig, parseThrough, PayoutError, planPayouts, withMembership, type Payout, type PayoutsConfig, type Shortfall } from '../domain/payouts.js';
+import { cancelPayout, markPaid, nextPayouts, parsePayoutsConfig, parseThrough, PayoutError, planPayouts, withMembership, type NextPayout, type Payout, type PayoutsConfig, type Shortfall } from '../domain/payouts.js';
 import { EXPORT_FORMATS, ExportError, exportPayouts, type PayoutFile } from '../domain/payout-export.js';
 import { buildStatement, generateStatementKey, jwkSet, monthRange, signStatement, statementKeyFromPem, statementKeyToPem, type JwkSet, type Statement, type StatementKey } from '../domain/statement.js';
 import { statementCsv, statementHtml } from '../domain/statement-render.js';
@@ -161,27 +161,40 @@ async function scopeAccount(ctx: Context, principal: Principal, requested: strin
 
 const balanceQuery = z.object({ account: accountQuery.optional() });
 
-/** `GET /v1/balance`: one account's buckets per currency, or (admin without `account`) every account's. */
+/**
+ * `GET /v1/balance`: one account's buckets per currency, or (admin without `account`) every
+ * account's; with each the next payout per currency (`nextPayouts`: its amount and the first day
+ * a run pays it, or that it rolls over until the minimum is reached).
+ */
 export async function balance(ctx: Context, principal: Principal, query: unknown) {
   const q = parseWith(balanceQuery, query, 'invalid_query');
   const accountId = await scopeAccount(ctx, principal, q.account);
   const { rows, payouts, pending } = await ctx.storage.transaction(async (tx) => ({
     rows: await tx.payouts.moneyEntries(accountId),
-    payouts: await tx.payouts.listPayouts(accountId),
+    payouts: (await tx.payouts.listPayouts(accountId)).map(toPayout),
     pending: await tx.payouts.pendingLines(accountId),
   }));
   const held = await heldOrders(ctx, rows);
+  const entries = rows.map((r) => toEntry(r, held));
+  const now = ctx.now();
+  const config = payoutsConfig(ctx);
   const list = balances({
-    entries: withMembership(rows.map((r) => toEntry(r, held)), payouts.map(toPayout)),
+    entries: withMembership(entries, payouts),
     pending: pending.map((p) => ({ account: p.accountId, currency: p.currency, amount: p.pending })),
-    now: ctx.now(),
-    payableAfterDays: payoutsConfig(ctx).payableAfterDays,
+    now,
+    payableAfterDays: config.payableAfterDays,
   });
-  const byAccount = new Map(list.map((b) => [b.account, b]));
-  if (accountId !== null) return byAccount.get(accountId) ?? { account: accountId, byCurrency: {} };
+  const next = new Map<string, Record<string, ReturnType<typeof nextPayoutView>>>();
+  for (const n of nextPayouts({ entries, payouts, config, now })) next.set(n.account, { ...next.get(n.account), [n.currency]: nextPayoutView(n) });
+  const byAccount = new Map(list.map((b) => [b.account, b.byCurrency]));
+  const view = (account: string) => ({ account, byCurrency: byAccount.get(account) ?? {}, nextPayout: next.get(account) ?? {} });
+  if (accountId !== null) return view(accountId);
   const accounts = (await ctx.storage.accounts.listAccounts()).map((a) => a.id).sort();
-  return { accounts: accounts.map((id) => byAccount.get(id) ?? { account: id, byCurrency: {} }) };
+  return { accounts: accounts.map(view) };
 }
+
+/** The next payout of an account in one currency as `/v1/balance` answers it (`nextPayout.USD`). */
+const nextPayoutView = (n: NextPayout) => ({ amount: n.amount, payableOn: n.payableOn, minimum: n.minimum, belowMinimum: n.belowMinimum });
 
 // ---- payout runs ------------------------------------------------------------------------------------
 
