@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { appendToChains, chainKey, type ChainHead, type NewLedgerEntry } from '../domain/ledger-chain.js';
+import { appendToChains, chainKey, GENESIS, type ChainHead, type NewLedgerEntry } from '../domain/ledger-chain.js';
 import type { LineEntry } from '../domain/reversals.js';
 
 // (Not `Db` from database.ts: that file runs this one's data step in migration 011.)
@@ -13,11 +13,22 @@ type Db = Database.Database;
 export function chainWriter(db: Db) {
   const s = {
     head: db.prepare<[string, string], ChainHead>('SELECT entry_id AS entryId, hash, recorded_at AS recordedAt FROM ledger_heads WHERE account_id = ? AND currency = ?'),
+    successor: db.prepare<[string, string, string], ChainHead>('SELECT entry_id AS entryId, hash, recorded_at AS recordedAt FROM ledger_chain WHERE account_id = ? AND currency = ? AND prev_hash = ?'),
     orderEntries: db.prepare<[string], LineEntry>('SELECT id, order_id AS orderId, line_id AS lineId, kind, quantity FROM ledger_entries WHERE order_id = ?'),
     insertLink: db.prepare(`INSERT INTO ledger_chain (entry_id, account_id, currency, recorded_at, reverses, prev_hash, hash)
       VALUES (@id, @account, @currency, @recordedAt, @reverses, @prevHash, @hash)`),
     putHead: db.prepare(`INSERT INTO ledger_heads (account_id, currency, entry_id, hash, recorded_at) VALUES (@account, @currency, @id, @hash, @recordedAt)
       ON CONFLICT (account_id, currency) DO UPDATE SET entry_id = excluded.entry_id, hash = excluded.hash, recorded_at = excluded.recorded_at`),
+  };
+  /**
+   * A chain's head: its `ledger_heads` row, then on along the links that follow it (normally none:
+   * one probe of the unique index), so it is the true end also when links were added without
+   * moving it (a copy from a database made before migration 011); from GENESIS without a row.
+   */
+  const headOf = (account: string, currency: string): ChainHead | undefined => {
+    let head = s.head.get(account, currency);
+    for (let next = s.successor.get(account, currency, head?.hash ?? GENESIS); next; next = s.successor.get(account, currency, next.hash)) head = next;
+    return head;
   };
   /** Chains entries already written in this transaction (ids assigned) onto their chains' heads. */
   return (entries: readonly NewLedgerEntry[], options: { outOfOrder?: 'refuse' | 'append' } = {}): void => {
@@ -26,7 +37,7 @@ export function chainWriter(db: Db) {
     for (const e of entries) {
       const key = chainKey(e.account, e.currency);
       if (heads.has(key)) continue;
-      const head = s.head.get(e.account, e.currency);
+      const head = headOf(e.account, e.currency);
       if (head) heads.set(key, head);
     }
     const earlier = [...new Set(entries.map((e) => e.orderId))].flatMap((orderId) => s.orderEntries.all(orderId));
@@ -38,7 +49,7 @@ export function chainWriter(db: Db) {
 }
 
 /**
- * Migration 011's data step: chains, in id order, every ledger entry without a link (what the
+ * Migration 011's data step (and the last step of `affil db copy`): chains, in id order, every ledger entry without a link (what the
  * previous version wrote since its last money-out read, when entries were chained lazily), with
  * the time the collector recorded it (its event's receive time). Answers how many.
  */

@@ -1,4 +1,4 @@
-import { appendToChains, chainKey, type ChainedContent, type ChainHead, type ChainLink, type NewLedgerEntry } from '../../domain/ledger-chain.js';
+import { appendToChains, chainKey, GENESIS, type ChainedContent, type ChainHead, type ChainLink, type NewLedgerEntry } from '../../domain/ledger-chain.js';
 import type { LineEntry } from '../../domain/reversals.js';
 import { lockKey, type Sql } from './sql.js';
 
@@ -20,8 +20,29 @@ export async function lockChains(sql: Sql, entries: readonly { accountId: string
   for (const key of keys) await sql.defer('SELECT pg_advisory_xact_lock(@key::bigint)', { key });
 }
 
-/** JSON of a head row, for statements that read heads beside other things. */
-export const HEAD_JSON = `json_build_object('account', h.account_id, 'currency', h.currency, 'entryId', h.entry_id, 'hash', h.hash, 'recordedAt', h.recorded_at)`;
+/**
+ * The heads of the chains named by `@chainAccounts` / `@chainCurrencies` (arrays), as a JSON array
+ * (null: none), for a statement that reads them beside other things. `ledger_heads` holds each
+ * chain's last link as its writers left it; the walk goes on from there along the links that follow
+ * it (normally none: one index probe), so a head is always the chain's true end, also when links
+ * were added without moving it (a collector of the version before migration 011 still chaining
+ * lazily, a copy from a database made before it), starting from GENESIS for a chain without a row.
+ */
+export const HEADS_JSON = `(WITH RECURSIVE k AS (SELECT * FROM unnest(@chainAccounts::text[], @chainCurrencies::text[]) AS k (account_id, currency)),
+  walk AS (
+    SELECT k.account_id COLLATE "C" AS account_id, k.currency COLLATE "C" AS currency, h.entry_id, coalesce(h.hash, '${GENESIS}') AS hash, h.recorded_at, 0 AS depth
+      FROM k LEFT JOIN ledger_heads h ON h.account_id = k.account_id AND h.currency = k.currency
+    UNION ALL
+    SELECT c.account_id, c.currency, c.entry_id, c.hash, c.recorded_at, w.depth + 1
+      FROM walk w JOIN ledger_chain c ON c.account_id = w.account_id AND c.currency = w.currency AND c.prev_hash = w.hash)
+  SELECT json_agg(json_build_object('account', h.account_id, 'currency', h.currency, 'entryId', h.entry_id, 'hash', h.hash, 'recordedAt', h.recorded_at))
+  FROM (SELECT DISTINCT ON (account_id, currency) * FROM walk ORDER BY account_id, currency, depth DESC) h WHERE h.entry_id IS NOT NULL)`;
+
+/** The parameters of `HEADS_JSON` for the chains these entries go on. */
+export const chainParams = (entries: readonly { account: string; currency: string }[]) => {
+  const chains = [...new Map(entries.map((e) => [chainKey(e.account, e.currency), e])).values()];
+  return { chainAccounts: chains.map((c) => c.account), chainCurrencies: chains.map((c) => c.currency) };
+};
 /** JSON of a ledger entry as `linkReturns` reads it. */
 export const LINE_ENTRY_JSON = `json_build_object('id', e.id, 'orderId', e.order_id, 'lineId', e.line_id, 'kind', e.kind, 'quantity', e.quantity)`;
 
@@ -55,14 +76,15 @@ export async function storeLinks(sql: Sql, linked: readonly (ChainedContent & Ch
 const BATCH = 2000;
 
 /**
- * Migration 011's data step: chains, in id order, every ledger entry without a link (what a
- * collector of the previous version wrote since its last money-out read), with the time the
- * collector recorded it (its event's receive time). It takes the previous version's lock
+ * Migration 011's data step (and the last step of `affil db copy`): chains, in id order, every
+ * ledger entry without a link (what a collector of the previous version wrote since its last
+ * money-out read), with the time the collector recorded it (its event's receive time). It takes the previous version's lock
  * (`ledger-chain`) so a collector of that version still running does not chain at the same time.
  * An entry committed later than a higher id of its chain that was chained already goes after the
  * head (`outOfOrder: 'append'`): left out, its money would count nowhere. Answers how many.
  */
 export async function chainUnchained(sql: Sql): Promise<number> {
+  // (Each batch also locks its chains: a collector of this version may be appending already, after `affil db copy`.)
   await sql.run('SELECT pg_advisory_xact_lock(@key::bigint)', { key: lockKey('ledger-chain') });
   let after = 0;
   let count = 0;
@@ -74,12 +96,8 @@ export async function chainUnchained(sql: Sql): Promise<number> {
       { after, limit: BATCH },
     );
     if (rows.length === 0) return count;
-    const chains = [...new Map(rows.map((r) => [chainKey(r.account, r.currency), r])).values()];
-    const heads = await sql.all<HeadJson>(
-      `SELECT h.account_id AS account, h.currency, h.entry_id AS "entryId", h.hash, h.recorded_at AS "recordedAt"
-       FROM ledger_heads h JOIN unnest(@accounts::text[], @currencies::text[]) AS k (account_id, currency) ON k.account_id = h.account_id AND k.currency = h.currency`,
-      { accounts: chains.map((c) => c.account), currencies: chains.map((c) => c.currency) },
-    );
+    await lockChains(sql, rows.map((r) => ({ accountId: r.account, currency: r.currency })));
+    const heads = (await sql.get<{ heads: HeadJson[] | null }>(`SELECT ${HEADS_JSON} AS heads`, chainParams(rows)))!.heads;
     const earlier = await sql.all<LineEntry>(
       `SELECT e.id, e.order_id AS "orderId", e.line_id AS "lineId", e.kind, e.quantity FROM ledger_entries e WHERE e.order_id = ANY(@orders::text[])`,
       { orders: [...new Set(rows.map((r) => r.orderId))] },

@@ -4,7 +4,7 @@ import { rollups, upsertSql } from './rollups.js';
 import { lineRevenue } from '../../domain/money.js';
 import { appendToChains } from '../../domain/ledger-chain.js';
 import type { LineEntry } from '../../domain/reversals.js';
-import { HEAD_JSON, headMap, LINE_ENTRY_JSON, lockChains, storeLinks, type HeadJson } from './ledger-chain.js';
+import { chainParams, HEADS_JSON, headMap, LINE_ENTRY_JSON, lockChains, storeLinks, type HeadJson } from './ledger-chain.js';
 
 const ORDER_COLUMNS = `order_id AS "orderId", marketplace, currency, ordered_at AS "orderedAt", content_hash AS "contentHash", request,
   attributed, rule, click_id AS "clickId", tag, credited_tag AS "creditedTag", account_id AS "accountId",
@@ -42,8 +42,7 @@ const INSERT_EVENT = 'INSERT INTO order_events (order_id, type, at, items, recei
  */
 const INSERT_EVENT_FOR_CHAIN = `WITH ev AS (${INSERT_EVENT})
   SELECT (SELECT id FROM ev) AS id,
-    (SELECT json_agg(${HEAD_JSON}) FROM ledger_heads h
-      JOIN unnest(@chainAccounts::text[], @chainCurrencies::text[]) AS k (account_id, currency) ON k.account_id = h.account_id AND k.currency = h.currency) AS heads,
+    ${HEADS_JSON} AS heads,
     (SELECT json_agg(nextval(pg_get_serial_sequence('ledger_entries', 'id'))) FROM generate_series(1, @count::integer)) AS ids,
     (SELECT json_agg(${LINE_ENTRY_JSON}) FROM ledger_entries e WHERE e.order_id = @orderId) AS earlier`;
 
@@ -100,9 +99,8 @@ export function orderStore(sql: Sql): OrderStore {
         } else {
           // Each chain's writers take turns from here to COMMIT: ids, head and links in commit order.
           await lockChains(tx, entries);
-          const chains = [...new Map(entries.map((e) => [`${e.accountId} ${e.currency}`, e])).values()];
           const row = (await tx.get<{ id: number; heads: HeadJson[] | null; ids: number[]; earlier: LineEntry[] | null }>(INSERT_EVENT_FOR_CHAIN, {
-            ...event, chainAccounts: chains.map((c) => c.accountId), chainCurrencies: chains.map((c) => c.currency), count: entries.length,
+            ...event, ...chainParams(entries.map((e) => ({ account: e.accountId, currency: e.currency }))), count: entries.length,
           }))!;
           eventId = row.id;
           const ids = [...row.ids].sort((a, b) => a - b);
