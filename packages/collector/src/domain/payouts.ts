@@ -144,32 +144,45 @@ export class PayoutError extends Error {
 
 interface Group { account: string; currency: string; ids: number[]; amounts: number[] }
 
+type Held = ReadonlyMap<number, 'created' | 'paid'>;
+
 /**
- * What a run through `throughAt` would pay, per account and currency (keyed `[account, currency]`): entries
- * no created or paid payout covers, not on hold, payable by then; a reversal goes with what it
- * reverses (see `planPayouts`).
+ * From which `through` (00:00 UTC of its day) a run takes the entry; undefined: no run does, as
+ * things stand. Entries no created or paid payout covers and not on hold, from their payable day;
+ * a reversal goes with what it reverses (taken from that one's day, never while that one is on
+ * hold or in a created payout), except that a negative reversal of a paid entry (carried forward)
+ * is taken by the next run whatever its own date (-Infinity). See `planPayouts`.
  */
-function dueGroups(entries: readonly BalanceEntry[], held: ReadonlyMap<number, 'created' | 'paid'>, throughAt: number, payableAfterDays: number): Map<string, Group> {
+function takenFrom(e: BalanceEntry, byId: ReadonlyMap<number, BalanceEntry>, held: Held, payableAfterDays: number): number | undefined {
+  const own = (x: BalanceEntry) => (held.has(x.id) || x.onHold ? undefined : payableAt(x.recordedAt, payableAfterDays));
+  if (held.has(e.id)) return undefined;
+  const target = e.reverses === undefined ? undefined : byId.get(e.reverses);
+  if (!target) return own(e);
+  if (held.get(target.id) === 'paid') return e.amount < 0 ? (e.onHold ? undefined : -Infinity) : own(e);
+  return own(target);
+}
+
+/** Each entry a run takes at some `through`, with that day's instant, per account and currency (keyed `[account, currency]`). */
+function takenEntries(entries: readonly BalanceEntry[], held: Held, payableAfterDays: number): Map<string, { account: string; currency: string; taken: { e: BalanceEntry; from: number }[] }> {
   const byId = new Map(entries.map((e) => [e.id, e]));
-  const due = (e: BalanceEntry) => !held.has(e.id) && !e.onHold && payableAt(e.recordedAt, payableAfterDays) <= throughAt;
-  const groups = new Map<string, Group>();
-  const take = (e: BalanceEntry) => {
-    const key = JSON.stringify([e.account, e.currency]);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { account: e.account, currency: e.currency, ids: [], amounts: [] }));
-    g.ids.push(e.id);
-    g.amounts.push(e.amount);
-  };
+  const out = new Map<string, { account: string; currency: string; taken: { e: BalanceEntry; from: number }[] }>();
   for (const e of entries) {
-    if (held.has(e.id)) continue;
-    const target = e.reverses === undefined ? undefined : byId.get(e.reverses);
-    if (!target) {
-      if (due(e)) take(e);
-    } else if (held.get(target.id) === 'paid') {
-      if (e.amount < 0 ? !e.onHold : due(e)) take(e);
-    } else if (due(target)) {
-      take(e);
-    }
+    const from = takenFrom(e, byId, held, payableAfterDays);
+    if (from === undefined) continue;
+    const key = JSON.stringify([e.account, e.currency]);
+    let g = out.get(key);
+    if (!g) out.set(key, (g = { account: e.account, currency: e.currency, taken: [] }));
+    g.taken.push({ e, from });
+  }
+  return out;
+}
+
+/** What a run through `throughAt` pays, per account and currency (keyed `[account, currency]`). */
+function dueGroups(entries: readonly BalanceEntry[], held: Held, throughAt: number, payableAfterDays: number): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  for (const [key, g] of takenEntries(entries, held, payableAfterDays)) {
+    const due = g.taken.filter((t) => t.from <= throughAt);
+    if (due.length > 0) groups.set(key, { account: g.account, currency: g.currency, ids: due.map((t) => t.e.id), amounts: due.map((t) => t.e.amount) });
   }
   return groups;
 }
@@ -261,27 +274,26 @@ const DAY = 86_400_000;
  * `inPayout` already. Accounts in name order, currencies in code order.
  */
 export function nextPayouts(input: NextPayoutInput): NextPayout[] {
-  const held = membership(input.payouts);
-  const days = input.config.payableAfterDays;
   const today = Math.floor(input.now / DAY) * DAY;
-  const candidates = new Set([today]);
-  for (const e of input.entries) {
-    if (held.has(e.id) || e.onHold) continue;
-    const at = payableAt(e.recordedAt, days);
-    if (at > today) candidates.add(at);
-  }
-  const next = new Map<string, NextPayout & { count: number }>();
-  for (const day of [...candidates].sort((a, b) => a - b)) {
-    for (const [key, g] of dueGroups(input.entries, held, day, days)) {
-      const before = next.get(key);
-      // Found; or under the minimum with nothing more gathered (a reversal's own date moves nothing).
-      if (before && (!before.belowMinimum || before.count === g.ids.length)) continue;
-      const amount = sumMinor(g.amounts);
-      const minimum = minimumFor(input.config, g.currency);
-      next.set(key, { account: g.account, currency: g.currency, amount, payableOn: new Date(day).toISOString().slice(0, 10), minimum, belowMinimum: amount <= 0 || amount < minimum, count: g.ids.length });
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const out: NextPayout[] = [];
+  for (const g of takenEntries(input.entries, membership(input.payouts), input.config.payableAfterDays).values()) {
+    // Day by day (today, then each later day something becomes due), what a run through it pays.
+    const taken = g.taken.map((t) => ({ amount: t.e.amount, from: Math.max(today, t.from) })).sort((a, b) => a.from - b.from);
+    const minimum = minimumFor(input.config, g.currency);
+    let amount = 0;
+    let next: NextPayout | undefined;
+    for (let i = 0; i < taken.length; ) {
+      const from = taken[i]!.from;
+      const sameDay: number[] = [];
+      for (; i < taken.length && taken[i]!.from === from; i++) sameDay.push(taken[i]!.amount);
+      amount = sumMinor([amount, ...sameDay]);
+      next = { account: g.account, currency: g.currency, amount, payableOn: day(from), minimum, belowMinimum: amount <= 0 || amount < minimum };
+      if (!next.belowMinimum) break;
     }
+    if (next) out.push(next);
   }
-  return [...next.values()].map(({ count: _count, ...n }) => n).sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  return out.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
 }
 
 // ---- status changes -----------------------------------------------------------------------------
