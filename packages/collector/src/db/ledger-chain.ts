@@ -40,7 +40,9 @@ export function chainWriter(db: Db) {
       const head = headOf(e.account, e.currency);
       if (head) heads.set(key, head);
     }
-    const earlier = [...new Set(entries.map((e) => e.orderId))].flatMap((orderId) => s.orderEntries.all(orderId));
+    // Only a return reverses something (a shipment earlier in its order).
+    const returns = entries.filter((e) => e.kind === 'return');
+    const earlier = [...new Set(returns.map((e) => e.orderId))].flatMap((orderId) => s.orderEntries.all(orderId));
     const { linked } = appendToChains(entries, heads, earlier, options);
     for (const l of linked) s.insertLink.run({ id: l.id, account: l.account, currency: l.currency, recordedAt: l.recordedAt, reverses: l.reverses ?? null, prevHash: l.prevHash, hash: l.hash });
     // The last link of each chain is its head.

@@ -37,14 +37,14 @@ const INSERT_ENTRIES = `INSERT INTO ledger_entries (event_id, id, order_id, line
 const INSERT_EVENT = 'INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (@orderId, @type, @at, @items, @receivedAt) RETURNING id';
 /**
  * The event, and for its ledger entries (under their chains' locks, taken by the statement
- * before): the chains' heads, the entries' ids (one `nextval` each) and the order's entries so far
- * (what a return reverses). One round trip, as the event alone was.
+ * before): the chains' heads, the entries' ids (one `nextval` each) and, for returns, the order's
+ * entries so far (what a return reverses). One round trip, as the event alone was.
  */
 const INSERT_EVENT_FOR_CHAIN = `WITH ev AS (${INSERT_EVENT})
   SELECT (SELECT id FROM ev) AS id,
     ${HEADS_JSON} AS heads,
     (SELECT json_agg(nextval(pg_get_serial_sequence('ledger_entries', 'id'))) FROM generate_series(1, @count::integer)) AS ids,
-    (SELECT json_agg(${LINE_ENTRY_JSON}) FROM ledger_entries e WHERE e.order_id = @orderId) AS earlier`;
+    CASE WHEN @withReturns::boolean THEN (SELECT json_agg(${LINE_ENTRY_JSON}) FROM ledger_entries e WHERE e.order_id = @orderId) END AS earlier`;
 
 const columns = <T extends object>(rows: readonly T[], fields: readonly (keyof T & string)[]) =>
   Object.fromEntries(fields.map((f) => [f, rows.map((r) => r[f] ?? null)]));
@@ -101,6 +101,7 @@ export function orderStore(sql: Sql): OrderStore {
           await lockChains(tx, entries);
           const row = (await tx.get<{ id: number; heads: HeadJson[] | null; ids: number[]; earlier: LineEntry[] | null }>(INSERT_EVENT_FOR_CHAIN, {
             ...event, ...chainParams(entries.map((e) => ({ account: e.accountId, currency: e.currency }))), count: entries.length,
+            withReturns: entries.some((e) => e.kind === 'return'),
           }))!;
           eventId = row.id;
           const ids = [...row.ids].sort((a, b) => a - b);
