@@ -99,6 +99,12 @@ export interface ChainHead { entryId: number; hash: string; recordedAt: number }
 /** The chain an entry belongs to: one per account and currency. */
 export const chainKey = (account: string, currency: string): string => JSON.stringify([account, currency]);
 
+/**
+ * The name of the lock a chain's writers take turns on (`tx.lock`), from before they read its
+ * head until they commit: so ids along a chain are handed out, and links made, in commit order.
+ */
+export const chainLockName = (account: string, currency: string): string => `ledger-chain:${chainKey(account, currency)}`;
+
 /** A ledger entry as written, before it is chained (what it reverses is decided here). */
 export type NewLedgerEntry = Omit<ChainedContent, 'reverses'>;
 
@@ -112,8 +118,8 @@ export interface Appended {
 /**
  * Appends new ledger entries to the chains of their (account, currency), in id order, each after
  * its chain's head in `heads` (no head: a new chain, after GENESIS). The caller holds every chain
- * involved for itself until the links are stored (on PostgreSQL a per-chain lock taken before the
- * entries got their ids), so a chain's order is its id order and its writers' commit order.
+ * involved for itself until the links are stored (`chainLockName`, taken before the head is read
+ * and the entries get their ids), so a chain's order is its id order and its writers' commit order.
  *
  * - A return names the shipment it reverses (`linkReturns` over `orderEntries`: the stored
  *   entries of the same orders, the new ones may be among them).

@@ -12,8 +12,11 @@ import { cartAddEvent, CAMERA, clickEvent, orderBody, TEST_MARKETPLACES } from '
 const start = useCollectors();
 const original = pg.Client.prototype.query;
 let count = 0;
-/** What runs beside a callback, not in it: the after-commit publish, maintenance (purge, partitions) and its lock. */
-const BESIDE = /pg_notify|pg_try_advisory_lock|pg_advisory_unlock|_default WHERE ctid|pg_inherits|DELETE FROM event_ids/;
+/**
+ * What runs beside a callback, not in it: the after-commit publish, maintenance (purge, partitions,
+ * the integrity salts and sign-in visitors) and its lock, the delivery worker's claims.
+ */
+const BESIDE = /pg_notify|pg_try_advisory_lock|pg_advisory_unlock|_default WHERE ctid|pg_inherits|DELETE FROM event_ids|DELETE FROM visitor_salts|DELETE FROM key_visitors|WITH due AS/;
 afterEach(() => void (pg.Client.prototype.query = original));
 
 async function counted<T>(fn: () => Promise<T>): Promise<{ out: T; trips: number }> {

@@ -1,18 +1,18 @@
-import { appendToChains, chainKey, GENESIS, type ChainedContent, type ChainHead, type ChainLink, type NewLedgerEntry } from '../../domain/ledger-chain.js';
+import { appendToChains, chainKey, chainLockName, GENESIS, type ChainedContent, type ChainHead, type ChainLink, type NewLedgerEntry } from '../../domain/ledger-chain.js';
 import type { LineEntry } from '../../domain/reversals.js';
 import { lockKey, type Sql } from './sql.js';
 
 /**
  * The ledger's hash chain on PostgreSQL: entries are chained in the transaction that writes them.
- * Each chain (account, currency) has an advisory transaction lock; a writer takes it before its
- * entries get their ids (`nextval`, one value at a time: the identity's cache is 1), reads the
- * chain's head after it, and holds it until COMMIT. So along a chain ids grow in commit order and
- * every link is made onto the head the previous writer committed. The links are the domain's
- * (`appendToChains`); this file reads heads and stores links.
+ * Each chain (account, currency) has an advisory transaction lock (`tx.lock(chainLockName(…))`);
+ * a writer takes it before its entries get their ids (`nextval`, one value at a time: the
+ * identity's cache is 1) and before it reads the chain's head, and holds it until COMMIT. So along
+ * a chain ids grow in commit order and every link is made onto the head the previous writer
+ * committed. The links are the domain's (`appendToChains`); this file reads heads and stores links.
  */
 
-/** The advisory lock of one chain (`pg_advisory_xact_lock` on it: held to the end of the transaction). */
-export const chainLock = (account: string, currency: string): string => lockKey(`ledger-chain:${chainKey(account, currency)}`);
+/** The advisory lock key of one chain: the one `tx.lock(chainLockName(account, currency))` takes. */
+export const chainLock = (account: string, currency: string): string => lockKey(`tx:${chainLockName(account, currency)}`);
 
 /** Locks, sent with the transaction's next statement, for every chain these entries go on (sorted: two writers never wait on each other crosswise). */
 export async function lockChains(sql: Sql, entries: readonly { accountId: string; currency: string }[]): Promise<void> {
@@ -85,7 +85,8 @@ const BATCH = 2000;
  */
 export async function chainUnchained(sql: Sql): Promise<number> {
   // (Each batch also locks its chains: a collector of this version may be appending already, after `affil db copy`.)
-  await sql.run('SELECT pg_advisory_xact_lock(@key::bigint)', { key: lockKey('ledger-chain') });
+  // The lock the previous version's lazy chaining took (`tx.lock('ledger-chain')`).
+  await sql.run('SELECT pg_advisory_xact_lock(@key::bigint)', { key: lockKey('tx:ledger-chain') });
   let after = 0;
   let count = 0;
   for (;;) {

@@ -4,7 +4,7 @@ import { rollups, upsertSql } from './rollups.js';
 import { lineRevenue } from '../../domain/money.js';
 import { appendToChains } from '../../domain/ledger-chain.js';
 import type { LineEntry } from '../../domain/reversals.js';
-import { chainParams, HEADS_JSON, headMap, LINE_ENTRY_JSON, lockChains, storeLinks, type HeadJson } from './ledger-chain.js';
+import { chainParams, HEADS_JSON, headMap, LINE_ENTRY_JSON, storeLinks, type HeadJson } from './ledger-chain.js';
 
 const ORDER_COLUMNS = `order_id AS "orderId", marketplace, currency, ordered_at AS "orderedAt", content_hash AS "contentHash", request,
   attributed, rule, click_id AS "clickId", tag, credited_tag AS "creditedTag", account_id AS "accountId",
@@ -36,8 +36,8 @@ const INSERT_ENTRIES = `INSERT INTO ledger_entries (event_id, id, order_id, line
     @kind::text[], @quantity::bigint[], @amount::bigint[], @at::bigint[])`;
 const INSERT_EVENT = 'INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (@orderId, @type, @at, @items, @receivedAt) RETURNING id';
 /**
- * The event, and for its ledger entries (under their chains' locks, taken by the statement
- * before): the chains' heads, the entries' ids (one `nextval` each) and, for returns, the order's
+ * The event, and for its ledger entries (under their chains' locks, which the caller took with an
+ * earlier statement: this one then goes as a prepared statement, its plan kept): the chains' heads, the entries' ids (one `nextval` each) and, for returns, the order's
  * entries so far (what a return reverses). One round trip, as the event alone was.
  */
 const INSERT_EVENT_FOR_CHAIN = `WITH ev AS (${INSERT_EVENT})
@@ -97,8 +97,7 @@ export function orderStore(sql: Sql): OrderStore {
         if (entries.length === 0) {
           eventId = (await tx.get<{ id: number }>(INSERT_EVENT, { ...event }))!.id;
         } else {
-          // Each chain's writers take turns from here to COMMIT: ids, head and links in commit order.
-          await lockChains(tx, entries);
+          // The caller holds the chains' locks (`chainLockName`): ids, head and links in commit order.
           const row = (await tx.get<{ id: number; heads: HeadJson[] | null; ids: number[]; earlier: LineEntry[] | null }>(INSERT_EVENT_FOR_CHAIN, {
             ...event, ...chainParams(entries.map((e) => ({ account: e.accountId, currency: e.currency }))), count: entries.length,
             withReturns: entries.some((e) => e.kind === 'return'),
