@@ -7,6 +7,7 @@ import { pendingCommission } from '../domain/lifecycle.js';
 import { lineRevenue } from '../domain/money.js';
 import { linePending, pendingChange, type HoldState, type StoredLine } from '../domain/integrity/review.js';
 import { rollupAccumulator, rollupWriter } from './rollups.js';
+import { chainUnchained } from './ledger-chain.js';
 
 export type Db = Database.Database;
 
@@ -85,6 +86,7 @@ export function migrate(db: Db): number[] {
       if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
       if (migration.after === 'line_pending') backfillLineAmounts(db);
       if (migration.after === 'rejected_totals') withdrawRejected(db);
+      if (migration.after === 'ledger_chain') chainUnchained(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { MAX_LINE_TOTAL, orderEventSchema, orderSchema, type OrderAttribution, type OrderInput } from '@affil/merchant/contract';
 import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
 import { applyOrderEvent, earnedCommission, openUnits, pendingCommission } from '../domain/lifecycle.js';
+import { chainLockName } from '../domain/ledger-chain.js';
 import type { OrderLineRow, OrderRow, Stores } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { parseJson, parseWith } from '../validation.js';
@@ -105,6 +106,9 @@ export async function receiveOrderEvent(ctx: Context, orderId: string, request: 
       returnedBefore: new Map(lines.map((l) => [l.lineId, l.returned])),
     });
     if (timeProblem) throw new Problem('unprocessable', timeProblem, { errors: [{ path: 'at', message: timeProblem }] });
+    // Ledger entries are chained as they are written: the writers of this affiliate's chain take
+    // turns from here (the lock goes with the next read) to COMMIT.
+    if (order.accountId !== null) await tx.lock(chainLockName(order.accountId, order.currency));
     // A rejected order earns nothing more and has nothing pending: its units move, no entries are written (docs/integrity.md).
     const hold = (await tx.integrity.holdOf(orderId))?.status ?? 'none';
     const earns = writesLedger(hold);

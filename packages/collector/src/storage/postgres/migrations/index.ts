@@ -1,14 +1,15 @@
+import type pg from 'pg';
 import * as m001 from './001_initial.js';
 import * as m030 from './030_outbox.js';
 import * as m010 from './010_money_out.js';
-import type pg from 'pg';
+import * as m011 from './011_ledger_heads.js';
 import * as m020 from './020_integrity.js';
 import * as m021 from './021_rejected_totals.js';
 import * as m040 from './040_click_signals.js';
 
 /**
  * A schema step: its SQL, then (`after`) a data step in TypeScript where values are computed by the
- * domain (money never in SQL), run in the same transaction.
+ * domain (hashes, money: never in SQL), run in the same transaction.
  */
 export interface Migration { version: number; name: string; sql: string; after?: (client: pg.ClientBase) => Promise<void> }
 
@@ -19,6 +20,7 @@ export interface Migration { version: number; name: string; sql: string; after?:
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 10, name: m010.name, sql: m010.sql },
+  { version: 11, name: m011.name, sql: m011.sql, after: m011.after },
   { version: 20, name: m020.name, sql: m020.sql },
   { version: 21, name: m021.name, sql: m021.sql, after: m021.after },
   { version: 30, name: m030.name, sql: m030.sql },
