@@ -3,12 +3,15 @@
 // percentile inside the server, and one account's one-year summary under 50 ms. Also prints the
 // database's size, the load average, and the floor every order pays on this server: a round trip
 // (`SELECT 1`) and a durable one-row commit (its WAL flush), measured in the same run.
+// Clicks carry visitor hashes and SDK signals and accounts have sign-in visitors (issue 19), and
+// attribution is timed with the integrity rules on (the default) and off, orders alternating, as
+// in the SQLite bench (bench/attribution.mjs).
 //
 // The seed streams the rows with COPY … FROM STDIN (pg-copy-streams; the clicks and their event
 // ids on two connections at once) into the monthly partitions; the per-day totals are then folded
-// in from the raw rows on the server. The database `affil_bench_scale_<clicks>_<orders>` is kept
-// for later runs (as SQLite's .bench/ files are): drop it with `dropdb` when done. PostgreSQL:
-// AFFIL_BENCH_PG or AFFIL_TEST_PG.
+// in from the raw rows on the server. The database `affil_bench_scale_v2_<clicks>_<orders>` is
+// kept for later runs (as SQLite's .bench/ files are): drop it with `dropdb` when done.
+// PostgreSQL: AFFIL_BENCH_PG or AFFIL_TEST_PG.
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
@@ -33,6 +36,9 @@ const END = Date.parse('2026-11-20T00:00:00Z');
 const START = END - DAYS * 86_400_000;
 const ATTRIBUTIONS = 2000;
 const SUMMARIES = 200;
+/** About five clicks per visitor, each on one tag (a multiple of the accounts), weeks apart: as bench/seed.mjs. */
+const VISITORS = Math.max(ACCOUNTS, Math.floor(CLICKS / 5 / ACCOUNTS) * ACCOUNTS);
+const OFF = { selfReferral: false, burst: false, stuffing: false, orderVelocity: false };
 
 const withDatabase = (name) => {
   const u = new URL(SERVER);
@@ -97,14 +103,23 @@ async function seed(url, log) {
     // The clicks and their event ids side by side, on two connections (two server processes).
     await step(`${CLICKS.toLocaleString()} clicks and their event ids`, () =>
       Promise.all([
-        copyIn(pool, 'COPY clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at) FROM STDIN',
+        copyIn(pool, `COPY clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at, client_at,
+            visitor, trusted, visible, framed, dwell) FROM STDIN`,
           rows(CLICKS, (n) => {
             const a = n % ACCOUNTS;
             const product = `B0${pad8(n % 50000)}`;
-            return `${clickId(n)}\tbench${a}-20\tacc_bench${a}\tus\thttps://www.amazon.com/dp/${product}?tag=bench${a}-20\t${product}\thttps://blog${a}.example/post-${n % 100}\t\\N\tclick\t${n % 50 === 0 ? 't' : 'f'}\tt\t${clickAt(n)}\t\\N\n`;
+            return `${clickId(n)}\tbench${a}-20\tacc_bench${a}\tus\thttps://www.amazon.com/dp/${product}?tag=bench${a}-20\t${product}\thttps://blog${a}.example/post-${n % 100}\t\\N\tclick\t${n % 50 === 0 ? 't' : 'f'}\tt\t${clickAt(n)}\t\\N\tv${String(n % VISITORS).padStart(21, '0')}\tt\tt\tf\t${800 + (n % 20000)}\n`;
           })),
         copyIn(pool, 'COPY event_ids (id, at) FROM STDIN', rows(CLICKS, (n) => `${clickId(n)}\t${clickAt(n)}\n`)),
       ]));
+    await step('sign-in visitors (90 days per account)', () =>
+      copyIn(pool, 'COPY key_visitors (account_id, day, visitor, key_id, first_seen) FROM STDIN',
+        rows(ACCOUNTS * 90, (k) => {
+          const a = Math.floor(k / 90);
+          const d = (k % 90) + 1;
+          const at = END - d * 86_400_000;
+          return `acc_bench${a}\t${new Date(at).toISOString().slice(0, 10)}\tk${String(a * 100 + d).padStart(21, '0')}\tkey_bench\t${at}\n`;
+        })));
     // 1 M orders of one line each; every odd one shipped (an order event and its ledger entry).
     await step(`${ORDERS.toLocaleString()} orders (half shipped) with lines, events, ledger entries`, async () => {
       await copyIn(pool, `COPY orders (order_id, marketplace, currency, ordered_at, content_hash, request, attributed, rule, click_id, tag, credited_tag, account_id,
@@ -158,7 +173,7 @@ async function seed(url, log) {
 }
 
 export async function bench() {
-  const name = `affil_bench_scale_${CLICKS}_${ORDERS}`;
+  const name = `affil_bench_scale_v2_${CLICKS}_${ORDERS}`;
   const admin = new pg.Client({ connectionString: SERVER });
   try {
     await admin.connect();
@@ -216,13 +231,19 @@ export async function bench() {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const collector = await startCollector({ ...DEFAULT_PROGRAM, port: 0, host: '127.0.0.1', db: url, adminKey: 'bench-admin', webhookSecrets: [secret], publicUrl: undefined }, { log: () => {} });
   const webhook = new Webhook(secret);
-  const attribution = [];
+  const sides = {
+    on: { context: collector.context, timings: [], held: 0 },
+    off: { context: { ...collector.context, program: { ...collector.context.program, integrity: OFF } }, timings: [], held: 0 },
+  };
+  const attribution = sides.on.timings;
   const WARMUP = 100;
-  // Clicks spread over the year, others on every run (the database is kept between runs): a
-  // click with more than five orders would be held by the velocity rule, a different path.
-  const offset = randomBytes(4).readUInt32BE(0) % CLICKS;
-  for (let i = 0; i < ATTRIBUTIONS + WARMUP; i++) {
-    let n = (i * 7919 * 1009 + offset) % CLICKS;
+  // A shift per run, so runs on one database do not pile orders onto the same clicks (order velocity).
+  const shift = Math.floor(Math.random() * CLICKS);
+  // Each order through a click of its own; the rules on and off alternate, the first of each pair switching sides.
+  for (let j = 0; j < 2 * (ATTRIBUTIONS + WARMUP); j++) {
+    const i = j >> 1;
+    const side = (j + i) % 2 === 0 ? sides.on : sides.off;
+    let n = (j * 7919 * 1009 + shift) % CLICKS;
     if (n % 50 === 0) n++; // a human click, not a bot's
     const a = n % ACCOUNTS;
     const body = JSON.stringify({
@@ -237,10 +258,15 @@ export async function bench() {
     const now = new Date();
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now / 1000)), 'webhook-signature': webhook.sign(id, now, body) };
     const t0 = process.hrtime.bigint();
-    const answer = await receiveOrder(collector.context, { body, headers });
-    if (i >= WARMUP) attribution.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const answer = await receiveOrder(side.context, { body, headers });
+    if (i >= WARMUP) {
+      side.timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (answer.body.status === 'on_hold') side.held++;
+    }
     if (answer.status !== 201 || !answer.body.attributed) throw new Error(`order ${i} not attributed: ${JSON.stringify(answer.body).slice(0, 300)}`);
   }
+  const off = sides.off.timings;
+  const p99Off = percentile(off, 99);
   const summaries = [];
   let body;
   for (let i = 0; i < SUMMARIES + 10; i++) {
@@ -262,6 +288,12 @@ export async function bench() {
     { name: '  a durable one-row commit p50 / p99', value: `${percentile(floor.commit, 50).toFixed(2)} / ${percentile(floor.commit, 99).toFixed(2)}`, unit: 'ms' },
     { name: `attribute 5-line order p50 (${ATTRIBUTIONS} orders)`, value: percentile(attribution, 50).toFixed(3), unit: 'ms' },
     { name: 'attribute 5-line order p99', value: p99a.toFixed(3), unit: 'ms', budget: '5 ms', ok: p99a < 5 },
+    { name: '  of them held by a rule', value: sides.on.held, unit: '' },
+    { name: `integrity rules off: p50 (${ATTRIBUTIONS} orders, interleaved)`, value: percentile(off, 50).toFixed(3), unit: 'ms' },
+    { name: 'integrity rules off: p99', value: p99Off.toFixed(3), unit: 'ms' },
+    { name: 'integrity rules on / off, p50', value: (percentile(attribution, 50) / percentile(off, 50)).toFixed(2), unit: '×' },
+    { name: 'integrity rules on / off, p99', value: (p99a / p99Off).toFixed(2), unit: '×' },
+    { name: "integrity rules' cost at p99 (on − off)", value: (p99a - p99Off).toFixed(3), unit: 'ms' },
     { name: `one account's one-year summary p50 (e.g. ${body.clicks} clicks)`, value: percentile(summaries, 50).toFixed(2), unit: 'ms' },
     { name: "one account's one-year summary p99", value: p99s.toFixed(2), unit: 'ms', budget: '50 ms', ok: p99s < 50 },
   ];

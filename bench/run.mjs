@@ -11,6 +11,7 @@ const BENCHES = {
   postgres: () => import('./postgres.mjs'),
   'postgres-scale': () => import('./postgres-scale.mjs'),
   money: () => import('./money.mjs'),
+  shipments: () => import('./shipments.mjs'),
 };
 
 const wanted = process.argv.slice(2);

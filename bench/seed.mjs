@@ -1,11 +1,18 @@
 // Seeds a collector database with many clicks (and optionally orders) for the benchmarks, and
 // keeps it in .bench/ so later runs reuse it. Click IDs are time-ordered (UUIDv7 layout) so the
-// seeding itself is fast; lookups by ID cost the same for any UUID.
+// seeding itself is fast; lookups by ID cost the same for any UUID. Clicks carry what a live
+// collector stores since issue 19 (a visitor hash, the SDK's signals) and accounts have sign-in
+// visitors, so the integrity rules' lookups run against indexes of a real size.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, rebuildDailyTotals } from '../packages/collector/dist/db/database.js';
 
 export const BENCH_DIR = new URL('../.bench/', import.meta.url).pathname;
+/** Part of every seeded file's name: a file seeded by an older layout (v1: clicks without visitors) is not reused. */
+const LAYOUT = 'v2';
+
+/** A visitor hash's shape (22 base64url characters) for visitor number `v`. */
+export const visitorOf = (v) => `v${v.toString(36).padStart(21, '0')}`;
 
 export function uuidAt(ms, n) {
   const hex = ms.toString(16).padStart(12, '0') + n.toString(16).padStart(12, '0').slice(-12);
@@ -19,7 +26,7 @@ export function uuidAt(ms, n) {
  */
 export function seededDatabase({ name, clicks, orders = 0, accounts = 1000, days = 365, end = Date.parse('2026-11-20T00:00:00Z'), log = console.log }) {
   mkdirSync(BENCH_DIR, { recursive: true });
-  const file = `${BENCH_DIR}${name}.db`;
+  const file = `${BENCH_DIR}${name}-${LAYOUT}.db`;
   if (existsSync(file)) return file;
   const tmp = `${file}.seeding`;
   for (const s of ['', '-wal', '-shm']) rmSync(tmp + s, { force: true });
@@ -36,8 +43,12 @@ export function seededDatabase({ name, clicks, orders = 0, accounts = 1000, days
       tag.run(`bench${a}-20`, `acc_bench${a}`, start);
     }
   })();
-  const insertClick = db.prepare(`INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at)
-    VALUES (?, ?, ?, 'us', ?, ?, ?, NULL, 'click', ?, 1, ?)`);
+  const insertClick = db.prepare(`INSERT INTO clicks (id, tag, account_id, marketplace, url, product, page, session, via, bot, registered, at,
+      visitor, trusted, visible, framed, dwell)
+    VALUES (?, ?, ?, 'us', ?, ?, ?, NULL, 'click', ?, 1, ?, ?, 1, 1, 0, ?)`);
+  // About five clicks per visitor, each on the same tag (the visitor count is a multiple of the
+  // accounts) and weeks apart: a click-burst lookup finds the click itself.
+  const visitors = Math.max(accounts, Math.floor(clicks / 5 / accounts) * accounts);
   const batch = 200_000;
   for (let i = 0; i < clicks; i += batch) {
     db.transaction(() => {
@@ -45,11 +56,22 @@ export function seededDatabase({ name, clicks, orders = 0, accounts = 1000, days
         const at = start + Math.floor((n / clicks) * days * 86_400_000);
         const a = n % accounts;
         const product = `B0${String(n % 50_000).padStart(8, '0')}`;
-        insertClick.run(uuidAt(at, n), `bench${a}-20`, `acc_bench${a}`, `https://www.amazon.com/dp/${product}?tag=bench${a}-20`, product, `https://blog${a}.example/post-${n % 100}`, n % 50 === 0 ? 1 : 0, at);
+        insertClick.run(uuidAt(at, n), `bench${a}-20`, `acc_bench${a}`, `https://www.amazon.com/dp/${product}?tag=bench${a}-20`, product, `https://blog${a}.example/post-${n % 100}`, n % 50 === 0 ? 1 : 0, at,
+          visitorOf(n % visitors), 800 + (n % 20_000));
       }
     })();
     if ((i / batch) % 10 === 0) log(`  seeding ${name}: ${i.toLocaleString()} of ${clicks.toLocaleString()} clicks (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
+  // Every account signed in to the dashboard on each of the last 90 days, from visitors none of its clicks came from.
+  const signIn = db.prepare("INSERT INTO key_visitors (account_id, day, visitor, key_id, first_seen) VALUES (?, ?, ?, 'key_bench', ?)");
+  db.transaction(() => {
+    for (let a = 0; a < accounts; a++) {
+      for (let d = 1; d <= 90; d++) {
+        const at = end - d * 86_400_000;
+        signIn.run(`acc_bench${a}`, new Date(at).toISOString().slice(0, 10), `k${String(a * 100 + d).padStart(21, '0')}`, at);
+      }
+    }
+  })();
   if (orders > 0) seedOrders(db, { orders, accounts, start, days, log });
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();

@@ -31,6 +31,11 @@ export async function startDemo({ collectorPort = 0, blogPort = 0, shopPort = 0,
           rates: { default: 400, electronics: 400, books: 450, toys: 300, grocery: 100 },
         },
       ],
+      // Whoever tries the demo is both Jane (signed in to the dashboard with her key) and her
+      // reader (the blog and the shop, same machine and browser): exactly what the self-referral
+      // rule holds, so every demo order after a sign-in would wait for review. Off here only;
+      // the other rules stay on, and a real program keeps the default (on). README, "Try it".
+      integrity: { ...DEFAULT_PROGRAM.integrity, selfReferral: false },
       port: collectorPort,
       host: '127.0.0.1',
       db,

@@ -8,7 +8,7 @@ import { axeViolations } from './helpers/axe.js';
 import { launchChromium } from './helpers/chromium.js';
 import { signIn, watchErrors } from './helpers/dashboard-page.js';
 import { BROWSER_UA, createClock, startTestCollector, type TestAccount, type TestCollector } from '../packages/collector/test/helpers/collector.js';
-import { clickEvent, orderBody, TEST_MARKETPLACES } from '../packages/collector/test/helpers/fixtures.js';
+import { BOOK, clickEvent, orderBody, TEST_MARKETPLACES } from '../packages/collector/test/helpers/fixtures.js';
 
 const NAME = 'Jane <img src=x onerror="window.__pwned=1">';
 const clock = createClock('2026-09-10T09:00:00Z');
@@ -28,6 +28,14 @@ beforeAll(async () => {
   expect(created.status, created.text).toBe(201);
   const shipped = await c.signed(`/v1/orders/${orderId}/events`, { type: 'shipped', at: now });
   expect(shipped.status, shipped.text).toBe(200);
+  // A book in October (1299 × 450 bp = 58): payable from December 1, under the 10.00 minimum.
+  clock.set('2026-10-05T09:00:00Z');
+  const book = clickEvent(jane.tag);
+  expect((await c.beacon(book)).status).toBe(202);
+  const october = new Date(clock.now()).toISOString();
+  const small = await c.signed('/v1/orders', orderBody({ orderId: '112-0000000-0000003', orderedAt: october, referral: { clickId: book.id, tag: jane.tag, clickedAt: october }, items: [{ lineId: '1', sku: BOOK, name: 'Book', category: 'books', quantity: 1, unitAmount: 1299 }] }));
+  expect(small.status, small.text).toBe(201);
+  expect((await c.signed('/v1/orders/112-0000000-0000003/events', { type: 'shipped', at: october })).status).toBe(200);
   clock.set('2026-11-02T09:00:00Z'); // shipped in September: payable from October 31
 
   // A self-referral: Jane signs in, then clicks her own link from the same browser and orders.
@@ -55,6 +63,15 @@ async function open(key: string): Promise<{ page: Page; errors: string[] }> {
 
 const janeRow = (page: Page, table: string) => page.locator(`#${table} tbody tr[data-account="${jane.id}"]`);
 
+/** Jane's next-payout row in USD against `nextPayout.USD` of `GET /v1/balance` (what the domain decided). */
+async function expectNextPayout(page: Page, api: { amount: number; payableOn: string; minimum: number; belowMinimum: boolean }, when: string) {
+  const row = page.locator(`#next-payout-table tbody tr[data-account="${jane.id}"][data-currency="USD"][data-payable-on="${api.payableOn}"]`);
+  await row.waitFor();
+  expect(await row.getAttribute('data-below-minimum')).toBe(String(api.belowMinimum));
+  expect(await row.getByTestId('next-payout-amount').getAttribute('data-value')).toBe(String(api.amount));
+  expect(await row.getByTestId('next-payout-when').textContent()).toBe(when);
+}
+
 describe('dashboard: Payments and Integrity', () => {
   it('the admin sees a payable balance, previews and runs a payout, marks it paid', async () => {
     const { page, errors } = await open(c.adminKey);
@@ -66,6 +83,11 @@ describe('dashboard: Payments and Integrity', () => {
     expect(await balance.locator('[data-testid="balance-payable"]').textContent()).toBe('$21.13');
     expect(await balance.locator('td').first().textContent()).toBe(NAME); // shown as text, not markup
     expect(await page.getByTestId('payouts-table').textContent()).toContain('No payouts yet.');
+    // The next payout: September's 21.13 is payable now (October's 0.58 matures on December 1).
+    const next = (await c.admin('GET', `/v1/balance?account=${jane.id}`)).body.nextPayout.USD;
+    expect(next).toEqual({ amount: 2113, payableOn: '2026-11-02', minimum: 1000, belowMinimum: false });
+    await expectNextPayout(page, next, 'Payable from Nov 2, 2026: in the first payout run through that day');
+    expect(await janeRow(page, 'next-payout-table').getByTestId('next-payout-amount').textContent()).toBe('$21.13');
     expect(await axeViolations(page)).toEqual([]);
 
     await page.getByTestId('payout-through').fill('2026-10-31');
@@ -80,6 +102,8 @@ describe('dashboard: Payments and Integrity', () => {
     const [payout] = (await c.admin('GET', '/v1/payouts')).body.payouts;
     expect(payout).toMatchObject({ account: jane.id, amount: 2113, currency: 'USD', status: 'created', through: '2026-10-31' });
     expect(await balance.locator('[data-testid="balance-inPayout"]').getAttribute('data-value')).toBe('2113');
+    // In a payout now: what is next is October's 0.58, under the minimum.
+    await expectNextPayout(page, (await c.admin('GET', `/v1/balance?account=${jane.id}`)).body.nextPayout.USD, 'Under the $10.00 minimum: rolls over to later payout runs until the minimum is reached');
 
     const download = page.waitForEvent('download');
     await page.getByTestId('payout-export').click();
@@ -123,6 +147,11 @@ describe('dashboard: Payments and Integrity', () => {
     for (const bucket of ['pending', 'maturing', 'payable', 'inPayout', 'paid', 'onHold', 'carriedForward']) {
       expect(await balance.locator(`[data-testid="balance-${bucket}"]`).getAttribute('data-value'), bucket).toBe(String(buckets[bucket]));
     }
+    // Its next payout, as the API states it: 0.58 from December 1, rolling over under the 10.00 minimum.
+    const next = (await jane.api('GET', '/v1/balance')).body.nextPayout.USD;
+    expect(next).toEqual({ amount: 58, payableOn: '2026-12-01', minimum: 1000, belowMinimum: true });
+    await expectNextPayout(page, next, 'Under the $10.00 minimum: rolls over to later payout runs until the minimum is reached');
+    expect(await janeRow(page, 'next-payout-table').getByTestId('next-payout-amount').textContent()).toBe('$0.58');
     const row = page.locator('#payouts-table tbody tr[data-testid="payout-row"]');
     await row.waitFor();
     expect(await row.getAttribute('data-status')).toBe('paid');

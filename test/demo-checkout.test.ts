@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/chromium.js';
+import { signIn } from './helpers/dashboard-page.js';
 import { until } from './helpers/until.js';
 // @ts-expect-error: the demo is plain JavaScript without type declarations
 import { startDemo, DEMO_TAG } from '../examples/demo-lib.mjs';
@@ -99,6 +100,26 @@ describe('blog → shop → checkout', () => {
       expect(icon.status, site).toBe(200);
       expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     }
+    await context.close();
+  });
+
+  it('credits, and does not hold, an order by someone who signed in to the dashboard as Jane in the same browser first', async () => {
+    // Trying the demo means being both Jane (the dashboard) and her reader (the blog and the shop)
+    // on one machine and one browser: by integrity's self-referral rule that reader is Jane
+    // herself, so the demo turns the rule off (examples/demo-lib.mjs; README, "Try it").
+    const context = await chromium.browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, demo.collector.url, demo.accountKey);
+    await page.goto(demo.blog.url);
+    const link = page.locator('#camera-link');
+    await expect.poll(() => link.getAttribute('href')).toContain(`tag=${DEMO_TAG}`);
+    await page.waitForTimeout(700); // past integrity's minimum dwell, as in the test above
+    await Promise.all([page.waitForURL(/\/dp\/B0DEMOCAM1/), link.click()]);
+    await Promise.all([page.waitForURL(/\/cart$/), page.locator('#add-to-cart').click()]);
+    await Promise.all([page.waitForURL(/\/orders\//), page.locator('#checkout').click()]);
+    const orderId = (await page.locator('#order-id').textContent())!;
+    const order = await api<Record<string, unknown>>(`/v1/orders/${orderId}`, demo.accountKey);
+    expect(order).toMatchObject({ attributed: true, creditedTag: DEMO_TAG, commission: 1996, status: 'pending', holds: [] });
     await context.close();
   });
 });

@@ -99,7 +99,10 @@ export function installOffline(dir: string, tarballs: string[]): void {
       const found = locate(repo, from, name);
       if (!found) throw new Error(`${key} depends on ${name}, which the repository's lockfile does not hold`);
       // Hoisted under the root as in the repository, or nested where it was nested.
-      const target = found.startsWith('packages/') ? found.slice(found.indexOf('/node_modules/') + 1) : found;
+      let target = found.startsWith('packages/') ? found.slice(found.indexOf('/node_modules/') + 1) : found;
+      // Another version already hoisted there (the collector's ipaddr.js 2 and express's 1.9 via
+      // proxy-addr): nested under the package that needs this one, as npm itself would place it.
+      if (packages[target] && packages[target]!.version !== repo[found]!.version) target = `${key}/node_modules/${name}`;
       if (packages[target]) continue;
       const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = repo[found]!;
       packages[target] = entry;

@@ -12,7 +12,7 @@ import { HEALTH_CSV_COLUMNS, healthRows, healthSummary, healthTotals, rowsForAcc
 import { createLinkBuilder } from './lib/link-builder.js';
 import { connectLive } from './lib/live.js';
 import { emptyOrders, orderDetailRow, orderRow } from './lib/orders.js';
-import { balanceRows, integrityRows, lastMonth, payoutRows, previewRows } from './lib/payments.js';
+import { balanceRows, integrityRows, lastMonth, nextPayoutRows, payoutRows, previewRows } from './lib/payments.js';
 import { readKey, writeKey } from './lib/storage.js';
 import { readView, viewHash } from './lib/view.js';
 
@@ -83,7 +83,7 @@ function signOut(message = '') {
   byId('cards').replaceChildren();
   for (const id of ['breakdown-table', 'orders-table', 'accounts-table', 'health-table']) byId(id).tBodies[0]?.replaceChildren();
   byId('health-summary').replaceChildren();
-  for (const id of ['balances-table', 'payouts-table', 'preview-table', 'integrity-table']) byId(id).tBodies[0].replaceChildren();
+  for (const id of ['balances-table', 'next-payout-table', 'payouts-table', 'preview-table', 'integrity-table']) byId(id).tBodies[0].replaceChildren();
   byId('payout-run-note').textContent = '';
   showTab('report');
   byId('report').hidden = true;
@@ -186,6 +186,7 @@ async function loadPayments() {
   const balances = role === 'admin' ? balance.accounts : [balance];
   if (role !== 'admin') names.set(balance.account, session.accountName ?? balance.account);
   byId('balances-table').tBodies[0].replaceChildren(...balanceRows(balances, names));
+  byId('next-payout-table').tBodies[0].replaceChildren(...nextPayoutRows(balances, names));
   byId('payouts-table').tBodies[0].replaceChildren(...payoutRows(payouts.payouts, names, role === 'admin'));
   if (role !== 'admin') {
     const select = byId('statement-currency');

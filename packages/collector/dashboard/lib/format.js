@@ -5,6 +5,7 @@ const DAY_MS = 86_400_000;
 const counts = new Intl.NumberFormat(undefined);
 const percents = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 const dateTimes = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const days = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 const moneyFormats = new Map();
 
 /** A count such as 1,234. */
@@ -49,6 +50,12 @@ export function formatMoney(minor, currency) {
 export function formatDateTime(iso) {
   const t = new Date(iso);
   return iso === null || iso === undefined || Number.isNaN(t.getTime()) ? '–' : dateTimes.format(t);
+}
+
+/** A UTC calendar day as the API gives it ('2026-10-31') in the reader's words ("Oct 31, 2026"); anything else as is. */
+export function formatDay(day) {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(t) ? String(day ?? '–') : days.format(t);
 }
 
 /** The UTC calendar day of a time, as the API's from/to take it. */

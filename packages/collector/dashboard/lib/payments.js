@@ -2,7 +2,7 @@
 // admin's payout runs and exports, statements, and the integrity report. Pure rendering: rows in,
 // DOM nodes out; every value goes in as text (lib/dom.js).
 import { h, messageRow } from './dom.js';
-import { formatCount, formatDateTime, formatMoney } from './format.js';
+import { formatCount, formatDateTime, formatDay, formatMoney } from './format.js';
 
 /** The buckets of `GET /v1/balance`, in the order money moves through them. */
 export const BUCKETS = [
@@ -20,6 +20,27 @@ export function balanceRows(balances, names) {
       h('td', { textContent: currency }),
       BUCKETS.map(([id]) => money(buckets[id] ?? 0, currency, `balance-${id}`)))));
   return rows.length > 0 ? rows : [messageRow(BUCKETS.length + 2, 'No commission yet.')];
+}
+
+/**
+ * When the next payout comes, in words, from `nextPayout` of `GET /v1/balance` (the collector's
+ * domain decides amount and day): the first day a payout run pays it, or that it rolls over.
+ */
+export function nextPayoutWhen(next, currency) {
+  if (!next.belowMinimum) return `Payable from ${formatDay(next.payableOn)}: in the first payout run through that day`;
+  if (next.amount <= 0) return 'Nothing to pay yet: carried forward, it comes off the next payout';
+  return `Under the ${formatMoney(next.minimum, currency)} minimum: rolls over to later payout runs until the minimum is reached`;
+}
+
+/** The next payout per account and currency: how much, and when. */
+export function nextPayoutRows(balances, names) {
+  const rows = balances.flatMap((b) => Object.entries(b.nextPayout ?? {}).map(([currency, next]) =>
+    h('tr', { dataset: { testid: 'next-payout-row', account: b.account, currency, payableOn: next.payableOn, belowMinimum: String(next.belowMinimum) } },
+      h('td', { textContent: names.get(b.account) ?? b.account }),
+      h('td', { textContent: currency }),
+      money(next.amount, currency, 'next-payout-amount'),
+      h('td', { textContent: nextPayoutWhen(next, currency), dataset: { testid: 'next-payout-when' } }))));
+  return rows.length > 0 ? rows : [messageRow(4, 'Nothing is waiting for a payout.')];
 }
 
 /** The payouts table; the admin gets a "Mark paid" form on every created payout. */

@@ -5,7 +5,9 @@ import { UsageError } from '../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { pendingCommission } from '../domain/lifecycle.js';
 import { lineRevenue } from '../domain/money.js';
+import { linePending, pendingChange, type HoldState, type StoredLine } from '../domain/integrity/review.js';
 import { rollupAccumulator, rollupWriter } from './rollups.js';
+import { chainUnchained } from './ledger-chain.js';
 
 export type Db = Database.Database;
 
@@ -83,6 +85,8 @@ export function migrate(db: Db): number[] {
       db.exec(migration.sql);
       if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
       if (migration.after === 'line_pending') backfillLineAmounts(db);
+      if (migration.after === 'rejected_totals') withdrawRejected(db);
+      if (migration.after === 'ledger_chain') chainUnchained(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
@@ -104,12 +108,16 @@ export function rebuildDailyTotals(db: Db): void {
 
 type LineForTotals = { unitAmount: number; quantity: number; cancelled: number; shipped: number; returned: number; rateBp: number | null; direct: number; lineId: string };
 
+const hasTable = (db: Db, name: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
 /**
- * Adds every stored click, pageview, order line and ledger entry to the (empty) per-day totals.
- * Counts and sums of stored amounts are SQL; each line's revenue and pending commission come from
- * the domain, as they do when an order arrives.
+ * Adds every stored click, pageview, order line, ledger entry and reversing entry to the (empty)
+ * per-day totals. Counts and sums of stored amounts are SQL; each line's revenue and pending
+ * commission come from the domain, as they do when an order arrives (a rejected order's: none).
+ * Run by migration 002, before integrity's tables (020) exist, and by `rebuildDailyTotals`.
  */
 function foldIntoDailyTotals(db: Db): void {
+  const integrity = hasTable(db, 'order_holds');
   const totals = rollupAccumulator(rollupWriter(db));
   const counts = db.prepare(`SELECT account_id AS accountId, min(at) AS at, tag, marketplace,
       sum(bot = 0 AND registered = 1) AS clicks, sum(bot = 1) AS botClicks
@@ -123,18 +131,19 @@ function foldIntoDailyTotals(db: Db): void {
     totals.add({ ...r, marketplace: null }, { pageviews: r.pageviews, linkImpressions: r.links });
   }
   totals.flush();
+  const hold = integrity ? "coalesce((SELECT h.status FROM order_holds h WHERE h.order_id = o.order_id), 'none')" : "'none'";
   const orders = db.prepare(`SELECT o.order_id AS orderId, o.account_id AS accountId, o.ordered_at AS at, o.credited_tag AS tag, o.marketplace, o.currency,
-      l.line_id AS lineId, l.unit_amount AS unitAmount, l.quantity, l.cancelled, l.shipped, l.returned, l.rate_bp AS rateBp, l.direct
+      l.line_id AS lineId, l.unit_amount AS unitAmount, l.quantity, l.cancelled, l.shipped, l.returned, l.rate_bp AS rateBp, l.direct, ${hold} AS hold
     FROM orders o JOIN order_lines l ON l.order_id = o.order_id
     WHERE o.attributed = 1 AND l.attributed = 1 ORDER BY o.order_id`);
   let last: string | undefined;
   let n = 0;
-  for (const r of orders.iterate() as Iterable<LineForTotals & { orderId: string; accountId: string; at: number; tag: string; marketplace: string; currency: string }>) {
+  for (const r of orders.iterate() as Iterable<LineForTotals & { orderId: string; accountId: string; at: number; tag: string; marketplace: string; currency: string; hold: HoldState }>) {
     const first = r.orderId !== last;
     last = r.orderId;
     totals.add(r, {
       orders: first ? 1 : 0, itemsOrdered: r.quantity, directItems: r.direct ? r.quantity : 0,
-      revenue: lineRevenue(r), pending: pendingCommission(r),
+      revenue: lineRevenue(r), pending: linePending(r, r.hold),
     });
     if (++n % 10_000 === 0) totals.flush();
   }
@@ -143,6 +152,45 @@ function foldIntoDailyTotals(db: Db): void {
     FROM ledger_entries GROUP BY account_id, at / 86400000, tag, marketplace, currency, kind`);
   for (const r of ledger.iterate() as Iterable<{ accountId: string; at: number; tag: string; marketplace: string; currency: string; kind: string; quantity: number; amount: number }>) {
     totals.add(r, { earnings: r.amount, [r.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: r.quantity });
+  }
+  totals.flush();
+  if (integrity) foldReversals(db, totals);
+}
+
+/** Adds every reversing entry to the earnings of the day it was recorded (no units: nothing shipped or came back). */
+function foldReversals(db: Db, totals: ReturnType<typeof rollupAccumulator>): void {
+  const reversals = db.prepare(`SELECT account_id AS accountId, min(at) AS at, tag, marketplace, currency, sum(amount) AS amount
+    FROM ledger_reversals GROUP BY account_id, at / 86400000, tag, marketplace, currency`);
+  for (const r of reversals.iterate() as Iterable<{ accountId: string; at: number; tag: string; marketplace: string; currency: string; amount: number }>) {
+    totals.add(r, { earnings: r.amount });
+  }
+  totals.flush();
+}
+
+/**
+ * Migration 021's data step: the per-day totals and lines as a rejection now leaves them. Every
+ * stored reversal's amount goes into its day's earnings; each rejected order's lines give up
+ * their pending commission (`pendingChange`, the domain's), and so does the day it was placed.
+ */
+function withdrawRejected(db: Db): void {
+  const totals = rollupAccumulator(rollupWriter(db));
+  foldReversals(db, totals);
+  const setPending = db.prepare('UPDATE order_lines SET pending = ? WHERE order_id = ? AND line_id = ?');
+  const lines = db.prepare(`SELECT o.order_id AS orderId, o.account_id AS accountId, o.ordered_at AS at, o.credited_tag AS tag, o.marketplace, o.currency,
+      o.attributed, l.line_id AS lineId, l.unit_amount AS unitAmount, l.quantity, l.cancelled, l.shipped, l.returned, l.rate_bp AS rateBp, l.pending
+    FROM order_holds h JOIN orders o ON o.order_id = h.order_id JOIN order_lines l ON l.order_id = o.order_id
+    WHERE h.status = 'rejected' ORDER BY o.order_id, l.position`);
+  type Row = StoredLine & { orderId: string; accountId: string | null; at: number; tag: string | null; marketplace: string; currency: string; attributed: number };
+  const byOrder = new Map<string, Row[]>();
+  for (const r of lines.all() as Row[]) {
+    const list = byOrder.get(r.orderId);
+    if (list) list.push(r);
+    else byOrder.set(r.orderId, [r]);
+  }
+  for (const [orderId, rows] of byOrder) {
+    const change = pendingChange('rejected', rows);
+    for (const l of change.lines) setPending.run(l.pending, orderId, l.lineId);
+    if (change.change !== 0 && rows[0]!.attributed === 1) totals.add(rows[0]!, { pending: change.change });
   }
   totals.flush();
 }

@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 import type { Hold, IntegrityRule } from '../domain/integrity/rules.js';
-import type { ReviewRecord, ReversingEntry } from '../domain/integrity/review.js';
-import type { HeldOrderRow, OrderHoldRow, ReversalRow } from '../storage/integrity-port.js';
+import type { HeldOrderRow, OrderHoldRow, ReversalRow, ReviewWrite } from '../storage/integrity-port.js';
+import { rollupWriter } from './rollups.js';
 
 type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
 const toHold = (r: RawHold): OrderHoldRow => ({
@@ -39,6 +39,8 @@ export function integrityStore(db: Db) {
     WHERE order_id = @orderId AND status = 'on_hold'`);
   const insertReversal = db.prepare(`INSERT INTO ledger_reversals (order_id, line_id, account_id, tag, marketplace, currency, quantity, amount, at)
     VALUES (@orderId, @lineId, @accountId, @tag, @marketplace, @currency, @quantity, @amount, @at)`);
+  const setLinePending = db.prepare('UPDATE order_lines SET pending = @pending WHERE order_id = @orderId AND line_id = @lineId');
+  const bump = rollupWriter(db);
   const reversals = db.prepare<[string], Omit<ReversalRow, 'kind'>>(`SELECT id, order_id AS orderId, line_id AS lineId, account_id AS accountId, tag, marketplace,
     currency, quantity, amount, at FROM ledger_reversals WHERE order_id = ? ORDER BY id`);
   const heldOrders = db.prepare<[number, number], { orderId: string; orderedAt: number; tag: string; accountId: string; currency: string; holds: string; status: OrderHoldRow['status']; commissions: string }>(
@@ -86,10 +88,16 @@ export function integrityStore(db: Db) {
       }
       return out;
     },
-    decide: (record: ReviewRecord, status: 'released' | 'rejected', entries: readonly ReversingEntry[]): void => {
+    decide: ({ record, status, reversals: entries, pending, order }: ReviewWrite): void => {
       const changed = decide.run({ status, at: record.at, by: record.by, note: record.note, orderId: record.orderId }).changes;
       if (changed !== 1) throw new Error(`order ${record.orderId} is not on hold`);
-      for (const e of entries) insertReversal.run({ ...e, orderId: record.orderId, at: record.at });
+      for (const e of entries) {
+        insertReversal.run({ ...e, orderId: record.orderId, at: record.at });
+        // The reversal's earnings count on the day it was recorded, like a return's.
+        bump({ ...e, at: record.at }, { earnings: e.amount });
+      }
+      for (const l of pending.lines) setLinePending.run({ orderId: record.orderId, lineId: l.lineId, pending: l.pending });
+      if (pending.change !== 0) bump({ accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency }, { pending: pending.change });
     },
     reversals: (orderId: string): ReversalRow[] => reversals.all(orderId).map((r) => ({ ...r, kind: 'reversal' as const })),
     heldOrders: (from: number, to: number): HeldOrderRow[] =>

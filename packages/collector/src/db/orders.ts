@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import type { DeliveryRow, LedgerEntryRow, LineUpdate, NewDelivery, OrderEventRow, OrderLineRow, OrderQuery, OrderRow } from '../storage/port.js';
 import { rollupWriter } from './rollups.js';
 import { lineRevenue } from '../domain/money.js';
+import { chainWriter } from './ledger-chain.js';
 
 export type { DeliveryRow, LedgerEntryRow, OrderEventRow, OrderLineRow, OrderQuery, OrderRow };
 
@@ -49,6 +50,32 @@ export function orderStore(db: Db) {
   };
 
   const bump = rollupWriter(db);
+  const chain = chainWriter(db);
+  /**
+   * Appends an order event, the new line quantities and its ledger entries, each chained onto the
+   * chain of its account and currency. `pendingChange` is how the order's pending commission moved
+   * (shipping and cancelling lower it). Atomic by itself (inside a transaction: part of it).
+   */
+  const appendEvent = db.transaction((
+    order: OrderRow,
+    event: Omit<OrderEventRow, 'id'>,
+    lines: readonly LineUpdate[],
+    entries: readonly Omit<LedgerEntryRow, 'id' | 'eventId'>[],
+    pendingChange: number,
+  ): number => {
+    const eventId = Number(s.insertEvent.run(event).lastInsertRowid);
+    for (const l of lines) s.updateLine.run({ orderId: event.orderId, lineId: l.lineId, cancelled: l.cancelled, shipped: l.shipped, returned: l.returned, pending: l.pending });
+    const written = entries.map((e) => {
+      const id = Number(s.insertEntry.run({ ...e, eventId }).lastInsertRowid);
+      bump(e, { earnings: e.amount, [e.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: e.quantity });
+      return { id, account: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount, quantity: e.quantity, orderId: e.orderId, lineId: e.lineId, recordedAt: event.receivedAt };
+    });
+    chain(written);
+    if (pendingChange !== 0 && order.attributed) {
+      bump({ accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency }, { pending: pendingChange });
+    }
+    return eventId;
+  });
   return {
     delivery: (webhookId: string): DeliveryRow | undefined => s.delivery.get(webhookId),
     /** Records what a `webhook-id` did: the request (path, content hash) and the answer to replay. */
@@ -78,28 +105,13 @@ export function orderStore(db: Db) {
     lines: (orderId: string): OrderLineRow[] => s.lines.all(orderId).map(toLine),
     events: (orderId: string): OrderEventRow[] => s.events.all(orderId),
     entries: (orderId: string): LedgerEntryRow[] => s.entries.all(orderId),
-    /**
-     * Appends an order event, the new line quantities and its ledger entries. `pendingChange`
-     * is how the order's pending commission moved (shipping and cancelling lower it).
-     */
     appendEvent: (
       order: OrderRow,
       event: Omit<OrderEventRow, 'id'>,
       lines: readonly LineUpdate[],
       entries: readonly Omit<LedgerEntryRow, 'id' | 'eventId'>[],
       pendingChange: number,
-    ): number => {
-      const eventId = Number(s.insertEvent.run(event).lastInsertRowid);
-      for (const l of lines) s.updateLine.run({ orderId: event.orderId, lineId: l.lineId, cancelled: l.cancelled, shipped: l.shipped, returned: l.returned, pending: l.pending });
-      for (const e of entries) {
-        s.insertEntry.run({ ...e, eventId });
-        bump(e, { earnings: e.amount, [e.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: e.quantity });
-      }
-      if (pendingChange !== 0 && order.attributed) {
-        bump({ accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency }, { pending: pendingChange });
-      }
-      return eventId;
-    },
+    ): number => appendEvent(order, event, lines, entries, pendingChange),
     listOrders: (q: OrderQuery): OrderRow[] =>
       s.list
         .all({ from: q.from, to: q.to, accountId: q.accountId ?? null, tag: q.tag ?? null, beforeAt: q.before?.at ?? null, beforeId: q.before?.id ?? null, limit: q.limit })

@@ -1,19 +1,16 @@
 import type { Db } from './database.js';
-import type { ChainLinkRow, MoneyEntryRow, PayoutDetailsRow, PayoutRow, PendingRow, UnchainedEntryRow } from '../storage/payouts-port.js';
+import type { MoneyEntryRow, PayoutDetailsRow, PayoutRow, PendingRow, UnchainedEntryRow } from '../storage/payouts-port.js';
 
 const PAYOUT_COLUMNS = `id, account_id AS accountId, currency, amount, through, generation, status, reference,
   created_at AS createdAt, paid_at AS paidAt, cancelled_at AS cancelledAt`;
 
-/** SQL for money out: the ledger chain, payouts and their entries, payout details. */
+/** SQL for money out: chained ledger entries, payouts and their entries, payout details (the chain is written by `ledger-chain.ts`). */
 export function payoutStore(db: Db) {
   const s = {
     unchained: db.prepare<[number], UnchainedEntryRow>(`SELECT e.id, e.account_id AS accountId, e.currency, e.kind, e.amount, e.quantity,
         e.order_id AS orderId, e.line_id AS lineId, ev.received_at AS recordedAt
       FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
-      WHERE e.id > coalesce((SELECT max(entry_id) FROM ledger_chain), 0) ORDER BY e.id LIMIT ?`),
-    head: db.prepare<[string, string], { hash: string; recordedAt: number }>('SELECT hash, recorded_at AS recordedAt FROM ledger_chain WHERE account_id = ? AND currency = ? ORDER BY entry_id DESC LIMIT 1'),
-    insertLink: db.prepare(`INSERT INTO ledger_chain (entry_id, account_id, currency, recorded_at, reverses, prev_hash, hash)
-      VALUES (@entryId, @accountId, @currency, @recordedAt, @reverses, @prevHash, @hash)`),
+      WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT ?`),
     entries: db.prepare<{ accountId: string | null; currency: string | null }, MoneyEntryRow>(`SELECT e.id, e.account_id AS accountId, e.currency, e.kind,
         e.amount, e.quantity, e.order_id AS orderId, e.line_id AS lineId, e.at, c.recorded_at AS recordedAt, c.reverses,
         c.prev_hash AS prevHash, c.hash, o.rule, l.rate_bp AS rateBp
@@ -52,10 +49,6 @@ export function payoutStore(db: Db) {
   };
   return {
     unchainedEntries: (limit: number): UnchainedEntryRow[] => s.unchained.all(limit),
-    chainHead: (accountId: string, currency: string): { hash: string; recordedAt: number } | undefined => s.head.get(accountId, currency),
-    insertChainLinks: (links: readonly ChainLinkRow[]): void => {
-      for (const l of links) s.insertLink.run(l);
-    },
     moneyEntries: (accountId: string | null, currency?: string): MoneyEntryRow[] => s.entries.all({ accountId, currency: currency ?? null }),
     pendingLines: (accountId: string | null): PendingRow[] => s.pending.all({ accountId }),
     listPayouts: (accountId: string | null, through?: string): PayoutRow[] => {

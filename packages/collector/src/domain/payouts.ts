@@ -142,6 +142,51 @@ export class PayoutError extends Error {
   }
 }
 
+interface Group { account: string; currency: string; ids: number[]; amounts: number[] }
+
+type Held = ReadonlyMap<number, 'created' | 'paid'>;
+
+/**
+ * From which `through` (00:00 UTC of its day) a run takes the entry; undefined: no run does, as
+ * things stand. Entries no created or paid payout covers and not on hold, from their payable day;
+ * a reversal goes with what it reverses (taken from that one's day, never while that one is on
+ * hold or in a created payout), except that a negative reversal of a paid entry (carried forward)
+ * is taken by the next run whatever its own date (-Infinity). See `planPayouts`.
+ */
+function takenFrom(e: BalanceEntry, byId: ReadonlyMap<number, BalanceEntry>, held: Held, payableAfterDays: number): number | undefined {
+  const own = (x: BalanceEntry) => (held.has(x.id) || x.onHold ? undefined : payableAt(x.recordedAt, payableAfterDays));
+  if (held.has(e.id)) return undefined;
+  const target = e.reverses === undefined ? undefined : byId.get(e.reverses);
+  if (!target) return own(e);
+  if (held.get(target.id) === 'paid') return e.amount < 0 ? (e.onHold ? undefined : -Infinity) : own(e);
+  return own(target);
+}
+
+/** Each entry a run takes at some `through`, with that day's instant, per account and currency (keyed `[account, currency]`). */
+function takenEntries(entries: readonly BalanceEntry[], held: Held, payableAfterDays: number): Map<string, { account: string; currency: string; taken: { e: BalanceEntry; from: number }[] }> {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const out = new Map<string, { account: string; currency: string; taken: { e: BalanceEntry; from: number }[] }>();
+  for (const e of entries) {
+    const from = takenFrom(e, byId, held, payableAfterDays);
+    if (from === undefined) continue;
+    const key = JSON.stringify([e.account, e.currency]);
+    let g = out.get(key);
+    if (!g) out.set(key, (g = { account: e.account, currency: e.currency, taken: [] }));
+    g.taken.push({ e, from });
+  }
+  return out;
+}
+
+/** What a run through `throughAt` pays, per account and currency (keyed `[account, currency]`). */
+function dueGroups(entries: readonly BalanceEntry[], held: Held, throughAt: number, payableAfterDays: number): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  for (const [key, g] of takenEntries(entries, held, payableAfterDays)) {
+    const due = g.taken.filter((t) => t.from <= throughAt);
+    if (due.length > 0) groups.set(key, { account: g.account, currency: g.currency, ids: due.map((t) => t.e.id), amounts: due.map((t) => t.e.amount) });
+  }
+  return groups;
+}
+
 /**
  * A payout run. Eligible: entries no created or paid payout covers, not on hold, payable on or
  * before `through`. A reversal goes with what it reverses: into the same payout when that one is
@@ -155,29 +200,7 @@ export class PayoutError extends Error {
 export function planPayouts(input: PlanInput): Plan {
   const throughAt = parseThrough(input.through);
   if (throughAt === undefined) throw new PayoutError('invalid_through', `through must be a date as YYYY-MM-DD, not "${input.through}"`);
-  const held = membership(input.payouts);
-  const byId = new Map(input.entries.map((e) => [e.id, e]));
-  const due = (e: BalanceEntry) => !held.has(e.id) && !e.onHold && payableAt(e.recordedAt, input.config.payableAfterDays) <= throughAt;
-
-  const groups = new Map<string, { account: string; currency: string; ids: number[]; amounts: number[] }>();
-  const take = (e: BalanceEntry) => {
-    const key = JSON.stringify([e.account, e.currency]);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { account: e.account, currency: e.currency, ids: [], amounts: [] }));
-    g.ids.push(e.id);
-    g.amounts.push(e.amount);
-  };
-  for (const e of input.entries) {
-    if (held.has(e.id)) continue;
-    const target = e.reverses === undefined ? undefined : byId.get(e.reverses);
-    if (!target) {
-      if (due(e)) take(e);
-    } else if (held.get(target.id) === 'paid') {
-      if (e.amount < 0 ? !e.onHold : due(e)) take(e);
-    } else if (due(target)) {
-      take(e);
-    }
-  }
+  const groups = dueGroups(input.entries, membership(input.payouts), throughAt, input.config.payableAfterDays);
 
   const plan: Plan = { created: [], existing: [], belowMinimum: [] };
   const sameRun = (p: Payout, account: string, currency: string) => p.account === account && p.currency === currency && p.through === input.through;
@@ -211,6 +234,66 @@ export function planPayouts(input: PlanInput): Plan {
     });
   }
   return plan;
+}
+
+// ---- the next payout ---------------------------------------------------------------------------
+
+export interface NextPayout {
+  account: string;
+  currency: string;
+  /** Net minor units the next run pays (reversals netted, carried-forward ones included); while `belowMinimum`, what has gathered so far. */
+  amount: number;
+  /**
+   * "YYYY-MM-DD": the first day a run through it pays `amount` (today when that much is payable
+   * now); while `belowMinimum`, the day the last of what has gathered becomes payable.
+   */
+  payableOn: string;
+  /** The currency's minimum payout (config `payouts.minimum`). */
+  minimum: number;
+  /** All of it together is under the minimum (or not above zero): it rolls over, run after run, until the minimum is reached. */
+  belowMinimum: boolean;
+}
+
+export interface NextPayoutInput {
+  entries: readonly BalanceEntry[];
+  /** Every payout so far, any status (which entries are taken). */
+  payouts: readonly Payout[];
+  config: PayoutsConfig;
+  now: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The next payout of each account and currency with money no payout covers yet: the amount and the
+ * first day a run through that day pays it. That is the earliest day, from today on, when what is
+ * payable by then (as a run takes it: reversals with what they reverse, carried-forward ones into
+ * the next payout, holds never) reaches the minimum; the days that can change it are today and
+ * each day an entry becomes payable (`payableAt`: 00:00 UTC, the first of the month after its
+ * recorded month plus `payableAfterDays`). A created payout not paid yet is not "next": it is
+ * `inPayout` already. Accounts in name order, currencies in code order.
+ */
+export function nextPayouts(input: NextPayoutInput): NextPayout[] {
+  const today = Math.floor(input.now / DAY) * DAY;
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const out: NextPayout[] = [];
+  for (const g of takenEntries(input.entries, membership(input.payouts), input.config.payableAfterDays).values()) {
+    // Day by day (today, then each later day something becomes due), what a run through it pays.
+    const taken = g.taken.map((t) => ({ amount: t.e.amount, from: Math.max(today, t.from) })).sort((a, b) => a.from - b.from);
+    const minimum = minimumFor(input.config, g.currency);
+    let amount = 0;
+    let next: NextPayout | undefined;
+    for (let i = 0; i < taken.length; ) {
+      const from = taken[i]!.from;
+      const sameDay: number[] = [];
+      for (; i < taken.length && taken[i]!.from === from; i++) sameDay.push(taken[i]!.amount);
+      amount = sumMinor([amount, ...sameDay]);
+      next = { account: g.account, currency: g.currency, amount, payableOn: day(from), minimum, belowMinimum: amount <= 0 || amount < minimum };
+      if (!next.belowMinimum) break;
+    }
+    if (next) out.push(next);
+  }
+  return out.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
 }
 
 // ---- status changes -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { balances, type BalanceEntry } from './balance.js';
 import { canonicalize } from './canonical-json.js';
-import { GENESIS, type ChainedContent, type ChainLink } from './ledger-chain.js';
+import { chainOrder, GENESIS, type ChainedContent, type ChainLink } from './ledger-chain.js';
 import { sumMinor } from './money.js';
 import { withMembership, type Payout } from './payouts.js';
 
@@ -76,7 +76,9 @@ export function buildStatement(input: StatementInput): Statement {
   const range = monthRange(input.month);
   if (!range) throw new RangeError(`month must be YYYY-MM, not "${input.month}"`);
   const [from, to] = range;
-  const mine = input.entries.filter((e) => e.account === input.account && e.currency === input.currency).sort((a, b) => a.id - b.id);
+  // In chain order (id order for entries chained when written): recorded times never go back along
+  // a chain, so the months before this one are a stretch of it, then this month's entries.
+  const mine = chainOrder(input.entries.filter((e) => e.account === input.account && e.currency === input.currency));
   const paid = input.payouts.filter((p) => p.account === input.account && p.currency === input.currency && p.status === 'paid' && p.paidAt !== undefined);
   const before = mine.filter((e) => e.recordedAt < from);
   const during = mine.filter((e) => e.recordedAt >= from && e.recordedAt < to);

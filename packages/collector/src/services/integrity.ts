@@ -5,15 +5,15 @@ import { displayedStatus, reviewOrder, reviewRequestSchema, type HoldState, type
 import { explainIntegrity } from '../domain/integrity/explain.js';
 import { integrityCsvRows, integrityReport, type FlaggedClick, type IntegrityReport } from '../domain/integrity/report.js';
 import type { Attribution } from '../domain/attribution.js';
-import type { Storage, Stores } from '../storage/port.js';
+import type { OrderLineRow, OrderRow, Storage, Stores } from '../storage/port.js';
 import type { OrderHoldRow } from '../storage/integrity-port.js';
 import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
 import type { Context, ReviewEvent } from './context.js';
 import type { Principal } from './principal.js';
 import { resolvePeriod } from './period.js';
-import { eventId, orderAttributed } from '../domain/events-out/payloads.js';
-import { releasePostbacks, wakeDeliveries } from './outbox.js';
+import { commissionAdjusted, eventId, orderAttributed, orderUpdated } from '../domain/events-out/payloads.js';
+import { notify, releasePostbacks, wakeDeliveries } from './outbox.js';
 import { orderFacts } from './order-facts.js';
 
 /**
@@ -118,6 +118,7 @@ export async function integrityView(store: Stores, orderId: string, lifecycle: L
   const hold: HoldState = row?.status ?? 'none';
   const reversals = row?.status === 'rejected' ? await store.integrity.reversals(orderId) : [];
   return {
+    hold,
     status: displayedStatus(lifecycle, hold),
     holds: row?.holds ?? [],
     review: row?.review ? reviewView(row.review) : null,
@@ -152,16 +153,18 @@ export async function reviewHold(ctx: Context, orderId: string, body: unknown, p
     if (!order) throw new Problem('not_found', `No order "${orderId}"`);
     const row: OrderHoldRow | undefined = await tx.integrity.holdOf(orderId);
     const entries = await tx.orders.entries(orderId);
-    const outcome = reviewOrder({ orderId, hold: row?.status ?? 'none', previous: row?.review, entries }, request, { by: principal.keyId, at: ctx.now() });
+    const lines = await tx.orders.lines(orderId);
+    const outcome = reviewOrder({ orderId, hold: row?.status ?? 'none', previous: row?.review, entries, lines }, request, { by: principal.keyId, at: ctx.now() });
     if (!outcome.ok) throw new Problem('conflict', outcome.detail, { errors: [{ path: 'decision', message: outcome.code }] });
-    await tx.integrity.decide(outcome.record, outcome.hold, outcome.reversals);
+    await tx.integrity.decide({ record: outcome.record, status: outcome.hold, reversals: outcome.reversals, pending: outcome.pending, order });
     // The held order's postbacks (issue 20): sent on release, rendered from the order with its
     // normal status (the same event id as the held order.attributed); dropped on rejection.
-    const released = outcome.record.decision === 'release' ? orderAttributed(orderFacts(order, await tx.orders.lines(orderId))) : null;
+    const released = outcome.record.decision === 'release' ? orderAttributed(orderFacts(order, lines)) : null;
     const postbacks = order.attributed ? await releasePostbacks(tx, eventId('order.attributed', orderId), released, outcome.record.at) : 0;
-    return { order, outcome, postbacks };
+    const announced = order.attributed && order.accountId !== null && (await announceReview(tx, order, lines, outcome.hold, outcome.record.at));
+    return { order, outcome, queued: postbacks > 0 || announced };
   });
-  if (done.postbacks > 0) wakeDeliveries(ctx.storage);
+  if (done.queued) wakeDeliveries(ctx.storage);
   const event: ReviewEvent = {
     type: 'order.reviewed', orderId, accountId: done.order.accountId, decision: done.outcome.record.decision,
     status: done.outcome.hold, at: new Date(done.outcome.record.at).toISOString(),
@@ -172,6 +175,24 @@ export async function reviewHold(ctx: Context, orderId: string, body: unknown, p
     // The decision is committed; delivering the news is the outbox's job, not this request's.
   }
   return done.order;
+}
+
+/**
+ * Events out for a decision, in its transaction: `order.updated` (change `released` or `rejected`,
+ * the order's status after it) and, for a rejection that reversed earnings, `commission.adjusted`
+ * with the reversing entries.
+ */
+async function announceReview(tx: Stores, order: OrderRow, lines: readonly OrderLineRow[], hold: 'released' | 'rejected', at: number): Promise<boolean> {
+  const facts = orderFacts(order, lines);
+  const status = hold === 'rejected' ? 'rejected' : facts.status;
+  const queued = await notify(tx, orderUpdated({ ...facts, status }, { change: hold, sequence: 'review', at, items: [] }), { now: at });
+  const reversals = hold === 'rejected' ? await tx.integrity.reversals(order.orderId) : [];
+  if (reversals.length === 0) return queued;
+  const adjusted = commissionAdjusted({
+    orderId: order.orderId, account: order.accountId!, tag: order.creditedTag!, currency: order.currency, sequence: 'review', clickId: order.clickId,
+    sub: facts.sub, status, entries: reversals.map((r) => ({ id: `reversal-${r.id}`, lineId: r.lineId, kind: r.kind, quantity: r.quantity, amount: r.amount, at: r.at })),
+  });
+  return (await notify(tx, adjusted, { now: at })) || queued;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { MAX_LINE_TOTAL, orderEventSchema, orderSchema, type OrderAttribution, type OrderInput } from '@affil/merchant/contract';
 import { attribute, type Attribution, type ReferralFacts } from '../domain/attribution.js';
 import { applyOrderEvent, earnedCommission, openUnits, pendingCommission } from '../domain/lifecycle.js';
+import { chainLockName } from '../domain/ledger-chain.js';
 import type { OrderLineRow, OrderRow, Stores } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { parseJson, parseWith } from '../validation.js';
@@ -11,7 +12,7 @@ import { explainLine, explainOrder } from './explain.js';
 import { eventTimeProblem } from '../domain/event-time.js';
 import { commissionAdjusted, orderAttributed, orderUpdated } from '../domain/events-out/payloads.js';
 import { notify, wakeDeliveries } from './outbox.js';
-import { writesLedger } from '../domain/integrity/review.js';
+import { linePending, writesLedger } from '../domain/integrity/review.js';
 import { holdsFor, integrityView } from './integrity.js';
 import { orderFacts, orderStatus } from './order-facts.js';
 
@@ -118,15 +119,19 @@ export async function receiveOrderEvent(ctx: Context, orderId: string, request: 
       returnedBefore: new Map(lines.map((l) => [l.lineId, l.returned])),
     });
     if (timeProblem) throw new Problem('unprocessable', timeProblem, { errors: [{ path: 'at', message: timeProblem }] });
-    // A rejected order earns nothing more: its units move, no entries are written (docs/integrity.md).
-    const earns = writesLedger((await tx.integrity.holdOf(orderId))?.status ?? 'none');
+    // Ledger entries are chained as they are written: the writers of this affiliate's chain take
+    // turns from here (the lock goes with the next read) to COMMIT.
+    if (order.accountId !== null) await tx.lock(chainLockName(order.accountId, order.currency));
+    // A rejected order earns nothing more and has nothing pending: its units move, no entries are written (docs/integrity.md).
+    const hold = (await tx.integrity.holdOf(orderId))?.status ?? 'none';
+    const earns = writesLedger(hold);
     const entries = (earns ? outcome.adjustments : []).map((a) => ({
       orderId, lineId: a.lineId, accountId: order.accountId!, tag: order.creditedTag!, marketplace: order.marketplace,
       currency: order.currency, kind: event.type === 'returned' ? ('return' as const) : ('shipment' as const),
       quantity: a.quantity, amount: a.amount, at,
     }));
-    const updated = outcome.lines.map((l) => ({ ...l, pending: pendingCommission(l) }));
-    const pendingChange = updated.reduce((n, l) => n + l.pending, 0) - lines.reduce((n, l) => n + pendingCommission(l), 0);
+    const updated = outcome.lines.map((l) => ({ ...l, pending: linePending(l, hold) }));
+    const pendingChange = updated.reduce((n, l) => n + l.pending, 0) - lines.reduce((n, l) => n + linePending(l, hold), 0);
     const eventId = await tx.orders.appendEvent(order, { orderId, type: event.type, at, items: JSON.stringify(outcome.moved), receivedAt }, updated, entries, pendingChange);
     const body = await orderView(ctx, order, tx);
     await tx.orders.putDelivery({ ...delivery, status: 200, response: JSON.stringify(body), at: receivedAt });
@@ -355,11 +360,11 @@ export async function orderView(ctx: Context, order: OrderRow, store: Stores = c
       lineId: l.lineId, sku: l.sku, name: l.name, category: l.category, unitAmount: l.unitAmount,
       attributed: l.attributed, direct: l.direct, reason: l.reason, rateBp: l.rateBp, quantity: l.quantity,
       cancelled: l.cancelled, shipped: l.shipped, returned: l.returned,
-      commission: l.commission, pending: pendingCommission(l), earned: earnedCommission(l),
+      commission: l.commission, pending: linePending(l, integrity.hold), earned: earnedCommission(l),
       explanation: explainLine(ctx.program, order, l),
     })),
     commission: lines.reduce((n, l) => n + l.commission, 0),
-    pending: lines.reduce((n, l) => n + pendingCommission(l), 0),
+    pending: lines.reduce((n, l) => n + linePending(l, integrity.hold), 0),
     earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
     events: events.map((e) => ({ type: e.type, at: iso(e.at), items: JSON.parse(e.items) as unknown })),
     ledger: [

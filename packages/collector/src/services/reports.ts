@@ -3,14 +3,14 @@ import { buildSummary, isEmptySummary, type Summary } from '../domain/summary.js
 import { BREAKDOWNS, type BreakdownBy } from '../storage/port.js';
 import { Problem } from '../errors.js';
 import { parseWith } from '../validation.js';
-import { displayedStatus } from '../domain/integrity/review.js';
+import { displayedStatus, linePending } from '../domain/integrity/review.js';
 import type { Context } from './context.js';
 import { MAX_REPORT_DAYS, resolvePeriod, type Period } from './period.js';
 
 export { MAX_REPORT_DAYS, resolvePeriod, type Period };
 import { clickView } from './events.js';
 import { orderStatus } from './orders.js';
-import { earnedCommission, pendingCommission } from '../domain/lifecycle.js';
+import { earnedCommission } from '../domain/lifecycle.js';
 import { ownAccount, type Principal } from './principal.js';
 
 
@@ -146,12 +146,13 @@ export async function listOrders(ctx: Context, principal: Principal, query: unkn
     orders: shown.map((o, i) => {
       const created = JSON.parse(o.response) as { commission: number };
       const lines = linesOf[i]!;
+      const hold = holdsOf.get(o.orderId) ?? 'none';
       // As on the order itself: `commission` as attributed, `pending` + `earned` what it is worth now.
       return {
         orderId: o.orderId, marketplace: o.marketplace, currency: o.currency, orderedAt: new Date(o.orderedAt).toISOString(),
-        status: displayedStatus(orderStatus(lines), holdsOf.get(o.orderId) ?? 'none'), attributed: o.attributed, rule: o.rule, tag: o.tag,
+        status: displayedStatus(orderStatus(lines), hold), attributed: o.attributed, rule: o.rule, tag: o.tag,
         creditedTag: o.creditedTag, account: o.accountId, sub: o.sub ?? null, commission: created.commission,
-        pending: lines.reduce((n, l) => n + pendingCommission(l), 0), earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
+        pending: lines.reduce((n, l) => n + linePending(l, hold), 0), earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
       };
     }),
     nextCursor,

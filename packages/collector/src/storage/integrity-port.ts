@@ -1,5 +1,5 @@
 import type { ClickSignals, Hold, IntegrityRule } from '../domain/integrity/rules.js';
-import type { HoldState, ReviewRecord, ReversingEntry } from '../domain/integrity/review.js';
+import type { HoldState, PendingChange, ReviewRecord, ReversingEntry } from '../domain/integrity/review.js';
 
 /** An order's integrity record: written with the order when a rule held it, decided once by an admin. */
 export interface OrderHoldRow {
@@ -13,6 +13,18 @@ export interface OrderHoldRow {
 
 /** A reversing ledger entry as stored (append-only, like the ledger). */
 export interface ReversalRow extends ReversingEntry { id: number; orderId: string; at: number }
+
+/** A review decision as storage records it: everything here was decided by the domain (`reviewOrder`). */
+export interface ReviewWrite {
+  record: ReviewRecord;
+  status: 'released' | 'rejected';
+  /** Appended with `record.at` as their time; their amounts count in that day's earnings. */
+  reversals: readonly ReversingEntry[];
+  /** The lines' new pending commission, and the change to the order's pending total on the day it was placed. */
+  pending: PendingChange;
+  /** Where the order's own per-day totals are kept. */
+  order: { accountId: string | null; orderedAt: number; creditedTag: string | null; marketplace: string; currency: string };
+}
 
 /** A held order as the integrity report reads it (commission as attribution stored it, per line). */
 export interface HeldOrderRow {
@@ -50,8 +62,11 @@ export interface IntegrityStore {
   holdOf(orderId: string): Promise<OrderHoldRow | undefined>;
   /** Of these orders, those on hold or rejected. */
   heldAmong(orderIds: readonly string[]): Promise<string[]>;
-  /** Records a decision and appends its reversing entries (call inside a transaction). */
-  decide(record: ReviewRecord, status: 'released' | 'rejected', reversals: readonly ReversingEntry[]): Promise<void>;
+  /**
+   * Records a decision, appends its reversing entries and stores its pending change, with the
+   * per-day totals (the reversals' earnings, the order's pending) in the same transaction.
+   */
+  decide(write: ReviewWrite): Promise<void>;
   reversals(orderId: string): Promise<ReversalRow[]>;
   /** Held orders (any status) with `orderedAt` in [from, to]. */
   heldOrders(from: number, to: number): Promise<HeldOrderRow[]>;

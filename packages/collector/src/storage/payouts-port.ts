@@ -1,9 +1,15 @@
 /**
- * Money out (SPEC §10): the ledger's hash chain, payouts and the entries each covers, payout
- * details of accounts. Rows only: balances, runs, hashes and statements are the domain's.
+ * Money out (SPEC §10): the ledger's chained entries, payouts and the entries each covers, payout
+ * details of accounts. Rows only: balances, runs, hashes and statements are the domain's. (The
+ * chain itself is written with the entries, by `OrderStore.appendEvent`.)
  */
 
-/** A ledger entry not chained yet, with the time the collector recorded it (its event's receive time). */
+/**
+ * A ledger entry without a chain link, with the time the collector recorded it (its event's
+ * receive time). Entries are chained when written (`OrderStore.appendEvent`), and migration 011
+ * chained what earlier versions left; one found later was written behind the collector's back or
+ * by a collector of an earlier version still running (`affil verify --db` names it).
+ */
 export interface UnchainedEntryRow {
   id: number;
   accountId: string;
@@ -15,9 +21,6 @@ export interface UnchainedEntryRow {
   lineId: string;
   recordedAt: number;
 }
-
-/** An entry's link in the chain of its (account, currency): what its hash covers beyond the entry row, and the hashes. */
-export interface ChainLinkRow { entryId: number; accountId: string; currency: string; recordedAt: number; reverses: number | null; prevHash: string; hash: string }
 
 /** A chained ledger entry with what money out needs to know about it. */
 export interface MoneyEntryRow {
@@ -61,11 +64,8 @@ export interface PayoutDetailsRow { accountId: string; name: string; payoutMetho
 export interface PendingRow { accountId: string; currency: string; pending: number }
 
 export interface PayoutStore {
-  /** Up to `limit` ledger entries without a chain link, ascending id. */
+  /** Up to `limit` ledger entries without a chain link, ascending id (reads the whole ledger: for `affil verify --db`). */
   unchainedEntries(limit: number): Promise<UnchainedEntryRow[]>;
-  /** The hash and recorded time of the last chained entry of (account, currency), if any. */
-  chainHead(accountId: string, currency: string): Promise<{ hash: string; recordedAt: number } | undefined>;
-  insertChainLinks(links: readonly ChainLinkRow[]): Promise<void>;
   /** Chained entries of one account (or all: null), optionally one currency, ascending id. */
   moneyEntries(accountId: string | null, currency?: string): Promise<MoneyEntryRow[]>;
   /** Lines with pending commission ≠ 0 of credited orders, of one account (or all: null). */

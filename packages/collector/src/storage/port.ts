@@ -213,7 +213,14 @@ export interface OrderStore {
   entries(orderId: string): Promise<LedgerEntryRow[]>;
   /**
    * Appends an order event, the new line quantities (with their domain-computed pending) and its
-   * ledger entries. `pendingChange` is how the order's pending commission moved. Answers the event id.
+   * ledger entries, and chains each entry onto the hash chain of its account and currency
+   * (`appendToChains` in domain/ledger-chain.ts), in the same transaction. The caller holds
+   * `tx.lock(chainLockName(account, currency))` for the chains its entries go on, taken before
+   * this call (services/orders.ts does), so writers of one chain take turns until they commit and
+   * a chain's order is its id order and its commit order (SQLite: one writer anyway). Without it,
+   * two writers of a chain fail (the database refuses a fork; an id below the head is refused),
+   * they never chain wrongly. `pendingChange` is how the order's pending commission moved.
+   * Answers the event id.
    */
   appendEvent(
     order: OrderRow,

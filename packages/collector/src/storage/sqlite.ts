@@ -113,7 +113,7 @@ const WRITES = {
   orders: ['putDelivery', 'insertOrder', 'appendEvent'],
   reports: [],
   outbox: ['insertWebhook', 'updateWebhook', 'deleteWebhook', 'insertPostback', 'deletePostback', 'enqueue', 'claim', 'finish', 'retry', 'releaseHeld', 'purgeDelivered'],
-  payouts: ['insertChainLinks', 'insertPayouts', 'updatePayout', 'setPayoutDetails'],
+  payouts: ['insertPayouts', 'updatePayout', 'setPayoutDetails'],
   integrity: ['saltFor', 'purgeSalts', 'purgeKeyVisitors', 'recordKeyVisitor', 'putHold', 'decide'],
 } as const satisfies { [S in keyof Stores]: readonly (keyof Stores[S])[] };
 

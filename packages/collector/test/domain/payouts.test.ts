@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { balances, type BalanceEntry } from '../../src/domain/balance.js';
 import {
-  cancelPayout, markPaid, minimumFor, parsePayoutsConfig, parseThrough, payoutId, planPayouts, withMembership,
+  cancelPayout, markPaid, minimumFor, nextPayouts, parsePayoutsConfig, parseThrough, payoutId, planPayouts, withMembership,
   type Payout, type PayoutsConfig,
 } from '../../src/domain/payouts.js';
 
@@ -182,4 +182,37 @@ describe('payout status', () => {
     expect(() => markPaid(c, 'x', NOW)).toThrow(/was cancelled/);
   });
   it('a paid payout cannot be cancelled', () => expect(() => cancelPayout(markPaid(p, 'x', NOW), NOW)).toThrow(/is paid/));
+});
+
+describe('nextPayouts: the amount of the next payout and the first day a run pays it', () => {
+  // Payable after 60 days: September entries from Nov 30, October ones from Dec 31, November ones from Jan 30.
+  const TODAY = t('2026-12-01T09:30:00Z');
+  const paid = (ids: number[], amount: number): Payout => markPaid(planPayouts({ entries: ids.map((id) => e(id, amount, '2026-08-01T00:00:00Z')), payouts: [], through: '2026-10-31', config, now: NOW }).created[0]!, 'PP-1', NOW);
+  const sept = '2026-09-03T10:00:00Z';
+  const oct = '2026-10-05T10:00:00Z';
+  const nov = '2026-11-20T10:00:00Z';
+  it.each([
+    { why: 'payable now, above the minimum: today', entries: [e(1, 3000, sept)], payouts: [], next: [{ amount: 3000, payableOn: '2026-12-01', belowMinimum: false }] },
+    { why: 'maturing only: the day its month becomes payable', entries: [e(1, 1500, oct)], payouts: [], next: [{ amount: 1500, payableOn: '2026-12-31', belowMinimum: false }] },
+    { why: 'payable now but under the minimum; October’s entries take it over on Dec 31', entries: [e(1, 600, sept), e(2, 700, oct)], payouts: [], next: [{ amount: 1300, payableOn: '2026-12-31', belowMinimum: false }] },
+    { why: 'under the minimum even with everything: rolls over (what gathered, the day the last of it is payable)', entries: [e(1, 300, sept), e(2, 400, oct)], payouts: [], next: [{ amount: 700, payableOn: '2026-12-31', belowMinimum: true }] },
+    { why: 'a return nets against its shipment, on the shipment’s day', entries: [e(1, 1500, oct), e(2, -300, nov, { reverses: 1 })], payouts: [], next: [{ amount: 1200, payableOn: '2026-12-31', belowMinimum: false }] },
+    { why: 'the return alone under the minimum does not move the day', entries: [e(1, 1200, oct), e(2, -300, nov, { reverses: 1 })], payouts: [], next: [{ amount: 900, payableOn: '2026-12-31', belowMinimum: true }] },
+    { why: 'held entries are never in it', entries: [e(1, 5000, sept, { onHold: true }), e(2, 1200, sept)], payouts: [], next: [{ amount: 1200, payableOn: '2026-12-01', belowMinimum: false }] },
+    { why: 'a return after payment (carried forward) comes off the next payout', entries: [e(1, 3000, '2026-08-01T00:00:00Z'), e(2, -500, nov, { reverses: 1 }), e(3, 2000, oct)], payouts: [paid([1], 3000)], next: [{ amount: 1500, payableOn: '2026-12-31', belowMinimum: false }] },
+    { why: 'only a carried-forward reversal: nothing to pay, it waits for the next money', entries: [e(1, 3000, '2026-08-01T00:00:00Z'), e(2, -500, nov, { reverses: 1 })], payouts: [paid([1], 3000)], next: [{ amount: -500, payableOn: '2026-12-01', belowMinimum: true }] },
+    { why: 'everything paid: no next payout', entries: [e(1, 3000, '2026-08-01T00:00:00Z')], payouts: [paid([1], 3000)], next: [] },
+    { why: 'entries in a created payout are not next', entries: [e(1, 3000, '2026-08-01T00:00:00Z'), e(2, 1100, oct)], payouts: [planPayouts({ entries: [e(1, 3000, '2026-08-01T00:00:00Z')], payouts: [], through: '2026-10-31', config, now: NOW }).created[0]!], next: [{ amount: 1100, payableOn: '2026-12-31', belowMinimum: false }] },
+    { why: 'each currency with its own minimum (JPY 3000)', entries: [e(1, 2500, sept, { currency: 'JPY' }), e(2, 1000, sept)], payouts: [], next: [{ currency: 'JPY', amount: 2500, minimum: 3000, belowMinimum: true }, { currency: 'USD', amount: 1000, minimum: 1000, belowMinimum: false }] },
+  ])('$why', ({ entries, payouts, next }) => {
+    const found = nextPayouts({ entries, payouts, config, now: TODAY });
+    expect(found).toEqual(next.map((n) => expect.objectContaining(n)));
+    // As a run sees it: through payableOn it pays exactly that; the day before, not yet.
+    for (const n of found.filter((x) => !x.belowMinimum)) {
+      const created = planPayouts({ entries, payouts, through: n.payableOn, config, now: TODAY }).created.filter((p) => p.currency === n.currency);
+      expect(created.map((p) => p.amount)).toEqual([n.amount]);
+      const dayBefore = new Date(t(n.payableOn) - 86_400_000).toISOString().slice(0, 10);
+      if (t(n.payableOn) > t('2026-12-01')) expect(planPayouts({ entries, payouts, through: dayBefore, config, now: TODAY }).created.filter((p) => p.currency === n.currency)).toEqual([]);
+    }
+  });
 });

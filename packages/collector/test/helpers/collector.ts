@@ -1,6 +1,6 @@
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dropDatabase, freshDatabase } from './backend.js';
+import { dropDatabase, freshDatabase, releaseDatabase } from './backend.js';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
 import { DEFAULT_PROGRAM, DEFAULT_SERVER, type ServeConfig } from '../../src/config.js';
@@ -157,7 +157,7 @@ export function getRaw(url: string, headers: Record<string, string>): Promise<{ 
 
 /** Starts a real collector on 127.0.0.1, an ephemeral port and a fresh temporary SQLite file. */
 export async function startTestCollector(options: TestCollectorOptions = {}): Promise<TestCollector> {
-  const db = await freshDatabase();
+  const db = await freshDatabase({ migrated: true });
   const adminKey = `affil_admin_test_${randomBytes(16).toString('base64url')}`;
   const webhookSecrets = options.webhookSecrets ?? [newWebhookSecret()];
   const config: ServeConfig = {
@@ -265,7 +265,7 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
         try {
           await collector.close();
         } finally {
-          await dropDatabase(db);
+          await releaseDatabase(db);
         }
         if (serverErrors.length > 0) {
           const list = serverErrors.map((e) => `${e.method} ${e.path} → ${e.status} ${e.text}`).join('\n');

@@ -340,4 +340,47 @@ describe('postbacks', () => {
     const log = (await jane.api('GET', `/v1/postbacks/${pb.body.id}/deliveries`)).body.deliveries as Json[];
     expect(log.filter((d) => d.status === 'delivered')).toHaveLength(2);
   });
+
+  it('a review is announced: order.updated (released / rejected, with the status after it) and, for a rejection, commission.adjusted reversing what was earned', async () => {
+    const clock = createClock('2026-11-20T09:00:00Z');
+    const integrity = { selfReferral: true, burst: { clicks: 10, minutes: 10 }, stuffing: { minDwellMs: 500 }, orderVelocity: 1 } as const;
+    const c = await start({ marketplaces: TEST_MARKETPLACES, now: clock.now, integrity, server: { allowPrivateWebhookTargets: true, webhookTimeoutMs: 2000 } });
+    await c.setupAccount('Jane', 'janesblog-20', 'us');
+    const r = await receiver();
+    const hook = (await c.admin('POST', '/v1/webhooks', { url: `${r.url}/hook`, events: ['order.updated', 'commission.adjusted'] })).body;
+    const click = clickEvent('janesblog-20', { at: clock.now() });
+    await c.beacon(click);
+    const orderNow = async () => {
+      clock.advance(MINUTE);
+      const reply = await c.signed('/v1/orders', orderBody({ orderedAt: new Date(clock.now()).toISOString(), referral: { clickId: click.id, tag: 'janesblog-20' } }));
+      expect(reply.status, reply.text).toBe(201);
+      return reply.body as Json;
+    };
+    await orderNow(); // the first through the click is credited; velocity 1 holds the next ones
+    const kept = await orderNow();
+    const dropped = await orderNow();
+    expect([kept.status, dropped.status]).toEqual(['on_hold', 'on_hold']);
+    clock.advance(DAY);
+    expect((await c.signed(`/v1/orders/${dropped.orderId}/events`, { type: 'shipped', at: new Date(clock.now()).toISOString() })).status).toBe(200);
+    const payloads = () => r.got.map((g) => verified(hook.secret, g));
+    await until('the shipment', () => r.got.length >= 2); // order.updated + commission.adjusted (held entries are still written)
+    const earned = payloads().find((p) => p.type === 'commission.adjusted')!.data.amount as number;
+    expect(earned).toBeGreaterThan(0);
+
+    clock.advance(MINUTE);
+    expect((await c.admin('POST', `/v1/orders/${kept.orderId}/review`, { decision: 'release' })).status).toBe(200);
+    await until('the release', () => r.got.length >= 3);
+    expect(payloads()[2]).toMatchObject({ type: 'order.updated', timestamp: new Date(clock.now()).toISOString(), data: { orderId: kept.orderId, status: 'pending', change: { type: 'released', items: [] } } });
+
+    expect((await c.admin('POST', `/v1/orders/${dropped.orderId}/review`, { decision: 'reject' })).status).toBe(200);
+    await until('the rejection', () => r.got.length >= 5);
+    const rejection = payloads().slice(3);
+    expect(rejection.find((p) => p.type === 'order.updated')).toMatchObject({ data: { orderId: dropped.orderId, status: 'rejected', change: { type: 'rejected' } } });
+    const reversed = rejection.find((p) => p.type === 'commission.adjusted')!;
+    expect(reversed.data).toMatchObject({ orderId: dropped.orderId, status: 'rejected', amount: -earned, currency: 'USD' });
+    const entries = reversed.data.entries as Json[];
+    expect(entries.every((e) => e.kind === 'reversal' && e.amount < 0)).toBe(true);
+    expect(entries.reduce((n, e) => n + (e.amount as number), 0)).toBe(-earned);
+    expect(new Set(r.got.map((g) => g.headers['webhook-id'])).size).toBe(5);
+  });
 });

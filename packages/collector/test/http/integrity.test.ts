@@ -331,6 +331,78 @@ describe('integrity: the visitor hash', () => {
   });
 });
 
+describe('a rejected order in the reports', () => {
+  /** The held order (2113: camera 1996 + books 117) ships its camera on 20 Nov, then is rejected on 22 Nov. */
+  async function rejectedAfterShipping() {
+    const h = await held();
+    expect((await h.c.signed(`/v1/orders/${h.second.orderId}/events`, { type: 'shipped', items: [{ lineId: '1', quantity: 1 }] })).status).toBe(200);
+    const usd = async (from: string, to: string) => {
+      const reply = await h.jane.api('GET', `/v1/reports/summary?from=${from}&to=${to}`);
+      expect(reply.status, reply.text).toBe(200);
+      return reply.body.byCurrency.USD;
+    };
+    // The first order (not held, nothing shipped) is 2113 pending throughout.
+    expect(await usd('2026-11-20', '2026-11-20')).toMatchObject({ earnings: 1996, pending: 2113 + 117 });
+    h.clock.set('2026-11-22T10:00:00Z');
+    expect((await h.review(h.second.orderId, { decision: 'reject', note: 'fake orders' })).status).toBe(200);
+    return { ...h, usd };
+  }
+
+  it('per-day earnings take the reversal back on the day it was recorded (summary, breakdowns, CSV)', async () => {
+    const { c, jane, usd } = await rejectedAfterShipping();
+    // The shipment stays on its day; the reversal counts on the day of the decision, as a return would.
+    expect((await usd('2026-11-22', '2026-11-22')).earnings).toBe(-1996);
+    expect((await usd('2026-11-20', '2026-11-20')).earnings).toBe(1996);
+    expect((await usd('2026-11-20', '2026-11-22')).earnings).toBe(0);
+    expect((await c.admin('GET', '/v1/reports/summary?from=2026-11-22&to=2026-11-22')).body.byCurrency.USD.earnings).toBe(-1996);
+    // By day the reversal is its own day's negative earnings (no units shipped or returned); other breakdowns add up to the summary.
+    const byDay = await jane.api('GET', '/v1/reports/breakdown?by=day&from=2026-11-20&to=2026-11-22');
+    expect(byDay.body.rows.map((r: Json) => [r.key, r.itemsShipped, r.itemsReturned, r.byCurrency.USD?.earnings])).toEqual([
+      ['2026-11-20', 1, 0, 1996],
+      ['2026-11-22', 0, 0, -1996],
+    ]);
+    for (const by of ['tag', 'marketplace', 'category', 'product', 'page', 'sub']) {
+      const rows = (await jane.api('GET', `/v1/reports/breakdown?by=${by}&from=2026-11-22&to=2026-11-22`)).body.rows as Json[];
+      expect([by, rows.reduce((n, r) => n + (r.byCurrency.USD?.earnings ?? 0), 0)]).toEqual([by, -1996]);
+    }
+    const csv = await jane.api('GET', '/v1/reports/breakdown?by=day&from=2026-11-20&to=2026-11-22&format=csv');
+    const [head, ...lines] = csv.text.trim().split(/\r?\n/);
+    const column = (name: string) => head!.split(',').indexOf(name);
+    expect(lines.map((l) => [l.split(',')[column('key')], l.split(',')[column('earnings_USD')]])).toEqual([['2026-11-20', '1996'], ['2026-11-22', '-1996']]);
+  });
+
+  it('contributes nothing pending: summary, breakdowns, balance, order list and order, also after later events', async () => {
+    const { c, clock, jane, second, usd } = await rejectedAfterShipping();
+    expect((await usd('2026-11-20', '2026-11-22')).pending).toBe(2113);
+    const byDay = (await jane.api('GET', '/v1/reports/breakdown?by=day&from=2026-11-20&to=2026-11-22')).body.rows as Json[];
+    expect(byDay.map((r) => [r.key, r.byCurrency.USD?.pending])).toEqual([['2026-11-20', 2113], ['2026-11-22', 0]]);
+    const byProduct = (await jane.api('GET', '/v1/reports/breakdown?by=product&from=2026-11-20&to=2026-11-22')).body.rows as Json[];
+    expect(byProduct.reduce((n, r) => n + (r.byCurrency.USD?.pending ?? 0), 0)).toBe(2113);
+    expect((await jane.api('GET', '/v1/balance')).body.byCurrency.USD.pending).toBe(2113);
+    const listed = (await jane.api('GET', '/v1/orders?from=2026-11-20&to=2026-11-20')).body.orders as Json[];
+    expect(listed.find((o) => o.orderId === second.orderId)).toMatchObject({ status: 'rejected', pending: 0 });
+    const view = (await c.admin('GET', `/v1/orders/${second.orderId}`)).body;
+    expect([view.pending, view.lines.map((l: Json) => l.pending)]).toEqual([0, [0, 0]]);
+    // Its units still move (a cancelled book, the other shipped), and neither pending nor earnings change.
+    clock.set('2026-11-23T10:00:00Z');
+    expect((await c.signed(`/v1/orders/${second.orderId}/events`, { type: 'cancelled', items: [{ lineId: '2', quantity: 1 }] })).status).toBe(200);
+    expect((await c.signed(`/v1/orders/${second.orderId}/events`, { type: 'shipped' })).status).toBe(200);
+    expect(await usd('2026-11-20', '2026-11-23')).toMatchObject({ earnings: 0, pending: 2113 });
+    expect((await jane.api('GET', '/v1/balance')).body.byCurrency.USD.pending).toBe(2113);
+    expect((await c.admin('GET', `/v1/orders/${second.orderId}`)).body.pending).toBe(0);
+  });
+
+  it('a released order keeps its pending and its earnings', async () => {
+    const { c, clock, jane, second, review } = await held();
+    expect((await c.signed(`/v1/orders/${second.orderId}/events`, { type: 'shipped', items: [{ lineId: '1', quantity: 1 }] })).status).toBe(200);
+    clock.set('2026-11-22T10:00:00Z');
+    expect((await review(second.orderId, { decision: 'release' })).status).toBe(200);
+    const summary = (await jane.api('GET', '/v1/reports/summary?from=2026-11-20&to=2026-11-22')).body.byCurrency.USD;
+    expect(summary).toMatchObject({ earnings: 1996, pending: 2113 + 117 });
+    expect((await jane.api('GET', '/v1/balance')).body.byCurrency.USD.pending).toBe(2113 + 117);
+  });
+});
+
 describe('integrity and money out', () => {
   it('a held order\'s shipped entries count in onHold until released', async () => {
     const { c, jane, second, ship, review } = await held();

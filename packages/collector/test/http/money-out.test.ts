@@ -97,8 +97,12 @@ describe('GET /v1/balance', () => {
     const { c, clock, jane, bob, sale, balance } = await program();
     const orderId = await sale(jane, { ship: false });
     expect(await balance(jane)).toEqual({ pending: 2113, maturing: 0, payable: 0, inPayout: 0, paid: 0, onHold: 0, carriedForward: 0 });
+    expect((await c.admin('GET', `/v1/balance?account=${jane.id}`)).body.nextPayout).toEqual({}); // nothing earned until shipped
     await c.signed(`/v1/orders/${orderId}/events`, { type: 'shipped', at: new Date(clock.now()).toISOString() });
     expect(await balance(jane)).toMatchObject({ pending: 0, maturing: 2113, payable: 0 });
+    // The next payout: all of it, paid by a run through Oct 31 (or later).
+    const next = { amount: 2113, payableOn: '2026-10-31', minimum: 1000, belowMinimum: false };
+    expect((await c.admin('GET', `/v1/balance?account=${jane.id}`)).body.nextPayout).toEqual({ USD: next });
     clock.set('2026-10-30T23:59:59.999Z'); // Oct 1 + 30 days = Oct 31, 00:00 UTC
     expect(await balance(jane)).toMatchObject({ maturing: 2113, payable: 0 });
     clock.set('2026-10-31T00:00:00Z');
@@ -106,10 +110,10 @@ describe('GET /v1/balance', () => {
 
     // An account sees its own; the admin every account (Bob with nothing yet).
     const own = await jane.api('GET', '/v1/balance');
-    expect(own.body).toEqual({ account: jane.id, byCurrency: { USD: expect.objectContaining({ payable: 2113 }) } });
+    expect(own.body).toEqual({ account: jane.id, byCurrency: { USD: expect.objectContaining({ payable: 2113 }) }, nextPayout: { USD: next } });
     const all = await c.admin('GET', '/v1/balance');
     expect(all.status).toBe(200);
-    expect(all.body.accounts).toEqual(expect.arrayContaining([{ account: bob.id, byCurrency: {} }, { account: jane.id, byCurrency: { USD: expect.objectContaining({ payable: 2113 }) } }]));
+    expect(all.body.accounts).toEqual(expect.arrayContaining([{ account: bob.id, byCurrency: {}, nextPayout: {} }, { account: jane.id, byCurrency: { USD: expect.objectContaining({ payable: 2113 }) }, nextPayout: { USD: next } }]));
     expectProblem(await jane.api('GET', `/v1/balance?account=${bob.id}`), 404);
     expectProblem(await c.admin('GET', '/v1/balance?account=nobody'), 404, 'nobody');
     expectProblem(await c.admin('GET', '/v1/balance?account='), 400, 'account');
@@ -150,6 +154,9 @@ describe('POST /v1/payouts', () => {
     expect(list.body.payouts).toHaveLength(1);
     expect(await balance(jane)).toMatchObject({ payable: 0, inPayout: 2113 });
     expect(await balance(bob)).toMatchObject({ payable: 58 });
+    // Jane's money is in a payout now (nothing next); Bob's 58 rolls over until his balance reaches the minimum.
+    expect((await jane.api('GET', '/v1/balance')).body.nextPayout).toEqual({});
+    expect((await bob.api('GET', '/v1/balance')).body.nextPayout).toEqual({ USD: { amount: 58, payableOn: '2026-11-02', minimum: 1000, belowMinimum: true } });
     expect(events).toEqual([{ type: 'payout.created', data: a.body.payouts[0] }]);
 
     // An account reads its own payouts only.

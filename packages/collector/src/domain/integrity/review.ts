@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pendingCommission, type LineState } from '../lifecycle.js';
 import type { Hold } from './rules.js';
 
 /**
@@ -74,6 +75,35 @@ export const mayBePaid = (hold: HoldState): boolean => hold === 'none' || hold =
 /** A rejected order has no pending commission: nothing it still owes will be earned. */
 export const countsPending = (hold: HoldState): boolean => hold !== 'rejected';
 
+/** A line's pending commission as reports, balances and the order show it: none once the order is rejected. */
+export const linePending = (line: LineState, hold: HoldState): number => (countsPending(hold) ? pendingCommission(line) : 0);
+
+/** A line with the pending commission stored for it (what the per-day totals already hold). */
+export interface StoredLine extends LineState { pending: number }
+
+/** Lines whose stored pending commission changes, and by how much the order's pending total moves. */
+export interface PendingChange {
+  lines: { lineId: string; pending: number }[];
+  /** The change to the order's pending total (negative when a rejection withdraws it). */
+  change: number;
+}
+
+/**
+ * What an order's hold state does to its stored pending commission: each line's amount as
+ * `linePending` states it, against what is stored. A rejection withdraws all of it (in the totals
+ * of the day the order was placed, where pending counts); a release changes nothing.
+ */
+export function pendingChange(hold: HoldState, lines: readonly StoredLine[]): PendingChange {
+  const out: PendingChange = { lines: [], change: 0 };
+  for (const l of lines) {
+    const pending = linePending(l, hold);
+    if (pending === l.pending) continue;
+    out.lines.push({ lineId: l.lineId, pending });
+    out.change += pending - l.pending;
+  }
+  return out;
+}
+
 /** The parts of a ledger entry a reversal needs. */
 export interface EntryFacts {
   lineId: string;
@@ -132,16 +162,20 @@ export interface ReviewFacts {
   previous?: ReviewRecord | null | undefined;
   /** The order's ledger entries so far, oldest first. */
   entries: readonly EntryFacts[];
+  /** The order's lines with their stored pending commission. */
+  lines: readonly StoredLine[];
 }
 
 export type ReviewOutcome =
-  | { ok: true; hold: 'released' | 'rejected'; record: ReviewRecord; reversals: ReversingEntry[] }
+  | { ok: true; hold: 'released' | 'rejected'; record: ReviewRecord; reversals: ReversingEntry[]; pending: PendingChange }
   | { ok: false; code: 'not_on_hold' | 'already_reviewed'; detail: string };
 
 /**
  * Applies an admin's decision to a held order. Only `on_hold` may be decided, once: a second
  * decision would either undo a reversal (rewriting history) or reverse twice.
- * Answers the new state, the record to keep, and the reversing entries to append (reject only).
+ * Answers the new state, the record to keep, the reversing entries to append and the pending
+ * commission to withdraw (reject only: the reversals count as earnings on the day of the decision,
+ * as a return does; the pending goes from the day the order was placed).
  */
 export function reviewOrder(facts: ReviewFacts, request: ReviewRequest, who: { by: string; at: number }): ReviewOutcome {
   if (facts.hold === 'none') {
@@ -154,6 +188,6 @@ export function reviewOrder(facts: ReviewFacts, request: ReviewRequest, who: { b
     return { ok: false, code: 'already_reviewed', detail: `order ${facts.orderId} was already reviewed: ${past}${when}; a decision is final` };
   }
   const record: ReviewRecord = { orderId: facts.orderId, decision: request.decision, note: request.note ?? '', by: who.by, at: who.at };
-  if (request.decision === 'release') return { ok: true, hold: 'released', record, reversals: [] };
-  return { ok: true, hold: 'rejected', record, reversals: reversingEntries(facts.entries) };
+  if (request.decision === 'release') return { ok: true, hold: 'released', record, reversals: [], pending: pendingChange('released', facts.lines) };
+  return { ok: true, hold: 'rejected', record, reversals: reversingEntries(facts.entries), pending: pendingChange('rejected', facts.lines) };
 }

@@ -2,6 +2,7 @@ import type { Hold, IntegrityRule } from '../../domain/integrity/rules.js';
 import type { HeldOrderRow, IntegrityStore, OrderHoldRow, ReversalRow } from '../integrity-port.js';
 import type { Sql } from './sql.js';
 import type { ReadAhead } from './events.js';
+import { rollups } from './rollups.js';
 
 type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
 const toHold = (r: RawHold): OrderHoldRow => ({
@@ -69,20 +70,28 @@ export function integrityStore(sql: Sql, ahead?: ReadAhead): IntegrityStore {
       orderIds.length === 0
         ? []
         : (await sql.all<{ orderId: string }>(`SELECT order_id AS "orderId" FROM order_holds WHERE status IN ('on_hold', 'rejected') AND order_id = ANY(@ids::text[])`, { ids: [...orderIds] })).map((r) => r.orderId),
-    decide: (record, status, entries) =>
+    decide: ({ record, status, reversals: entries, pending, order }) =>
       sql.atomic(async (tx) => {
         const changed = await tx.run(
           `UPDATE order_holds SET status = @status, decided_at = @at, decided_by = @by, note = @note WHERE order_id = @orderId AND status = 'on_hold'`,
           { status, at: record.at, by: record.by, note: record.note, orderId: record.orderId },
         );
         if (changed !== 1) throw new Error(`order ${record.orderId} is not on hold`);
+        const totals = rollups();
         for (const e of entries) {
           await tx.run(
             `INSERT INTO ledger_reversals (order_id, line_id, account_id, tag, marketplace, currency, quantity, amount, at)
              VALUES (@orderId, @lineId, @accountId, @tag, @marketplace, @currency, @quantity, @amount, @at)`,
             { orderId: record.orderId, lineId: e.lineId, accountId: e.accountId, tag: e.tag, marketplace: e.marketplace, currency: e.currency, quantity: e.quantity, amount: e.amount, at: record.at },
           );
+          // The reversal's earnings count on the day it was recorded, like a return's.
+          totals.add({ ...e, at: record.at }, { earnings: e.amount });
         }
+        for (const l of pending.lines) {
+          await tx.defer('UPDATE order_lines SET pending = @pending WHERE order_id = @orderId AND line_id = @lineId', { orderId: record.orderId, lineId: l.lineId, pending: l.pending });
+        }
+        if (pending.change !== 0) totals.add({ accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency }, { pending: pending.change });
+        await totals.flush(tx);
       }),
     reversals: async (orderId) =>
       (await sql.all<Omit<ReversalRow, 'kind'>>(

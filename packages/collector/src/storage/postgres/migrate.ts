@@ -25,7 +25,8 @@ export async function migrate(client: pg.ClientBase): Promise<{ applied: number[
       if (done.has(m.version)) continue;
       await client.query('BEGIN');
       try {
-        await client.query(m.sql);
+        if (m.sql) await client.query(m.sql);
+        await m.after?.(client);
         await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
         await client.query('COMMIT');
       } catch (error) {

@@ -2,6 +2,9 @@ import type { DeliveryRow, LedgerEntryRow, OrderEventRow, OrderLineRow, OrderRow
 import type { Sql } from './sql.js';
 import { rollups, upsertSql } from './rollups.js';
 import { lineRevenue } from '../../domain/money.js';
+import { appendToChains } from '../../domain/ledger-chain.js';
+import type { LineEntry } from '../../domain/reversals.js';
+import { chainParams, HEADS_JSON, headMap, LINE_ENTRY_JSON, storeLinks, type HeadJson } from './ledger-chain.js';
 
 const ORDER_COLUMNS = `order_id AS "orderId", marketplace, currency, ordered_at AS "orderedAt", content_hash AS "contentHash", request,
   attributed, rule, click_id AS "clickId", tag, credited_tag AS "creditedTag", account_id AS "accountId",
@@ -27,10 +30,21 @@ const INSERT_ORDER = `WITH o AS (
   SELECT 1`;
 const prefixed = (prefix: string, params: Record<string, unknown>) => Object.fromEntries(Object.entries(params).map(([k, v]) => [`${prefix}${k}`, v]));
 
-const ENTRY_FIELDS = ['orderId', 'lineId', 'accountId', 'tag', 'marketplace', 'currency', 'kind', 'quantity', 'amount', 'at'] as const;
-const INSERT_ENTRIES = `INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
-  SELECT @eventId::bigint, * FROM unnest(@orderId::text[], @lineId::text[], @accountId::text[], @tag::text[], @marketplace::text[], @currency::text[],
+const ENTRY_FIELDS = ['id', 'orderId', 'lineId', 'accountId', 'tag', 'marketplace', 'currency', 'kind', 'quantity', 'amount', 'at'] as const;
+const INSERT_ENTRIES = `INSERT INTO ledger_entries (event_id, id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
+  SELECT @eventId::bigint, * FROM unnest(@id::bigint[], @orderId::text[], @lineId::text[], @accountId::text[], @tag::text[], @marketplace::text[], @currency::text[],
     @kind::text[], @quantity::bigint[], @amount::bigint[], @at::bigint[])`;
+const INSERT_EVENT = 'INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (@orderId, @type, @at, @items, @receivedAt) RETURNING id';
+/**
+ * The event, and for its ledger entries (under their chains' locks, which the caller took with an
+ * earlier statement: this one then goes as a prepared statement, its plan kept): the chains' heads, the entries' ids (one `nextval` each) and, for returns, the order's
+ * entries so far (what a return reverses). One round trip, as the event alone was.
+ */
+const INSERT_EVENT_FOR_CHAIN = `WITH ev AS (${INSERT_EVENT})
+  SELECT (SELECT id FROM ev) AS id,
+    ${HEADS_JSON} AS heads,
+    (SELECT json_agg(nextval(pg_get_serial_sequence('ledger_entries', 'id'))) FROM generate_series(1, @count::integer)) AS ids,
+    CASE WHEN @withReturns::boolean THEN (SELECT json_agg(${LINE_ENTRY_JSON}) FROM ledger_entries e WHERE e.order_id = @orderId) END AS earlier`;
 
 const columns = <T extends object>(rows: readonly T[], fields: readonly (keyof T & string)[]) =>
   Object.fromEntries(fields.map((f) => [f, rows.map((r) => r[f] ?? null)]));
@@ -79,11 +93,26 @@ export function orderStore(sql: Sql): OrderStore {
       ),
     appendEvent: (order, event, lines, entries, pendingChange) =>
       sql.atomic(async (tx) => {
-        const row = await tx.get<{ id: number }>(
-          'INSERT INTO order_events (order_id, type, at, items, received_at) VALUES (@orderId, @type, @at, @items, @receivedAt) RETURNING id',
-          { ...event },
-        );
-        const eventId = row!.id;
+        let eventId: number;
+        if (entries.length === 0) {
+          eventId = (await tx.get<{ id: number }>(INSERT_EVENT, { ...event }))!.id;
+        } else {
+          // The caller holds the chains' locks (`chainLockName`): ids, head and links in commit order.
+          const row = (await tx.get<{ id: number; heads: HeadJson[] | null; ids: number[]; earlier: LineEntry[] | null }>(INSERT_EVENT_FOR_CHAIN, {
+            ...event, ...chainParams(entries.map((e) => ({ account: e.accountId, currency: e.currency }))), count: entries.length,
+            withReturns: entries.some((e) => e.kind === 'return'),
+          }))!;
+          eventId = row.id;
+          const ids = [...row.ids].sort((a, b) => a - b);
+          const stored = entries.map((e, i) => ({ ...e, id: ids[i]! }));
+          const { linked } = appendToChains(
+            stored.map((e) => ({ id: e.id, account: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount, quantity: e.quantity, orderId: e.orderId, lineId: e.lineId, recordedAt: event.receivedAt })),
+            headMap(row.heads),
+            row.earlier ?? [],
+          );
+          await tx.defer(INSERT_ENTRIES, { eventId, ...columns(stored, ENTRY_FIELDS) });
+          await storeLinks(tx, linked);
+        }
         for (const l of lines) {
           await tx.defer(
             'UPDATE order_lines SET cancelled = @cancelled, shipped = @shipped, returned = @returned, pending = @pending WHERE order_id = @orderId AND line_id = @lineId',
@@ -91,10 +120,7 @@ export function orderStore(sql: Sql): OrderStore {
           );
         }
         const totals = rollups();
-        if (entries.length > 0) {
-          await tx.defer(INSERT_ENTRIES, { eventId, ...columns(entries, ENTRY_FIELDS) });
-          for (const e of entries) totals.add(e, { earnings: e.amount, [e.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: e.quantity });
-        }
+        for (const e of entries) totals.add(e, { earnings: e.amount, [e.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: e.quantity });
         if (pendingChange !== 0 && order.attributed) {
           totals.add({ accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency }, { pending: pendingChange });
         }

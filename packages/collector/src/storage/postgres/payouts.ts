@@ -1,10 +1,8 @@
-import type { ChainLinkRow, MoneyEntryRow, PayoutDetailsRow, PayoutRow, PayoutStore, PendingRow, UnchainedEntryRow } from '../payouts-port.js';
+import type { MoneyEntryRow, PayoutDetailsRow, PayoutRow, PayoutStore, PendingRow, UnchainedEntryRow } from '../payouts-port.js';
 import type { Sql } from './sql.js';
 
 const PAYOUT_COLUMNS = `id, account_id AS "accountId", currency, amount, through, generation, status, reference,
   created_at AS "createdAt", paid_at AS "paidAt", cancelled_at AS "cancelledAt"`;
-
-const LINK_FIELDS = ['entryId', 'accountId', 'currency', 'recordedAt', 'reverses', 'prevHash', 'hash'] as const;
 
 const withEntries = (rows: Omit<PayoutRow, 'entries'>[], links: { payoutId: string; entryId: number }[]): PayoutRow[] => {
   const byPayout = new Map<string, number[]>();
@@ -16,15 +14,7 @@ const withEntries = (rows: Omit<PayoutRow, 'entries'>[], links: { payoutId: stri
   return rows.map((r) => ({ ...r, entries: byPayout.get(r.id) ?? [] }));
 };
 
-/**
- * Ids come from a sequence and commit in any order here: unchained entries are looked for from
- * this many ids below the last chained one (an order transaction commits within its statement
- * timeout, long before ten thousand later entries are written and chained), so a read does not
- * walk the whole ledger.
- */
-const CHAIN_SLACK = 10_000;
-
-/** SQL for money out: the ledger chain, payouts and their entries, payout details. */
+/** SQL for money out: chained ledger entries, payouts and their entries, payout details (the chain is written by `ledger-chain.ts`). */
 export function payoutStore(sql: Sql): PayoutStore {
   return {
     unchainedEntries: (limit) =>
@@ -32,21 +22,9 @@ export function payoutStore(sql: Sql): PayoutStore {
         `SELECT e.id, e.account_id AS "accountId", e.currency, e.kind, e.amount, e.quantity, e.order_id AS "orderId", e.line_id AS "lineId",
            ev.received_at AS "recordedAt"
          FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
-         WHERE e.id > coalesce((SELECT max(entry_id) FROM ledger_chain), 0) - @slack
-           AND NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
-        { limit, slack: CHAIN_SLACK },
+         WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
+        { limit },
       ),
-    chainHead: (accountId, currency) =>
-      sql.get<{ hash: string; recordedAt: number }>('SELECT hash, recorded_at AS "recordedAt" FROM ledger_chain WHERE account_id = @accountId AND currency = @currency ORDER BY entry_id DESC LIMIT 1', { accountId, currency }),
-    insertChainLinks: async (links: readonly ChainLinkRow[]) => {
-      if (links.length === 0) return;
-      const cols = Object.fromEntries(LINK_FIELDS.map((f) => [f, links.map((l) => l[f])]));
-      await sql.run(
-        `INSERT INTO ledger_chain (entry_id, account_id, currency, recorded_at, reverses, prev_hash, hash)
-         SELECT * FROM unnest(@entryId::bigint[], @accountId::text[], @currency::text[], @recordedAt::bigint[], @reverses::bigint[], @prevHash::text[], @hash::text[])`,
-        cols,
-      );
-    },
     moneyEntries: (accountId, currency) =>
       sql.all<MoneyEntryRow>(
         `SELECT e.id, e.account_id AS "accountId", e.currency, e.kind, e.amount, e.quantity, e.order_id AS "orderId", e.line_id AS "lineId", e.at,

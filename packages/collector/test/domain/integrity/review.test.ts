@@ -6,6 +6,8 @@ import {
   displayedStatus,
   mayBePaid,
   initialHoldState,
+  linePending,
+  pendingChange,
   reversingEntries,
   reviewOrder,
   reviewRequestSchema,
@@ -21,6 +23,12 @@ const entry = (lineId: string, kind: 'shipment' | 'return', quantity: number, am
 
 // SPEC §5 worked example: camera 1996 and two books 117 shipped, one book returned (−59).
 const WORKED: EntryFacts[] = [entry('1', 'shipment', 1, 1996), entry('2', 'shipment', 2, 117), entry('2', 'return', 1, -59)];
+// The same order's lines before anything shipped, with the pending commission stored for them.
+const OPEN = [
+  { lineId: '1', unitAmount: 49900, quantity: 1, cancelled: 0, shipped: 0, returned: 0, rateBp: 400, pending: 1996 },
+  { lineId: '2', unitAmount: 1299, quantity: 2, cancelled: 0, shipped: 0, returned: 0, rateBp: 450, pending: 117 },
+];
+const SHIPPED = OPEN.map((l) => ({ ...l, shipped: l.quantity, pending: 0 }));
 
 describe('hold states', () => {
   it('an order starts on hold exactly when a rule held it', () => {
@@ -47,12 +55,13 @@ describe('hold states', () => {
 
 describe('reviewOrder: transitions', () => {
   it('release: back to the normal status, no entries, the decision recorded', () => {
-    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: WORKED }, { decision: 'release', note: 'known reader' }, who);
-    expect(out).toEqual({ ok: true, hold: 'released', record: { orderId: 'o1', decision: 'release', note: 'known reader', by: 'key_admin', at: AT }, reversals: [] });
+    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: WORKED, lines: SHIPPED }, { decision: 'release', note: 'known reader' }, who);
+    expect(out).toEqual({ ok: true, hold: 'released', record: { orderId: 'o1', decision: 'release', note: 'known reader', by: 'key_admin', at: AT }, reversals: [], pending: { lines: [], change: 0 } });
+    expect(reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: [], lines: OPEN }, { decision: 'release' }, who)).toMatchObject({ pending: { lines: [], change: 0 } });
   });
 
   it('reject: rejected, with entries reversing what each line earned', () => {
-    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: WORKED }, { decision: 'reject', note: 'own purchase' }, who);
+    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: WORKED, lines: SHIPPED }, { decision: 'reject', note: 'own purchase' }, who);
     expect(out.ok).toBe(true);
     if (!out.ok) return;
     expect(out.hold).toBe('rejected');
@@ -61,18 +70,19 @@ describe('reviewOrder: transitions', () => {
       { ...payee, lineId: '1', kind: 'reversal', quantity: 1, amount: -1996 },
       { ...payee, lineId: '2', kind: 'reversal', quantity: 1, amount: -58 },
     ]);
-    // The ledger with the reversals nets to exactly zero.
+    // The ledger with the reversals nets to exactly zero; nothing was pending.
     expect([...WORKED, ...out.reversals].reduce((n, e) => n + e.amount, 0)).toBe(0);
+    expect(out.pending).toEqual({ lines: [], change: 0 });
   });
 
   it('a note may be omitted (recorded as empty)', () => {
-    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: [] }, { decision: 'release' }, who);
+    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: [], lines: [] }, { decision: 'release' }, who);
     expect(out.ok && out.record.note).toBe('');
   });
 
-  it('reject of an order that earned nothing yet: rejected, no entries', () => {
-    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: [] }, { decision: 'reject' }, who);
-    expect(out).toMatchObject({ ok: true, hold: 'rejected', reversals: [] });
+  it('reject of an order that earned nothing yet: rejected, no entries, its whole pending withdrawn', () => {
+    const out = reviewOrder({ orderId: 'o1', hold: 'on_hold', entries: [], lines: OPEN }, { decision: 'reject' }, who);
+    expect(out).toMatchObject({ ok: true, hold: 'rejected', reversals: [], pending: { lines: [{ lineId: '1', pending: 0 }, { lineId: '2', pending: 0 }], change: -2113 } });
   });
 
   it.each<{ hold: HoldState; decision: 'release' | 'reject'; code: string; detail: RegExp }>([
@@ -84,7 +94,7 @@ describe('reviewOrder: transitions', () => {
     { hold: 'rejected', decision: 'release', code: 'already_reviewed', detail: /already reviewed: rejected/ },
   ])('$hold, then $decision → $code', ({ hold, decision, code, detail }) => {
     const previous = hold === 'none' ? null : { orderId: 'o1', decision: hold === 'released' ? ('release' as const) : ('reject' as const), note: '', by: 'key_a', at: Date.parse('2026-12-02T08:00:00Z') };
-    const out = reviewOrder({ orderId: 'o1', hold, previous, entries: WORKED }, { decision }, who);
+    const out = reviewOrder({ orderId: 'o1', hold, previous, entries: WORKED, lines: OPEN }, { decision }, who);
     expect(out.ok).toBe(false);
     if (out.ok) return;
     expect(out.code).toBe(code);
@@ -92,8 +102,28 @@ describe('reviewOrder: transitions', () => {
   });
 
   it('already reviewed without the record at hand still says so', () => {
-    const out = reviewOrder({ orderId: 'o1', hold: 'rejected', entries: [] }, { decision: 'reject' }, who);
+    const out = reviewOrder({ orderId: 'o1', hold: 'rejected', entries: [], lines: [] }, { decision: 'reject' }, who);
     expect(!out.ok && out.detail).toBe('order o1 was already reviewed: rejected; a decision is final');
+  });
+});
+
+describe('pending of a held, released or rejected order', () => {
+  const camera = OPEN[0]!;
+  it.each<{ name: string; hold: HoldState; lines: typeof OPEN; shown: number[]; change: number; changed: string[] }>([
+    { name: 'never held: the lifecycle value', hold: 'none', lines: OPEN, shown: [1996, 117], change: 0, changed: [] },
+    { name: 'on hold: still pending (it may be released)', hold: 'on_hold', lines: OPEN, shown: [1996, 117], change: 0, changed: [] },
+    { name: 'released: the lifecycle value', hold: 'released', lines: OPEN, shown: [1996, 117], change: 0, changed: [] },
+    { name: 'rejected: nothing', hold: 'rejected', lines: OPEN, shown: [0, 0], change: -2113, changed: ['1', '2'] },
+    { name: 'rejected, camera shipped: the books\' 117 withdrawn', hold: 'rejected', lines: [{ ...camera, shipped: 1, pending: 0 }, OPEN[1]!], shown: [0, 0], change: -117, changed: ['2'] },
+    { name: 'rejected, one book cancelled: the other\'s 58 withdrawn', hold: 'rejected', lines: [{ ...camera, shipped: 1, pending: 0 }, { ...OPEN[1]!, cancelled: 1, pending: 58 }], shown: [0, 0], change: -58, changed: ['2'] },
+    { name: 'rejected, already withdrawn: no change', hold: 'rejected', lines: OPEN.map((l) => ({ ...l, pending: 0 })), shown: [0, 0], change: 0, changed: [] },
+    { name: 'stored value behind the lifecycle is brought to it', hold: 'none', lines: [{ ...camera, pending: 0 }], shown: [1996], change: 1996, changed: ['1'] },
+  ])('$name', ({ hold, lines, shown, change, changed }) => {
+    expect(lines.map((l) => linePending(l, hold))).toEqual(shown);
+    const out = pendingChange(hold, lines);
+    expect(out.change).toBe(change);
+    expect(out.lines.map((l) => l.lineId)).toEqual(changed);
+    expect(out.change).toBe(out.lines.reduce((n, l) => n + l.pending, 0) - lines.filter((l) => changed.includes(l.lineId)).reduce((n, l) => n + l.pending, 0));
   });
 });
 

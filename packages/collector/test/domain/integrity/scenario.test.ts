@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attribute, type AttributionInput } from '../../../src/domain/attribution.js';
-import { applyOrderEvent, type LineState, type OrderEventInput } from '../../../src/domain/lifecycle.js';
+import { applyOrderEvent, pendingCommission, type LineState, type OrderEventInput } from '../../../src/domain/lifecycle.js';
 import type { Marketplace } from '../../../src/domain/marketplace.js';
 import { DEFAULT_INTEGRITY } from '../../../src/domain/integrity/config.js';
 import { orderHolds, type OrderIntegrityFacts } from '../../../src/domain/integrity/rules.js';
@@ -8,6 +8,7 @@ import {
   countsOnHold,
   displayedStatus,
   initialHoldState,
+  linePending,
   mayBePaid,
   reviewOrder,
   writesLedger,
@@ -47,19 +48,27 @@ function run(facts: Omit<OrderIntegrityFacts, 'attributed'>, steps: Step[]) {
   let lines: LineState[] = input.lines.map((l, i) => ({ lineId: l.lineId, unitAmount: l.unitAmount, quantity: l.quantity, cancelled: 0, shipped: 0, returned: 0, rateBp: a.lines[i]!.rateBp }));
   const ledger: EntryFacts[] = [];
   const reviewErrors: string[] = [];
+  // Pending as storage keeps it: per line, and the order's share of the per-day totals (moved by each change).
+  let stored = lines.map((l) => pendingCommission(l));
+  let totalsPending = stored.reduce((n, p) => n + p, 0);
   for (const step of steps) {
     if ('review' in step) {
-      const out = reviewOrder({ orderId: 'o1', hold, entries: ledger }, { decision: step.review }, { by: 'key_admin', at: T0 + 48 * H });
+      const out = reviewOrder({ orderId: 'o1', hold, entries: ledger, lines: lines.map((l, i) => ({ ...l, pending: stored[i]! })) }, { decision: step.review }, { by: 'key_admin', at: T0 + 48 * H });
       if (!out.ok) {
         reviewErrors.push(out.code);
         continue;
       }
       hold = out.hold;
       ledger.push(...out.reversals);
+      for (const p of out.pending.lines) stored[lines.findIndex((l) => l.lineId === p.lineId)] = p.pending;
+      totalsPending += out.pending.change;
       continue;
     }
     const out = applyOrderEvent(lines, step);
     if (!out.ok) throw new Error(out.detail);
+    const next = out.lines.map((l) => linePending(l, hold));
+    totalsPending += next.reduce((n, p) => n + p, 0) - lines.reduce((n, l) => n + linePending(l, hold), 0);
+    stored = next;
     lines = out.lines;
     if (!writesLedger(hold)) continue;
     for (const adj of out.adjustments) {
@@ -74,6 +83,8 @@ function run(facts: Omit<OrderIntegrityFacts, 'attributed'>, steps: Step[]) {
     onHold: countsOnHold(hold) ? total : 0,
     payable: mayBePaid(hold) ? total : 0,
     ledger: ledger.map((e) => `${e.kind} ${e.lineId} ${e.amount}`),
+    pending: totalsPending,
+    storedPending: stored.reduce((n, p) => n + p, 0),
     reviewErrors,
     why: explainIntegrity({ hold, holds }),
   };
@@ -81,6 +92,8 @@ function run(facts: Omit<OrderIntegrityFacts, 'attributed'>, steps: Step[]) {
 
 const ship: OrderEventInput = { type: 'shipped' };
 const returnBook: OrderEventInput = { type: 'returned', items: [{ lineId: '2', quantity: 1 }] };
+const shipCamera: OrderEventInput = { type: 'shipped', items: [{ lineId: '1', quantity: 1 }] };
+const cancelBook: OrderEventInput = { type: 'cancelled', items: [{ lineId: '2', quantity: 1 }] };
 const clean: Omit<OrderIntegrityFacts, 'attributed'> = { click: { trusted: true, visible: true, framed: false, dwell: 8000 }, velocity: { clickId: 'c1', priorOrders: 0 } };
 const scripted: Omit<OrderIntegrityFacts, 'attributed'> = { click: { trusted: false, visible: true, framed: false, dwell: 8000 }, velocity: { clickId: 'c1', priorOrders: 0 } };
 
@@ -112,6 +125,21 @@ describe('an order through integrity, end to end in the domain', () => {
       expected: { holds: ['stuffing'], hold: 'rejected', status: 'rejected', onHold: 0, payable: 0, ledger: [], reviewErrors: [] },
     },
     {
+      name: 'held with the books open: 117 pending, which a release keeps',
+      facts: scripted, steps: [shipCamera, { review: 'release' }],
+      expected: { holds: ['stuffing'], hold: 'released', status: 'pending', pending: 117, ledger: ['shipment 1 1996'], reviewErrors: [] },
+    },
+    {
+      name: 'rejected with the books open: pending withdrawn (−117 to the totals), later events move nothing',
+      facts: scripted, steps: [shipCamera, { review: 'reject' }, cancelBook, ship],
+      expected: { holds: ['stuffing'], hold: 'rejected', status: 'rejected', pending: 0, ledger: ['shipment 1 1996', 'reversal 1 -1996'], reviewErrors: [] },
+    },
+    {
+      name: 'rejected before anything shipped: all 2113 pending withdrawn',
+      facts: scripted, steps: [{ review: 'reject' }],
+      expected: { holds: ['stuffing'], hold: 'rejected', status: 'rejected', pending: 0, ledger: [], reviewErrors: [] },
+    },
+    {
       name: 'a second decision is refused and changes nothing',
       facts: scripted, steps: [ship, { review: 'reject' }, { review: 'release' }, { review: 'reject' }],
       expected: { holds: ['stuffing'], hold: 'rejected', status: 'rejected', onHold: 0, payable: 0, ledger: ['shipment 1 1996', 'shipment 2 117', 'reversal 1 -1996', 'reversal 2 -117'], reviewErrors: ['already_reviewed', 'already_reviewed'] },
@@ -129,6 +157,8 @@ describe('an order through integrity, end to end in the domain', () => {
   ] as const)('$name', ({ facts, steps, expected }) => {
     const out = run(facts, [...steps]);
     expect(out).toMatchObject(expected);
+    // The totals' share always equals what the lines store.
+    expect(out.pending).toBe(out.storedPending);
     expect(out.why.length > 0).toBe(expected.holds.length > 0);
   });
 });
