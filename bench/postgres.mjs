@@ -2,15 +2,17 @@
 // same run. Durable click ingest (POST /v1/events, one click per request, acknowledged only
 // after its transaction commits: group commit on both backends) for a bare route, a SQLite
 // collector, one PostgreSQL collector and two PostgreSQL collectors on one database, taking
-// turns in short interleaved rounds (the shared machine's speed drifts within minutes); then the
-// storage port alone: recordSoon events/s with one adapter and with two adapters on one database.
+// turns in short interleaved rounds (the shared machine's speed drifts within minutes), with the
+// CPU each request cost the collectors and, for PostgreSQL, the database's server processes (read
+// from /proc where the server runs on this machine); then the storage port alone: recordSoon
+// events/s with one adapter and with two adapters on one database.
 //
 // PostgreSQL: AFFIL_BENCH_PG or AFFIL_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres);
 // the bench makes a database of its own, affil_bench_<random>, and drops it at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -48,6 +50,22 @@ async function load(url, seconds, connections = CONNECTIONS) {
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result;
+}
+
+/** A process's user + system CPU time in ms (Linux; 0 once it is gone). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms of the database's server processes serving `database` (read where the server runs on this machine). */
+async function databaseCpuMs(client, database) {
+  const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  return rows.reduce((n, r) => n + cpuMs(r.pid), 0);
 }
 
 async function admin(sql) {
@@ -99,6 +117,7 @@ export async function bench() {
   writeFileSync(config, JSON.stringify({ rateLimitPerMinute: 0 }));
   const processes = [];
   const rows = [];
+  let watcher;
   try {
     for (const db of [sqliteDb, pgUrl]) {
       const cli = (...args) => execFileSync(process.execPath, [CLI, ...args, '--db', db, '--config', config, '--json'], { encoding: 'utf8' });
@@ -115,16 +134,26 @@ export async function bench() {
     processes.push(pgB);
 
     const targets = [
-      { name: 'bare', urls: [bare.url] },
-      { name: 'sqlite', urls: [sqlite.url] },
-      { name: 'postgres', urls: [pgA.url] },
+      { name: 'bare', urls: [bare.url], pids: [bare.child.pid] },
+      { name: 'sqlite', urls: [sqlite.url], pids: [sqlite.child.pid] },
+      { name: 'postgres', urls: [pgA.url], pids: [pgA.child.pid] },
       // The same total connections, split over two instances on one database.
-      { name: 'postgres ×2', urls: [pgA.url, pgB.url] },
-    ].map((t) => ({ ...t, requests: 0, p99: [] }));
+      { name: 'postgres ×2', urls: [pgA.url, pgB.url], pids: [pgA.child.pid, pgB.child.pid] },
+    ].map((t) => ({ ...t, requests: 0, p99: [], cpu: 0, dbCpu: 0 }));
+    // Where the server runs here, its processes serving the bench database are measured too.
+    watcher = new pg.Client({ connectionString: pgUrl });
+    await watcher.connect();
+    const everyPid = [bare, sqlite, pgA, pgB].map((p) => p.child.pid);
     for (const t of targets) await Promise.all(t.urls.map((u) => load(`${u}/v1/events`, 1, CONNECTIONS / t.urls.length)));
+    const loadBefore = loadavg()[0];
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) {
+        // Every collector's CPU counts (an idle instance still hears the other's live signals).
+        const cpu = everyPid.reduce((n, pid) => n + cpuMs(pid), 0);
+        const dbCpu = await databaseCpuMs(watcher, name);
         const results = await Promise.all(t.urls.map((u) => load(`${u}/v1/events`, SECONDS, CONNECTIONS / t.urls.length)));
+        t.cpu += everyPid.reduce((n, pid) => n + cpuMs(pid), 0) - cpu;
+        t.dbCpu += (await databaseCpuMs(watcher, name)) - dbCpu;
         t.requests += results.reduce((n, r) => n + r['2xx'], 0);
         t.p99.push(Math.max(...results.map((r) => r.latency.p99)));
       }
@@ -135,9 +164,11 @@ export async function bench() {
     const row = (label, t) => [
       { name: label, value: Math.round(t.requests / seconds), unit: 'req/s' },
       { name: `  p99 latency (median of ${ROUNDS} rounds)`, value: median(t.p99), unit: 'ms' },
+      { name: `  CPU per request: servers${t.name.startsWith('postgres') ? ' + database' : ''}`, value: t.name.startsWith('postgres') ? `${Math.round((t.cpu * 1000) / t.requests)} + ${Math.round((t.dbCpu * 1000) / t.requests)}` : Math.round((t.cpu * 1000) / t.requests), unit: 'µs' },
     ];
     const ratio = one.requests / base.requests;
     rows.push(
+      { name: 'load average (1 min) before / after the rounds', value: `${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)}`, unit: '' },
       ...row(`bare Express 204 (${CONNECTIONS} connections, ${ROUNDS}×${SECONDS} s)`, base),
       ...row('SQLite collector, click ingest, durable', lite),
       ...row('PostgreSQL collector, click ingest, durable', one),
@@ -147,6 +178,7 @@ export async function bench() {
       { name: 'two PostgreSQL instances / one', value: (two.requests / one.requests).toFixed(2), unit: '×' },
     );
   } finally {
+    await watcher?.end().catch(() => {});
     for (const { child } of processes) child.kill('SIGTERM');
     await Promise.all(processes.map(({ child }) => new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)))));
     rmSync(dir, { recursive: true, force: true });

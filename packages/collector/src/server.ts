@@ -90,7 +90,10 @@ export async function startCollector(
     if (remote) void storage.signals.publish('live', JSON.stringify({ from: instance, event: e })).catch((error: unknown) => log(`live: cannot publish to other instances: ${(error as Error).message}`));
   };
   if (remote) {
+    // This instance's own signals come back in-process at once: recognised by their start, not parsed.
+    const own = JSON.stringify({ from: instance }).slice(0, -1);
     unsubscribe.push(storage.signals.subscribe('live', (payload) => {
+      if (payload.startsWith(own)) return;
       const { from, event } = JSON.parse(payload) as { from: string; event: LiveEvent };
       if (from !== instance) live.publish(event);
     }));

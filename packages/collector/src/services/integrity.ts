@@ -73,38 +73,39 @@ export async function recordSignIn(ctx: Context, principal: Principal, client: {
 // ---------------------------------------------------------------------------------------------
 // Rules on the order path
 
-/** Evaluates every rule for an attributed order, inside its transaction (facts as of now). */
+/**
+ * Evaluates every rule for an attributed order, inside its transaction (facts as of now). The
+ * click was read by attribution in the same transaction (the adapters answer it again from
+ * memory); the reads that follow from it are independent and asked for together, so a network
+ * database answers them in one round trip.
+ */
 export async function holdsFor(ctx: Context, store: Stores, attribution: Attribution): Promise<Hold[]> {
   if (!attribution.attributed || !attribution.clickId || !attribution.accountId) return [];
   const config = ctx.program.integrity;
+  const accountId = attribution.accountId;
   const clickId = attribution.clickId.toLowerCase();
   const click = await store.events.findClick(clickId);
+  const landing = click ? undefined : await store.integrity.landingFor(clickId);
+  const visitor = click ? (click.visitor ?? null) : (landing?.visitor ?? null);
+  const window = click && visitor ? burstWindow(config, click.at) : undefined;
+  const landingSeen = landing?.visitor && config.stuffing !== false ? landingWindow(landing.at) : undefined;
+  const landingTag = attribution.tag ?? landing?.tag ?? '';
+  const [sameVisitorClicks, seen, signedIn, priorOrders] = await Promise.all([
+    click && visitor && window ? store.integrity.sameVisitorClicks(visitor, click.tag, window.from, window.to) : undefined,
+    landing?.visitor && landingSeen ? store.integrity.beaconsFrom(landing.visitor, landingSeen.from, landingSeen.to, landingTag, landing.id) : undefined,
+    visitor && config.selfReferral ? store.integrity.signedInFrom(accountId, visitor) : undefined,
+    config.orderVelocity !== false ? store.integrity.attributedOrdersThroughClick(attribution.clickId) : undefined,
+  ]);
   const facts: OrderIntegrityFacts = { attributed: true };
-  let visitor: string | null = null;
   if (click) {
-    visitor = click.visitor ?? null;
     // The SDK fields (trusted, visible, framed, dwell) as stored; a missing one is no evidence.
     facts.click = click as ClickSignals;
-    const window = visitor ? burstWindow(config, click.at) : undefined;
-    if (visitor && window) {
-      facts.burst = { click: { id: click.id, at: click.at, tag: click.tag, visitor }, sameVisitorClicks: await store.integrity.sameVisitorClicks(visitor, click.tag, window.from, window.to) };
-    }
-  } else if (config.stuffing !== false) {
-    const landing = await store.integrity.landingFor(clickId);
-    visitor = landing?.visitor ?? null;
-    if (landing?.visitor) {
-      const w = landingWindow(landing.at);
-      const seen = await store.integrity.beaconsFrom(landing.visitor, w.from, w.to, attribution.tag ?? landing.tag, landing.id);
-      facts.landing = { clickId, tag: attribution.tag ?? landing.tag, clickKnown: false, visitor: landing.visitor, otherBeacons: seen.others, clicksOnTag: seen.clicksOnTag };
-    }
-  } else {
-    visitor = (await store.integrity.landingFor(clickId))?.visitor ?? null;
+    if (visitor && sameVisitorClicks) facts.burst = { click: { id: click.id, at: click.at, tag: click.tag, visitor }, sameVisitorClicks };
+  } else if (landing?.visitor && seen) {
+    facts.landing = { clickId, tag: landingTag, clickKnown: false, visitor: landing.visitor, otherBeacons: seen.others, clicksOnTag: seen.clicksOnTag };
   }
-  if (visitor && config.selfReferral) {
-    const signedIn = await store.integrity.signedInFrom(attribution.accountId, visitor);
-    if (signedIn) facts.selfReferral = { visitor, day: signedIn.day, accountId: attribution.accountId, signInVisitors: [visitor] };
-  }
-  if (config.orderVelocity !== false) facts.velocity = { clickId: attribution.clickId, priorOrders: await store.integrity.attributedOrdersThroughClick(attribution.clickId) };
+  if (visitor && signedIn) facts.selfReferral = { visitor, day: signedIn.day, accountId, signInVisitors: [visitor] };
+  if (priorOrders !== undefined) facts.velocity = { clickId: attribution.clickId, priorOrders };
   return orderHolds(config, facts);
 }
 

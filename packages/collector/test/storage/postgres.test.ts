@@ -184,6 +184,43 @@ describe.skipIf(!ON_POSTGRES || !PG_URL)('PostgreSQL adapter', () => {
     expect(gotB.filter((p) => p === 'key_1')).toEqual([]);
   });
 
+  it('signals published close together share a NOTIFY statement, in order, none lost', async () => {
+    const { adapters } = await setup(2);
+    const [a, b] = adapters as [Storage, Storage];
+    const got: string[] = [];
+    b.signals.subscribe('live', (p) => got.push(p));
+    await waitFor(async () => {
+      await a.signals.publish('live', 'ping');
+      return got.includes('ping');
+    }, 3000);
+    got.length = 0;
+    let notifies = 0;
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      if (/pg_notify/.test(String((args[0] as { text?: string }).text ?? args[0]))) notifies++;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      // 300 clicks' worth of live updates (about 400 bytes each, as the collector sends them), one
+      // per turn of the event loop, as beacons arrive.
+      const payloads = Array.from({ length: 300 }, (_, i) => JSON.stringify({ n: i, pad: 'x'.repeat(380) }));
+      const sent: Promise<void>[] = [];
+      for (const p of payloads) {
+        sent.push(a.signals.publish('live', p));
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(sent);
+      // (A late 'ping' of the wait above may come too.)
+      const fresh = () => got.filter((p) => p !== 'ping');
+      await waitFor(() => fresh().length === payloads.length, 3000);
+      expect(fresh()).toEqual(payloads);
+      // A few statements (each several notifications of at most 7,900 bytes), not one per turn.
+      expect(notifies).toBeLessThanOrEqual(3);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+  });
+
   it('exclusive runs a job on one adapter at a time', async () => {
     const { adapters } = await setup(2);
     const [a, b] = adapters as [Storage, Storage];
@@ -229,6 +266,58 @@ describe.skipIf(!ON_POSTGRES || !PG_URL)('PostgreSQL adapter', () => {
       }),
     ).rejects.toThrow('boom');
     expect(await b.accounts.getAccount('acc_x')).toBeUndefined();
+  });
+
+  it('transactions: reads asked for together share one round trip, each its own answer, in the order asked', async () => {
+    const { adapters } = await setup(1, { poolSize: 1 });
+    const [a] = adapters as [Storage];
+    await a.accounts.insertAccount({ id: 'acc_1', name: 'One', createdAt: T0 });
+    await a.accounts.putSetting('k', 'v');
+    const sent: string[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      sent.push(String((args[0] as { text?: string }).text ?? args[0]));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      const read = () =>
+        a.transaction(async (tx) => {
+          await tx.lock('k');
+          const [account, setting, missing] = await Promise.all([tx.accounts.getAccount('acc_1'), tx.accounts.getSetting('k'), tx.accounts.getAccount('acc_none')]);
+          await tx.accounts.putSetting('k', 'w');
+          return { account, setting, missing, after: await tx.accounts.getSetting('k') };
+        });
+      const first = await read();
+      expect(first).toEqual({ account: { id: 'acc_1', name: 'One', createdAt: T0 }, setting: 'v', missing: undefined, after: 'w' });
+      sent.length = 0;
+      // The second time the statements are prepared on the connection: BEGIN, the lock and the
+      // three reads in one round trip; then the write, the read after it, COMMIT.
+      expect((await read()).setting).toBe('w');
+      expect(sent).toHaveLength(4);
+      expect(sent[0]).toMatch(/^BEGIN;\nSELECT pg_advisory_xact_lock\(.*\);\nEXECUTE affilx_\w+\('acc_1'\);\nEXECUTE affilx_\w+\('k'\);\nEXECUTE affilx_\w+\('acc_none'\)$/);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+  });
+
+  it('transactions: a statement that failed is never committed, even when the error was caught; the connection then serves the next one', async () => {
+    const { adapters } = await setup(1, { poolSize: 1 });
+    const [a] = adapters as [Storage];
+    await a.accounts.insertAccount({ id: 'acc_1', name: 'One', createdAt: T0 });
+    // The duplicate insert fails in the same round trip as a read (and the PREPAREs a first use
+    // carries), and the caller goes on as if nothing happened: COMMIT must not answer success.
+    await expect(
+      a.transaction(async (tx) => {
+        await tx.accounts.putSetting('seen', '1');
+        await Promise.all([tx.accounts.insertAccount({ id: 'acc_1', name: 'Again', createdAt: T0 }), tx.accounts.getAccount('acc_1')]).catch(() => undefined);
+        await tx.accounts.putSetting('after', '1').catch(() => undefined);
+      }),
+    ).rejects.toThrow();
+    expect(await a.accounts.getSetting('seen')).toBeUndefined();
+    expect(await a.accounts.getSetting('after')).toBeUndefined();
+    // The one pooled connection works on: its prepared statements are known again.
+    const again = await a.transaction(async (tx) => Promise.all([tx.accounts.getAccount('acc_1'), tx.accounts.getSetting('seen')]));
+    expect(again).toEqual([{ id: 'acc_1', name: 'One', createdAt: T0 }, undefined]);
   });
 
   it('a total past 2^53 − 1 is a 422 naming the field, never a rounded number', async () => {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Health, Storage, StorageOptions, Stores, TagRow, Tx } from '../port.js';
 import { accountStore } from './accounts.js';
-import { eventStore } from './events.js';
+import { eventStore, type ReadAhead } from './events.js';
 import { orderStore } from './orders.js';
 import { reportStore } from './reports.js';
 import { outboxStore } from './outbox.js';
@@ -37,14 +37,16 @@ export function describeTarget(url: string): string {
 }
 
 function stores(sql: Sql, pool: pg.Pool, known: Map<string, TagRow>, inTransaction: boolean): Stores {
+  // Inside a transaction, what one statement read for another store's next question (see ReadAhead).
+  const ahead: ReadAhead | undefined = inTransaction ? { ordersThroughClick: new Map() } : undefined;
   return {
     accounts: accountStore(sql, known),
-    events: eventStore(sql, pool, { inTransaction }),
+    events: eventStore(sql, pool, { inTransaction, known, ahead }),
     orders: orderStore(sql),
     reports: reportStore(sql),
-    outbox: outboxStore(sql),
+    outbox: outboxStore(sql, { inTransaction }),
     payouts: payoutStore(sql),
-    integrity: integrityStore(sql),
+    integrity: integrityStore(sql, ahead),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Hold, IntegrityRule } from '../../domain/integrity/rules.js';
 import type { HeldOrderRow, IntegrityStore, OrderHoldRow, ReversalRow } from '../integrity-port.js';
 import type { Sql } from './sql.js';
+import type { ReadAhead } from './events.js';
 import { rollups } from './rollups.js';
 
 type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
@@ -14,7 +15,7 @@ const toHold = (r: RawHold): OrderHoldRow => ({
 const HOLD_COLUMNS = 'order_id AS "orderId", status, holds, held_at AS "heldAt", decided_at AS "decidedAt", decided_by AS "decidedBy", note';
 
 /** SQL for program integrity (issue 19) on PostgreSQL: the SQLite store's statements in PostgreSQL's words. */
-export function integrityStore(sql: Sql): IntegrityStore {
+export function integrityStore(sql: Sql, ahead?: ReadAhead): IntegrityStore {
   return {
     saltFor: async (day, fresh, now) => {
       const known = await sql.get<{ salt: string }>('SELECT salt FROM visitor_salts WHERE day = @day', { day });
@@ -48,10 +49,18 @@ export function integrityStore(sql: Sql): IntegrityStore {
           (SELECT count(*) FROM clicks WHERE visitor = @visitor AND tag = @tag AND at BETWEEN @from AND @to AND id <> @except) AS "clicksOnTag"`,
         { visitor, from, to, tag, except: exceptId },
       ))!,
-    attributedOrdersThroughClick: async (clickId) =>
-      (await sql.get<{ n: number }>('SELECT count(*) AS n FROM orders WHERE click_id = @clickId AND attributed', { clickId }))!.n,
+    attributedOrdersThroughClick: async (clickId) => {
+      // Read with the click in this transaction (`findClick`): no round trip of its own.
+      const known = ahead?.ordersThroughClick.get(clickId);
+      if (known !== undefined) {
+        ahead!.ordersThroughClick.delete(clickId);
+        return known;
+      }
+      return (await sql.get<{ n: number }>('SELECT count(*) AS n FROM orders WHERE click_id = @clickId AND attributed', { clickId }))!.n;
+    },
+    // A write nobody reads the answer of: sent with the transaction's next statement.
     putHold: async (row) => {
-      await sql.run("INSERT INTO order_holds (order_id, status, holds, held_at) VALUES (@orderId, 'on_hold', @holds, @at)", { orderId: row.orderId, holds: JSON.stringify(row.holds), at: row.at });
+      await sql.defer("INSERT INTO order_holds (order_id, status, holds, held_at) VALUES (@orderId, 'on_hold', @holds, @at)", { orderId: row.orderId, holds: JSON.stringify(row.holds), at: row.at });
     },
     holdOf: async (orderId) => {
       const r = await sql.get<RawHold>(`SELECT ${HOLD_COLUMNS} FROM order_holds WHERE order_id = @orderId`, { orderId });

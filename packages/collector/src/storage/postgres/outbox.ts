@@ -41,11 +41,23 @@ const CANCEL_TARGET = `UPDATE deliveries SET status = 'cancelled', claimed_by = 
   WHERE target_kind = @kind AND target_id = @id AND status IN ('held', 'pending', 'in_flight')`;
 
 /** SQL for events out: endpoints, postbacks, the outbox, deliveries and their attempts. */
-export function outboxStore(sql: Sql): OutboxStore {
-  const enabled = async () => ({
-    webhooks: (await sql.all<Raw<WebhookEndpointRow>>(`SELECT ${WEBHOOK} FROM webhook_endpoints WHERE enabled`)).map(webhook),
-    postbacks: (await sql.all<Raw<PostbackRow>>(`SELECT ${POSTBACK} FROM postbacks WHERE enabled`)).map(postback),
-  });
+export function outboxStore(sql: Sql, options: { inTransaction?: boolean } = {}): OutboxStore {
+  // Both lists asked for together: inside a transaction they share one round trip, and are read
+  // once per transaction (an order's callback asks early, with its other reads, and again when
+  // it records its events).
+  let read: Promise<{ webhooks: WebhookEndpointRow[]; postbacks: PostbackRow[] }> | undefined;
+  const enabled = () => {
+    if (read) return read;
+    const fresh = Promise.all([
+      sql.all<Raw<WebhookEndpointRow>>(`SELECT ${WEBHOOK} FROM webhook_endpoints WHERE enabled`),
+      sql.all<Raw<PostbackRow>>(`SELECT ${POSTBACK} FROM postbacks WHERE enabled`),
+    ]).then(([webhooks, postbacks]) => ({ webhooks: webhooks.map(webhook), postbacks: postbacks.map(postback) }));
+    if (options.inTransaction) {
+      read = fresh;
+      fresh.catch(() => (read = undefined));
+    }
+    return fresh;
+  };
   return {
     insertWebhook: async (row) => {
       await sql.run(`INSERT INTO webhook_endpoints (id, account_id, url, events, description, secret, previous_secret, previous_until, enabled,

@@ -6,6 +6,12 @@ import { groupCommit } from './group-commit.js';
 
 /** NOTIFY carries less than 8000 bytes; past this, the payload goes in a row and the notification names it. */
 const MAX_NOTIFY_BYTES = 7900;
+/**
+ * How long a published signal may wait for others to share its NOTIFY: live updates and
+ * revocations must reach other instances within a second; 25 ms is invisible there and makes
+ * one statement of what would be dozens under load.
+ */
+export const PUBLISH_WINDOW_MS = 25;
 const channelName = (channel: SignalChannel) => `affil_${channel}`;
 
 /**
@@ -63,34 +69,42 @@ export function pgSignals(pool: pg.Pool, config: pg.ClientConfig, log: (m: strin
   };
 
   /**
-   * Signals published in one turn of the event loop (or while the previous NOTIFY was on its
-   * way) go out together: per channel, as few notifications as fit 7,900 bytes each, a payload
-   * too large for one as a pointer to a `signal_payloads` row. One NOTIFY per beacon would cost
-   * a round trip per click here and a wake-up per click in every other instance.
+   * Signals published within PUBLISH_WINDOW_MS of each other (or while the previous NOTIFY was on
+   * its way) go out together: per channel, as few notifications as fit 7,900 bytes each, a payload
+   * too large for one as a pointer to a `signal_payloads` row. One NOTIFY per beacon (or per turn
+   * of the event loop) would cost a statement of its own in the database per few clicks, and a
+   * wake-up in every other instance: under load the live signals took about a third of the CPU
+   * a PostgreSQL beacon costs (measured with `bench/postgres.mjs`).
    */
   const send = groupCommit(async (batch: { channel: SignalChannel; payload: string }[]) => {
     try {
-      const byChannel = new Map<SignalChannel, (string | { row: string })[][]>();
+      // Each notification: `<instance> [item,item,…]`, items JSON text, measured once each.
+      const room = MAX_NOTIFY_BYTES - Buffer.byteLength(instance) - 3;
+      const byChannel = new Map<SignalChannel, { items: string[]; bytes: number }[]>();
       for (const { channel, payload } of batch) {
-        let item: string | { row: string } = payload;
-        if (Buffer.byteLength(JSON.stringify(payload)) > MAX_NOTIFY_BYTES - 100) {
+        let item = JSON.stringify(payload);
+        let bytes = Buffer.byteLength(item);
+        if (bytes > MAX_NOTIFY_BYTES - 100) {
           const { rows } = await pool.query<{ id: string }>('INSERT INTO signal_payloads (payload, at) VALUES ($1, $2) RETURNING id::text', [payload, Date.now()]);
-          item = { row: rows[0]!.id };
+          item = JSON.stringify({ row: rows[0]!.id });
+          bytes = Buffer.byteLength(item);
           // Pointers are read within a second; keep a minute's and clear the rest.
           void pool.query('DELETE FROM signal_payloads WHERE at < $1', [Date.now() - 60_000]).catch(() => undefined);
         }
-        const messages = byChannel.get(channel) ?? [[]];
-        byChannel.set(channel, messages);
-        const last = messages[messages.length - 1]!;
-        if (last.length > 0 && Buffer.byteLength(`${instance} ${JSON.stringify([...last, item])}`) > MAX_NOTIFY_BYTES) messages.push([item]);
-        else last.push(item);
+        let messages = byChannel.get(channel);
+        if (!messages) byChannel.set(channel, (messages = []));
+        const last = messages[messages.length - 1];
+        if (last && last.bytes + 1 + bytes <= room) {
+          last.items.push(item);
+          last.bytes += 1 + bytes;
+        } else messages.push({ items: [item], bytes });
       }
       const channels: string[] = [];
       const payloads: string[] = [];
       for (const [channel, messages] of byChannel) {
         for (const m of messages) {
           channels.push(channelName(channel));
-          payloads.push(`${instance} ${JSON.stringify(m)}`);
+          payloads.push(`${instance} [${m.items.join(',')}]`);
         }
       }
       await pool.query('SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS n(c, p)', [channels, payloads]);
@@ -99,6 +113,21 @@ export function pgSignals(pool: pg.Pool, config: pg.ClientConfig, log: (m: strin
     }
     return batch.map(() => undefined);
   });
+
+  /** Publishes waiting for the window to close, and its timer. */
+  let waiting: { channel: SignalChannel; payload: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let windowTimer: NodeJS.Timeout | undefined;
+  const sendWaiting = () => {
+    clearTimeout(windowTimer);
+    windowTimer = undefined;
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 0) return Promise.resolve();
+    return send(batch.map(({ channel, payload }) => ({ channel, payload }))).then(
+      () => batch.forEach((w) => w.resolve()),
+      (error: unknown) => batch.forEach((w) => w.reject(error)),
+    );
+  };
 
   const reconnectLater = () => {
     if (closed || retry) return;
@@ -149,7 +178,10 @@ export function pgSignals(pool: pg.Pool, config: pg.ClientConfig, log: (m: strin
       deliver(channel, payload);
       // After close (a collector shutting down still finishing requests): this process heard it; nobody else will.
       if (closed) return;
-      await send([{ channel, payload }]);
+      await new Promise<void>((resolve, reject) => {
+        waiting.push({ channel, payload, resolve, reject });
+        windowTimer ??= setTimeout(() => void sendWaiting(), PUBLISH_WINDOW_MS);
+      });
     },
     subscribe(channel, fn) {
       let set = subscribers.get(channel);
@@ -164,6 +196,8 @@ export function pgSignals(pool: pg.Pool, config: pg.ClientConfig, log: (m: strin
     async close() {
       closed = true;
       clearTimeout(retry);
+      // What was published before closing still goes out.
+      await sendWaiting();
       await connecting;
       const c = client;
       client = undefined;

@@ -111,54 +111,168 @@ const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils') as { pre
 const escapeLiteral = pg.Client.prototype.escapeLiteral;
 
 /**
- * The statement with its parameters written in as literals, for a simple (multi-statement) query:
- * each value exactly as node-postgres would send it as a parameter (text of unknown type,
- * resolved by the statement as a `$n` is), quoted by `escapeLiteral`. Undefined for a value
- * that has no text form (a Buffer).
+ * A statement's parameters as literals for a simple (multi-statement) query: each value exactly as
+ * node-postgres would send it as a parameter (text of unknown type, resolved by the statement as
+ * a `$n` is), quoted by `escapeLiteral`. Undefined when one has no text form (a Buffer).
  */
-export function inline(sql: string, params: Params | undefined): string | undefined {
-  const c = compile(sql);
-  const args = values(c, params);
-  const literals: string[] = [];
+function literals(args: unknown[]): string[] | undefined {
+  const out: string[] = [];
   for (const v of args) {
     const p = v === null ? null : prepareValue(v);
-    if (p === null || p === undefined) literals.push('NULL');
-    else if (typeof p === 'string') literals.push(escapeLiteral(p));
+    if (p === null || p === undefined) out.push('NULL');
+    else if (typeof p === 'string') out.push(escapeLiteral(p));
     else return undefined;
   }
-  return c.text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
+  return out;
+}
+
+/** A statement ready to ride in a simple query: compiled, its parameters as literals. */
+interface Bound { c: Compiled; literals: string[] }
+
+/** `sql` with `params` bound for a simple query (U+0000 refused here); undefined for a Buffer parameter. */
+function bind(sql: string, params: Params | undefined): Bound | undefined {
+  const c = compile(sql);
+  const written = literals(values(c, params));
+  return written && { c, literals: written };
 }
 
 /**
- * What a transaction has not sent yet: BEGIN (until its first statement), advisory locks taken by
- * `lock`, deferred writes. The next statement carries them in the same simple query: one round
- * trip instead of one each. COMMIT carries whatever is left.
+ * Statements prepared with SQL `PREPARE affilx_…` on each connection, so a statement in a simple
+ * query runs as `EXECUTE affilx_…(literals)` and keeps its cached plan (a lookup in a partitioned
+ * table costs about 1 ms to plan afresh, more than its round trip). `unknown` after a simple
+ * query that carried a PREPARE failed part-way (a prepared statement outlives a rollback): the
+ * next one reads `pg_prepared_statements` first. Names differ from node-postgres's own (`affil_…`,
+ * prepared through the protocol), which it tracks by itself.
  */
-export interface Pending { begun: boolean; statements: string[] }
+const preparedOn = new WeakMap<pg.ClientBase, { names: Set<string>; unknown: boolean }>();
+const sqlName = (c: Compiled) => `affilx${c.name.slice('affil'.length)}`;
 
-async function send(client: pg.PoolClient, pending: Pending, sql: string, params: Params | undefined): Promise<pg.QueryResult> {
-  if (pending.statements.length === 0) return query(client, sql, params);
-  const text = inline(sql, params);
-  if (text === undefined) {
-    await flush(client, pending, []);
-    return query(client, sql, params);
-  }
-  const results = await flush(client, pending, [text]);
-  return results[results.length - 1]!;
+/** The text of one statement of a simple query: raw SQL, or EXECUTE (with its PREPARE when the connection has not got it yet). */
+function written(statement: Statement, names: Set<string>, preparing: string[]): string {
+  if (typeof statement === 'string') return statement;
+  const name = sqlName(statement.c);
+  const args = statement.literals.length ? `(${statement.literals.join(', ')})` : '';
+  if (names.has(name) || preparing.includes(name)) return `EXECUTE ${name}${args}`;
+  preparing.push(name);
+  return `PREPARE ${name} AS ${statement.c.text};\nEXECUTE ${name}${args}`;
 }
 
-/** Sends what is pending (and `more`) as one simple query; answers each statement's result. */
-async function flush(client: pg.PoolClient, pending: Pending, more: string[]): Promise<pg.QueryResult[]> {
+/** One statement of a simple query: raw SQL (BEGIN, locks, COMMIT) or a bound statement. */
+type Statement = string | Bound;
+
+/**
+ * What a transaction has not sent yet: BEGIN (until its first statement), advisory locks taken by
+ * `lock`, deferred writes, and the reads asked for in the current turn. The next round trip
+ * carries them all in one simple query, in that order: one round trip instead of one each.
+ * COMMIT carries whatever is left.
+ */
+export interface Pending {
+  begun: boolean;
+  statements: Statement[];
+  /** Reads waiting for the round trip sent at the end of this turn (see `send`). */
+  reads?: Read[];
+  /** Set once the transaction commits or rolls back: a read still queued is refused, never sent. */
+  closed?: boolean;
+}
+
+interface Read { sql: string; params: Params | undefined; resolve: (r: pg.QueryResult) => void; reject: (e: unknown) => void }
+
+/**
+ * Sends what is pending (and `more`) as one simple query; answers each statement's result (a
+ * PREPARE's own result left out).
+ */
+async function flush(client: pg.PoolClient, pending: Pending, more: Statement[]): Promise<pg.QueryResult[]> {
   const statements = [...pending.statements, ...more];
   pending.statements = [];
   if (statements.length === 0) return [];
   if (statements[0] === 'BEGIN') pending.begun = true;
+  let state = preparedOn.get(client);
+  if (!state) preparedOn.set(client, (state = { names: new Set(), unknown: false }));
   try {
-    const out = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
-    return Array.isArray(out) ? out : [out];
+    if (state.unknown && statements.some((s) => typeof s !== 'string')) {
+      const { rows } = await client.query<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE name LIKE 'affilx%'");
+      state.names = new Set(rows.map((r) => r.name));
+      state.unknown = false;
+    }
+    const preparing: string[] = [];
+    const text = statements.map((s) => written(s, state.names, preparing)).join(';\n');
+    // Known at once: a simple query sent meanwhile on this connection runs after this one, so it
+    // may EXECUTE them; if this one fails part-way, the next reads what really exists.
+    for (const name of preparing) state.names.add(name);
+    let out: pg.QueryResult | pg.QueryResult[];
+    try {
+      out = (await client.query(text)) as pg.QueryResult | pg.QueryResult[];
+    } catch (error) {
+      if (preparing.length > 0) state.unknown = true;
+      throw error;
+    }
+    const results = Array.isArray(out) ? out : [out];
+    return preparing.length === 0 ? results : results.filter((r) => r.command !== 'PREPARE');
   } catch (error) {
     throw storageError(error);
   }
+}
+
+/**
+ * Sends the reads asked for in one turn, with what is pending before them, in one round trip. A
+ * read alone with nothing pending goes as its named prepared statement; otherwise each goes as
+ * `EXECUTE` of a statement prepared on the connection, in the order asked, and a read that cannot
+ * be written so (a Buffer parameter) goes by itself after the others. Each statement takes its
+ * own snapshot.
+ */
+async function sendReads(client: pg.PoolClient, pending: Pending): Promise<void> {
+  const reads = pending.reads ?? [];
+  pending.reads = undefined;
+  if (pending.closed) {
+    for (const r of reads) r.reject(new Error('read asked for after its transaction ended'));
+    return;
+  }
+  if (reads.length === 1 && pending.statements.length === 0) {
+    const [r] = reads as [Read];
+    return query(client, r.sql, r.params).then(r.resolve, r.reject);
+  }
+  const bound: Bound[] = [];
+  const batched: Read[] = [];
+  const alone: Read[] = [];
+  for (const r of reads) {
+    let b: Bound | undefined;
+    try {
+      b = bind(r.sql, r.params);
+    } catch (error) {
+      r.reject(error); // U+0000 in a parameter: refused before anything is sent
+      continue;
+    }
+    if (b === undefined) alone.push(r);
+    else {
+      bound.push(b);
+      batched.push(r);
+    }
+  }
+  try {
+    const results = await flush(client, pending, bound);
+    const offset = results.length - batched.length;
+    batched.forEach((r, i) => r.resolve(results[offset + i]!));
+  } catch (error) {
+    for (const r of [...batched, ...alone]) r.reject(error);
+    return;
+  }
+  for (const r of alone) await query(client, r.sql, r.params).then(r.resolve, r.reject);
+}
+
+/**
+ * A statement whose answer is read: queued, and sent once this turn's synchronous code and promise
+ * jobs have run (a `process.nextTick` queued from a promise job runs after all of them), so reads
+ * started together (`Promise.all`) share one round trip. Awaited one by one, each goes at once,
+ * as before: nothing waits on a timer. Writes deferred in the same turn go ahead of these reads.
+ */
+function send(client: pg.PoolClient, pending: Pending, sql: string, params: Params | undefined): Promise<pg.QueryResult> {
+  return new Promise((resolve, reject) => {
+    if (!pending.reads) {
+      pending.reads = [];
+      queueMicrotask(() => process.nextTick(() => void sendReads(client, pending)));
+    }
+    pending.reads.push({ sql, params, resolve, reject });
+  });
 }
 
 /** An advisory transaction lock on each key (`lockKey`s, in the order given), sent with the next statement. */
@@ -179,9 +293,9 @@ export function clientSql(client: pg.PoolClient, pending: Pending = { begun: tru
     run: async (text, params) => (await send(client, pending, text, params)).rowCount ?? 0,
     atomic: (fn) => fn(sql),
     defer: async (text, params) => {
-      const inlined = inline(text, params);
-      if (inlined === undefined) await send(client, pending, text, params);
-      else pending.statements.push(inlined);
+      const bound = bind(text, params);
+      if (bound === undefined) await send(client, pending, text, params);
+      else pending.statements.push(bound);
     },
   };
   return sql;
@@ -195,9 +309,9 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
  * destroyed, not returned to the pool.
  */
 export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, retries = 1): Promise<T> {
-  return within(pool, async (client) => {
+  return within(pool, () => ({ begun: true, statements: [] }), async (client) => {
     await client.query('BEGIN');
-    return { out: await fn(client), pending: { begun: true, statements: [] } };
+    return fn(client);
   }, retries);
 }
 
@@ -207,13 +321,10 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
  * COMMIT has answered. A transaction that sent nothing sends nothing.
  */
 export async function sqlTransaction<T>(pool: pg.Pool, fn: (sql: Sql, pending: Pending) => Promise<T>, retries = 1): Promise<T> {
-  return within(pool, async (client) => {
-    const pending: Pending = { begun: false, statements: ['BEGIN'] };
-    return { out: await fn(clientSql(client, pending), pending), pending };
-  }, retries);
+  return within(pool, () => ({ begun: false, statements: ['BEGIN'] }), (client, pending) => fn(clientSql(client, pending), pending), retries);
 }
 
-async function within<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<{ out: T; pending: Pending }>, retries: number, ): Promise<T> {
+async function within<T>(pool: pg.Pool, start: () => Pending, body: (client: pg.PoolClient, pending: Pending) => Promise<T>, retries: number): Promise<T> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -221,14 +332,20 @@ async function within<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise
     throw storageError(error);
   }
   let broken: Error | undefined;
-  let pending: Pending | undefined;
+  const pending = start();
   try {
-    const done = await body(client);
-    pending = done.pending;
-    if (pending.begun) await flush(client, pending, ['COMMIT']);
-    else if (pending.statements.length > 1) await flush(client, pending, ['COMMIT']);
-    return done.out;
+    const out = await body(client, pending);
+    pending.closed = true;
+    if (pending.begun || pending.statements.length > 1) {
+      const results = await flush(client, pending, ['COMMIT']);
+      // COMMIT of a transaction that had failed (an error caught and gone on from) answers
+      // ROLLBACK, not an error: never acknowledge that as done.
+      if (results[results.length - 1]?.command === 'ROLLBACK') throw new Error('the transaction failed before its COMMIT and was rolled back');
+    }
+    return out;
   } catch (error) {
+    // Reads still queued are refused, never sent after the ROLLBACK.
+    pending.closed = true;
     if (isUnavailable(error)) {
       // The connection is gone or unresponsive: no ROLLBACK to wait for; the server rolls back.
       broken = error as Error;
@@ -244,7 +361,7 @@ async function within<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise
     if (retries > 0 && !broken && code !== undefined && RETRYABLE.has(code)) {
       client.release();
       client = undefined as unknown as pg.PoolClient;
-      return within(pool, body, retries - 1);
+      return within(pool, start, body, retries - 1);
     }
     throw storageError(error);
   } finally {
