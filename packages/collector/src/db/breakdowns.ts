@@ -51,18 +51,14 @@ export function breakdownStore(db: Db) {
         WHERE ${filter('o', 'ordered_at')} AND l.attributed = 1
           AND (@tag IS NULL OR o.credited_tag = @tag) AND (@marketplace IS NULL OR o.marketplace = @marketplace)
         GROUP BY 1, 2`).safeIntegers(),
-      ledger: ledger('ledger_entries', 'e.kind'),
-      // A rejected order's reversing entries (issue 19): earnings on the day recorded, no units.
-      reversals: ledger('ledger_reversals', "'reversal'"),
-    };
-    function ledger(table: string, kind: string) {
-      return db.prepare<Record<string, unknown>, { key: string | null; currency: string; kind: string; quantity: number; amount: number }>(`SELECT ${k.ledger} AS key,
-          e.currency, ${kind} AS kind, sum(e.quantity) AS quantity, sum(e.amount) AS amount
-        FROM ${table} e JOIN order_lines l ON l.order_id = e.order_id AND l.line_id = e.line_id
+      // Shipments, returns and a rejected order's reversals (issue 19: earnings on the day recorded, no units).
+      ledger: db.prepare<Record<string, unknown>, { key: string | null; currency: string; kind: string; quantity: number; amount: number }>(`SELECT ${k.ledger} AS key,
+          e.currency, e.kind, sum(e.quantity) AS quantity, sum(e.amount) AS amount
+        FROM ledger_entries e JOIN order_lines l ON l.order_id = e.order_id AND l.line_id = e.line_id
           JOIN orders o ON o.order_id = e.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
         WHERE ${filter('e', 'at')} AND (@tag IS NULL OR e.tag = @tag) AND (@marketplace IS NULL OR e.marketplace = @marketplace)
-        GROUP BY 1, 2, 3`).safeIntegers();
-    }
+        GROUP BY 1, 2, 3`).safeIntegers(),
+    };
   }
 
   return {
@@ -86,7 +82,7 @@ export function breakdownStore(db: Db) {
         r.directItems += l.direct;
         r.money.push({ currency: l.currency, revenue: l.revenue, pending: l.pending, earnings: 0 });
       }
-      for (const e of [...s.ledger.all(p), ...s.reversals.all(p)].map((r) => exactRow<typeof r>(r))) {
+      for (const e of s.ledger.all(p).map((r) => exactRow<typeof r>(r))) {
         const r = row(e.key);
         if (e.kind === 'shipment') r.itemsShipped += e.quantity;
         else if (e.kind === 'return') r.itemsReturned += e.quantity;

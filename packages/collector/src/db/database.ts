@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
 import { pendingCommission } from '../domain/lifecycle.js';
 import { lineRevenue } from '../domain/money.js';
 import { linePending, pendingChange, type HoldState, type StoredLine } from '../domain/integrity/review.js';
@@ -81,21 +81,35 @@ export function migrate(db: Db): number[] {
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
     if (done.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
-      if (migration.after === 'line_pending') backfillLineAmounts(db);
-      if (migration.after === 'rejected_totals') withdrawRejected(db);
-      if (migration.after === 'ledger_chain') chainUnchained(db);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        migration.version,
-        migration.name,
-        Date.now(),
-      );
-    })();
+    // Foreign keys can only be switched between transactions; on again whatever happens.
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      runMigration(db, migration);
+    } finally {
+      if (migration.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
     applied.push(migration.version);
   }
   return applied;
+}
+
+function runMigration(db: Db, migration: Migration): void {
+  db.transaction(() => {
+    db.exec(migration.sql);
+    if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
+    if (migration.after === 'line_pending') backfillLineAmounts(db);
+    if (migration.after === 'rejected_totals') withdrawRejected(db);
+    if (migration.after === 'ledger_chain') chainUnchained(db);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      migration.version,
+      migration.name,
+      Date.now(),
+    );
+    if (migration.rebuildsTables) {
+      const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+      if (broken.length > 0) throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length} broken references, e.g. ${broken[0]!.table} → ${broken[0]!.parent}: not applied`);
+    }
+  })();
 }
 
 /** Recomputes the per-day totals from the raw rows (after bulk loads or a manual repair). */
@@ -151,16 +165,21 @@ function foldIntoDailyTotals(db: Db): void {
   const ledger = db.prepare(`SELECT account_id AS accountId, min(at) AS at, tag, marketplace, currency, kind, sum(quantity) AS quantity, sum(amount) AS amount
     FROM ledger_entries GROUP BY account_id, at / 86400000, tag, marketplace, currency, kind`);
   for (const r of ledger.iterate() as Iterable<{ accountId: string; at: number; tag: string; marketplace: string; currency: string; kind: string; quantity: number; amount: number }>) {
-    totals.add(r, { earnings: r.amount, [r.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: r.quantity });
+    // A rejection's reversal (kind `reversal`, migration 022) counts in earnings only: nothing shipped or came back.
+    totals.add(r, { earnings: r.amount, ...(r.kind === 'reversal' ? {} : { [r.kind === 'return' ? 'itemsReturned' : 'itemsShipped']: r.quantity }) });
   }
   totals.flush();
-  if (integrity) foldReversals(db, totals);
+  if (hasTable(db, 'ledger_reversals')) foldReversals(db, totals);
 }
 
-/** Adds every reversing entry to the earnings of the day it was recorded (no units: nothing shipped or came back). */
+/**
+ * Adds every reversing entry to the earnings of the day it was recorded (no units: nothing shipped
+ * or came back): from `ledger_reversals` before migration 022, from the ledger after it.
+ */
 function foldReversals(db: Db, totals: ReturnType<typeof rollupAccumulator>): void {
+  const source = hasTable(db, 'ledger_reversals') ? 'ledger_reversals' : "ledger_entries WHERE kind = 'reversal'";
   const reversals = db.prepare(`SELECT account_id AS accountId, min(at) AS at, tag, marketplace, currency, sum(amount) AS amount
-    FROM ledger_reversals GROUP BY account_id, at / 86400000, tag, marketplace, currency`);
+    FROM ${source} GROUP BY account_id, at / 86400000, tag, marketplace, currency`);
   for (const r of reversals.iterate() as Iterable<{ accountId: string; at: number; tag: string; marketplace: string; currency: string; amount: number }>) {
     totals.add(r, { earnings: r.amount });
   }

@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import type { Hold, IntegrityRule } from '../domain/integrity/rules.js';
 import type { HeldOrderRow, OrderHoldRow, ReversalRow, ReviewWrite } from '../storage/integrity-port.js';
 import { rollupWriter } from './rollups.js';
+import { chainWriter } from './ledger-chain.js';
 
 type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
 const toHold = (r: RawHold): OrderHoldRow => ({
@@ -37,12 +38,14 @@ export function integrityStore(db: Db) {
   const holdOf = db.prepare<[string], RawHold>(`SELECT ${HOLD_COLUMNS} FROM order_holds WHERE order_id = ?`);
   const decide = db.prepare<Record<string, unknown>>(`UPDATE order_holds SET status = @status, decided_at = @at, decided_by = @by, note = @note
     WHERE order_id = @orderId AND status = 'on_hold'`);
-  const insertReversal = db.prepare(`INSERT INTO ledger_reversals (order_id, line_id, account_id, tag, marketplace, currency, quantity, amount, at)
-    VALUES (@orderId, @lineId, @accountId, @tag, @marketplace, @currency, @quantity, @amount, @at)`);
+  // A reversal is a ledger entry of kind `reversal` without an order event (migration 022), chained like every entry.
+  const insertReversal = db.prepare(`INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
+    VALUES (NULL, @orderId, @lineId, @accountId, @tag, @marketplace, @currency, 'reversal', @quantity, @amount, @at)`);
+  const chain = chainWriter(db);
   const setLinePending = db.prepare('UPDATE order_lines SET pending = @pending WHERE order_id = @orderId AND line_id = @lineId');
   const bump = rollupWriter(db);
   const reversals = db.prepare<[string], Omit<ReversalRow, 'kind'>>(`SELECT id, order_id AS orderId, line_id AS lineId, account_id AS accountId, tag, marketplace,
-    currency, quantity, amount, at FROM ledger_reversals WHERE order_id = ? ORDER BY id`);
+    currency, quantity, amount, at FROM ledger_entries WHERE order_id = ? AND kind = 'reversal' ORDER BY id`);
   const heldOrders = db.prepare<[number, number], { orderId: string; orderedAt: number; tag: string; accountId: string; currency: string; holds: string; status: OrderHoldRow['status']; commissions: string }>(
     `SELECT o.order_id AS orderId, o.ordered_at AS orderedAt, o.credited_tag AS tag, o.account_id AS accountId, o.currency, h.holds, h.status,
        (SELECT json_group_array(l.commission) FROM order_lines l WHERE l.order_id = o.order_id) AS commissions
@@ -91,11 +94,13 @@ export function integrityStore(db: Db) {
     decide: ({ record, status, reversals: entries, pending, order }: ReviewWrite): void => {
       const changed = decide.run({ status, at: record.at, by: record.by, note: record.note, orderId: record.orderId }).changes;
       if (changed !== 1) throw new Error(`order ${record.orderId} is not on hold`);
-      for (const e of entries) {
-        insertReversal.run({ ...e, orderId: record.orderId, at: record.at });
+      const written = entries.map((e) => {
+        const id = Number(insertReversal.run({ ...e, orderId: record.orderId, at: record.at }).lastInsertRowid);
         // The reversal's earnings count on the day it was recorded, like a return's.
         bump({ ...e, at: record.at }, { earnings: e.amount });
-      }
+        return { id, account: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount, quantity: e.quantity, orderId: record.orderId, lineId: e.lineId, recordedAt: record.at };
+      });
+      chain(written);
       for (const l of pending.lines) setLinePending.run({ orderId: record.orderId, lineId: l.lineId, pending: l.pending });
       if (pending.change !== 0) bump({ accountId: order.accountId, at: order.orderedAt, tag: order.creditedTag, marketplace: order.marketplace, currency: order.currency }, { pending: pending.change });
     },

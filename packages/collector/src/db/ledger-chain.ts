@@ -40,9 +40,9 @@ export function chainWriter(db: Db) {
       const head = headOf(e.account, e.currency);
       if (head) heads.set(key, head);
     }
-    // Only a return reverses something (a shipment earlier in its order).
-    const returns = entries.filter((e) => e.kind === 'return');
-    const earlier = [...new Set(returns.map((e) => e.orderId))].flatMap((orderId) => s.orderEntries.all(orderId));
+    // Only a return or a rejection's reversal reverses something (a shipment earlier in its order).
+    const reversing = entries.filter((e) => e.kind !== 'shipment');
+    const earlier = [...new Set(reversing.map((e) => e.orderId))].flatMap((orderId) => s.orderEntries.all(orderId));
     const { linked } = appendToChains(entries, heads, earlier, options);
     for (const l of linked) s.insertLink.run({ id: l.id, account: l.account, currency: l.currency, recordedAt: l.recordedAt, reverses: l.reverses ?? null, prevHash: l.prevHash, hash: l.hash });
     // The last link of each chain is its head.
@@ -53,13 +53,14 @@ export function chainWriter(db: Db) {
 /**
  * Migration 011's data step (and the last step of `affil db copy`): chains, in id order, every ledger entry without a link (what the
  * previous version wrote since its last money-out read, when entries were chained lazily), with
- * the time the collector recorded it (its event's receive time). Answers how many.
+ * the time the collector recorded it (its event's receive time; a rejection's reversal, which has
+ * no event, was recorded at its own time). Answers how many.
  */
 export function chainUnchained(db: Db): number {
   const append = chainWriter(db);
   const batch = db.prepare<[number, number], NewLedgerEntry>(`SELECT e.id, e.account_id AS account, e.currency, e.kind, e.amount, e.quantity,
-      e.order_id AS orderId, e.line_id AS lineId, ev.received_at AS recordedAt
-    FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
+      e.order_id AS orderId, e.line_id AS lineId, coalesce(ev.received_at, e.at) AS recordedAt
+    FROM ledger_entries e LEFT JOIN order_events ev ON ev.id = e.event_id
     WHERE e.id > ? AND NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT ?`);
   let after = 0;
   let count = 0;

@@ -8,8 +8,8 @@ const PAYOUT_COLUMNS = `id, account_id AS accountId, currency, amount, through, 
 export function payoutStore(db: Db) {
   const s = {
     unchained: db.prepare<[number], UnchainedEntryRow>(`SELECT e.id, e.account_id AS accountId, e.currency, e.kind, e.amount, e.quantity,
-        e.order_id AS orderId, e.line_id AS lineId, ev.received_at AS recordedAt
-      FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
+        e.order_id AS orderId, e.line_id AS lineId, coalesce(ev.received_at, e.at) AS recordedAt
+      FROM ledger_entries e LEFT JOIN order_events ev ON ev.id = e.event_id
       WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT ?`),
     entries: db.prepare<{ accountId: string | null; currency: string | null }, MoneyEntryRow>(`SELECT e.id, e.account_id AS accountId, e.currency, e.kind,
         e.amount, e.quantity, e.order_id AS orderId, e.line_id AS lineId, e.at, c.recorded_at AS recordedAt, c.reverses,

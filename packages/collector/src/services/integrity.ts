@@ -15,6 +15,7 @@ import { resolvePeriod } from './period.js';
 import { commissionAdjusted, eventId, orderAttributed, orderUpdated } from '../domain/events-out/payloads.js';
 import { notify, releasePostbacks, wakeDeliveries } from './outbox.js';
 import { orderFacts } from './order-facts.js';
+import { chainLockName } from '../domain/ledger-chain.js';
 
 /**
  * Program integrity (issue 19, docs/integrity.md): the visitor hash at ingest and sign-in, the
@@ -156,6 +157,8 @@ export async function reviewHold(ctx: Context, orderId: string, body: unknown, p
     const lines = await tx.orders.lines(orderId);
     const outcome = reviewOrder({ orderId, hold: row?.status ?? 'none', previous: row?.review, entries, lines }, request, { by: principal.keyId, at: ctx.now() });
     if (!outcome.ok) throw new Problem('conflict', outcome.detail, { errors: [{ path: 'decision', message: outcome.code }] });
+    // Reversals are ledger entries, chained as they are written: their chains' writers take turns (as in orders.ts).
+    for (const chain of [...new Set(outcome.reversals.map((e) => chainLockName(e.accountId, e.currency)))].sort()) await tx.lock(chain);
     await tx.integrity.decide({ record: outcome.record, status: outcome.hold, reversals: outcome.reversals, pending: outcome.pending, order });
     // The held order's postbacks (issue 20): sent on release, rendered from the order with its
     // normal status (the same event id as the held order.attributed); dropped on rejection.
@@ -190,7 +193,7 @@ async function announceReview(tx: Stores, order: OrderRow, lines: readonly Order
   if (reversals.length === 0) return queued;
   const adjusted = commissionAdjusted({
     orderId: order.orderId, account: order.accountId!, tag: order.creditedTag!, currency: order.currency, sequence: 'review', clickId: order.clickId,
-    sub: facts.sub, status, entries: reversals.map((r) => ({ id: `reversal-${r.id}`, lineId: r.lineId, kind: r.kind, quantity: r.quantity, amount: r.amount, at: r.at })),
+    sub: facts.sub, status, entries: reversals.map((r) => ({ id: r.id, lineId: r.lineId, kind: r.kind, quantity: r.quantity, amount: r.amount, at: r.at })),
   });
   return (await notify(tx, adjusted, { now: at })) || queued;
 }

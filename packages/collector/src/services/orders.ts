@@ -367,9 +367,7 @@ export async function orderView(ctx: Context, order: OrderRow, store: Stores = c
     pending: lines.reduce((n, l) => n + linePending(l, integrity.hold), 0),
     earned: lines.reduce((n, l) => n + earnedCommission(l), 0),
     events: events.map((e) => ({ type: e.type, at: iso(e.at), items: JSON.parse(e.items) as unknown })),
-    ledger: [
-      ...entries.map((e) => ({ id: e.id, lineId: e.lineId, kind: e.kind as string, quantity: e.quantity, amount: e.amount, currency: e.currency, tag: e.tag, at: iso(e.at) })),
-      ...integrity.reversals.map((e) => ({ id: `reversal-${e.id}`, lineId: e.lineId, kind: e.kind as string, quantity: e.quantity, amount: e.amount, currency: e.currency, tag: e.tag, at: iso(e.at) })),
-    ],
+    // Shipments, returns and, for a rejected order, its reversals (issue 19): one ledger.
+    ledger: entries.map((e) => ({ id: e.id, lineId: e.lineId, kind: e.kind as string, quantity: e.quantity, amount: e.amount, currency: e.currency, tag: e.tag, at: iso(e.at) })),
   };
 }

@@ -122,14 +122,15 @@ export interface NewDelivery { webhookId: string; status: number; response: stri
 export interface OrderEventRow { id: number; orderId: string; type: string; at: number; items: string; receivedAt: number }
 export interface LedgerEntryRow {
   id: number;
-  eventId: number;
+  /** The order event that wrote it; null for a rejection's reversal (written by a review decision). */
+  eventId: number | null;
   orderId: string;
   lineId: string;
   accountId: string;
   tag: string;
   marketplace: string;
   currency: string;
-  kind: 'shipment' | 'return';
+  kind: 'shipment' | 'return' | 'reversal';
   quantity: number;
   amount: number;
   at: number;

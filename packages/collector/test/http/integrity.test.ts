@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BROWSER_UA, createClock, MINUTE, useCollectors, type Json, type TestCollector } from '../helpers/collector.js';
 import { clickEvent, expectProblem, orderBody, pageviewEvent, TEST_MARKETPLACES } from '../helpers/fixtures.js';
 import type { IntegrityConfig } from '../../src/domain/integrity/config.js';
+import { verifyStatement } from '../../src/domain/verify-statement.js';
 
 /**
  * Issue 19 end to end through real HTTP: each rule holds an order (and does not, at its edge),
@@ -411,5 +412,43 @@ describe('integrity and money out', () => {
     expect((await balance()).onHold).toBe(2113);
     expect((await review(second.orderId, { decision: 'release' })).status).toBe(200);
     expect((await balance()).onHold).toBe(0);
+  });
+
+  it("a rejected order's reversals are ledger entries: they net onHold to 0, appear chained and signed in the statement, and pay nothing", async () => {
+    const { c, clock, jane, first, second, ship, review } = await held();
+    await ship(first.orderId);
+    await ship(second.orderId);
+    const balance = async () => (await c.admin('GET', `/v1/balance?account=${jane.id}`)).body.byCurrency.USD;
+    expect(await balance()).toMatchObject({ maturing: 2113, onHold: 2113 });
+    clock.set('2026-11-22T10:00:00Z');
+    const rejected = await review(second.orderId, { decision: 'reject', note: 'fake orders' });
+    expect(rejected.status, rejected.text).toBe(200);
+    // Numbered like every ledger entry (not a side table's ids), after the shipments.
+    const reversals = (rejected.body.ledger as Json[]).filter((e) => e.kind === 'reversal');
+    expect(reversals.map((e) => [typeof e.id, e.lineId, e.amount])).toEqual([['number', '1', -1996], ['number', '2', -117]]);
+    expect(await balance()).toEqual({ pending: 0, maturing: 2113, payable: 0, inPayout: 0, paid: 0, onHold: 0, carriedForward: 0 });
+
+    // November's statement lists both orders' shipments and the two reversals, chained, and ties out.
+    const reply = await c.admin('GET', `/v1/statements?month=2026-11&account=${jane.id}&currency=USD`);
+    expect(reply.status, reply.text).toBe(200);
+    const s = reply.body as Json;
+    expect((s.entries as Json[]).map((e) => [e.kind, e.orderId, e.amount])).toEqual([
+      ['shipment', first.orderId, 1996], ['shipment', first.orderId, 117],
+      ['shipment', second.orderId, 1996], ['shipment', second.orderId, 117],
+      ['reversal', second.orderId, -1996], ['reversal', second.orderId, -117],
+    ]);
+    const entries = (s.entries as Json[]).reduce((n, e) => n + e.amount, 0);
+    expect([s.openingBalance, entries, s.closingBalance]).toEqual([0, 2113, 2113]);
+    const chained = s.entries as Json[];
+    for (let i = 1; i < chained.length; i++) expect(chained[i]!.prevHash).toBe(chained[i - 1]!.hash);
+    const keys = await c.request('GET', '/.well-known/affil-statement-key');
+    expect(verifyStatement(s, keys.body)).toEqual([]);
+
+    // Payable from 30 Jan 2027 (1 Dec + 60 days); a run pays the first order only, never the rejected one.
+    clock.set('2027-02-01T00:00:00Z');
+    const run = await c.admin('POST', '/v1/payouts', { through: '2027-01-31' });
+    expect(run.status, run.text).toBeLessThan(300);
+    expect((run.body.payouts as Json[]).map((p) => p.amount)).toEqual([2113]);
+    expect(await balance()).toMatchObject({ payable: 0, inPayout: 2113, onHold: 0 });
   });
 });

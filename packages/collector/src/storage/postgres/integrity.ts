@@ -3,6 +3,9 @@ import type { HeldOrderRow, IntegrityStore, OrderHoldRow, ReversalRow } from '..
 import type { Sql } from './sql.js';
 import type { ReadAhead } from './events.js';
 import { rollups } from './rollups.js';
+import { appendToChains } from '../../domain/ledger-chain.js';
+import type { LineEntry } from '../../domain/reversals.js';
+import { chainParams, HEADS_JSON, headMap, LINE_ENTRY_COLUMNS, lockChains, storeLinks, type HeadJson } from './ledger-chain.js';
 
 type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
 const toHold = (r: RawHold): OrderHoldRow => ({
@@ -78,14 +81,31 @@ export function integrityStore(sql: Sql, ahead?: ReadAhead): IntegrityStore {
         );
         if (changed !== 1) throw new Error(`order ${record.orderId} is not on hold`);
         const totals = rollups();
-        for (const e of entries) {
-          await tx.run(
-            `INSERT INTO ledger_reversals (order_id, line_id, account_id, tag, marketplace, currency, quantity, amount, at)
-             VALUES (@orderId, @lineId, @accountId, @tag, @marketplace, @currency, @quantity, @amount, @at)`,
-            { orderId: record.orderId, lineId: e.lineId, accountId: e.accountId, tag: e.tag, marketplace: e.marketplace, currency: e.currency, quantity: e.quantity, amount: e.amount, at: record.at },
+        if (entries.length > 0) {
+          // A reversal is a ledger entry of kind `reversal` without an order event (migration 022),
+          // chained like every entry: under its chain's lock (the service took it already; taken
+          // again, it is the same lock) before its id is handed out.
+          await lockChains(tx, entries);
+          const ids = await tx.all<{ id: number }>(
+            `INSERT INTO ledger_entries (event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
+             SELECT NULL, @orderId, line_id, account_id, tag, marketplace, currency, 'reversal', quantity, amount, @at
+             FROM unnest(@lineId::text[], @accountId::text[], @tag::text[], @marketplace::text[], @currency::text[], @quantity::bigint[], @amount::bigint[])
+               WITH ORDINALITY AS r (line_id, account_id, tag, marketplace, currency, quantity, amount, n)
+             ORDER BY n RETURNING id`,
+            {
+              orderId: record.orderId, at: record.at,
+              ...Object.fromEntries((['lineId', 'accountId', 'tag', 'marketplace', 'currency', 'quantity', 'amount'] as const).map((f) => [f, entries.map((e) => e[f])])),
+            },
           );
-          // The reversal's earnings count on the day it was recorded, like a return's.
-          totals.add({ ...e, at: record.at }, { earnings: e.amount });
+          const written = entries.map((e, i) => ({
+            id: Number(ids[i]!.id), account: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount, quantity: e.quantity,
+            orderId: record.orderId, lineId: e.lineId, recordedAt: record.at,
+          }));
+          const heads = (await tx.get<{ heads: HeadJson[] | null }>(`SELECT ${HEADS_JSON} AS heads`, chainParams(written)))!.heads;
+          const earlier = await tx.all<LineEntry>(`SELECT ${LINE_ENTRY_COLUMNS} FROM ledger_entries e WHERE e.order_id = @orderId`, { orderId: record.orderId });
+          await storeLinks(tx, appendToChains(written, headMap(heads), earlier).linked);
+          // The reversals' earnings count on the day they were recorded, like a return's.
+          for (const e of entries) totals.add({ ...e, at: record.at }, { earnings: e.amount });
         }
         for (const l of pending.lines) {
           await tx.defer('UPDATE order_lines SET pending = @pending WHERE order_id = @orderId AND line_id = @lineId', { orderId: record.orderId, lineId: l.lineId, pending: l.pending });
@@ -96,7 +116,7 @@ export function integrityStore(sql: Sql, ahead?: ReadAhead): IntegrityStore {
     reversals: async (orderId) =>
       (await sql.all<Omit<ReversalRow, 'kind'>>(
         `SELECT id, order_id AS "orderId", line_id AS "lineId", account_id AS "accountId", tag, marketplace, currency, quantity, amount, at
-         FROM ledger_reversals WHERE order_id = @orderId ORDER BY id`,
+         FROM ledger_entries WHERE order_id = @orderId AND kind = 'reversal' ORDER BY id`,
         { orderId },
       )).map((r) => ({ ...r, kind: 'reversal' as const })),
     heldOrders: async (from, to) =>

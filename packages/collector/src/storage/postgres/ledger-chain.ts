@@ -43,6 +43,8 @@ export const chainParams = (entries: readonly { account: string; currency: strin
   const chains = [...new Map(entries.map((e) => [chainKey(e.account, e.currency), e])).values()];
   return { chainAccounts: chains.map((c) => c.account), chainCurrencies: chains.map((c) => c.currency) };
 };
+/** The columns of a ledger entry (`e`) as `linkReturns` reads it. */
+export const LINE_ENTRY_COLUMNS = 'e.id, e.order_id AS "orderId", e.line_id AS "lineId", e.kind, e.quantity';
 /** JSON of a ledger entry as `linkReturns` reads it. */
 export const LINE_ENTRY_JSON = `json_build_object('id', e.id, 'orderId', e.order_id, 'lineId', e.line_id, 'kind', e.kind, 'quantity', e.quantity)`;
 
@@ -91,8 +93,8 @@ export async function chainUnchained(sql: Sql): Promise<number> {
   let count = 0;
   for (;;) {
     const rows = await sql.all<NewLedgerEntry>(
-      `SELECT e.id, e.account_id AS account, e.currency, e.kind, e.amount, e.quantity, e.order_id AS "orderId", e.line_id AS "lineId", ev.received_at AS "recordedAt"
-       FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
+      `SELECT e.id, e.account_id AS account, e.currency, e.kind, e.amount, e.quantity, e.order_id AS "orderId", e.line_id AS "lineId", coalesce(ev.received_at, e.at) AS "recordedAt"
+       FROM ledger_entries e LEFT JOIN order_events ev ON ev.id = e.event_id
        WHERE e.id > @after AND NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
       { after, limit: BATCH },
     );
@@ -100,7 +102,7 @@ export async function chainUnchained(sql: Sql): Promise<number> {
     await lockChains(sql, rows.map((r) => ({ accountId: r.account, currency: r.currency })));
     const heads = (await sql.get<{ heads: HeadJson[] | null }>(`SELECT ${HEADS_JSON} AS heads`, chainParams(rows)))!.heads;
     const earlier = await sql.all<LineEntry>(
-      `SELECT e.id, e.order_id AS "orderId", e.line_id AS "lineId", e.kind, e.quantity FROM ledger_entries e WHERE e.order_id = ANY(@orders::text[])`,
+      `SELECT ${LINE_ENTRY_COLUMNS} FROM ledger_entries e WHERE e.order_id = ANY(@orders::text[])`,
       { orders: [...new Set(rows.map((r) => r.orderId))] },
     );
     const { linked } = appendToChains(rows, headMap(heads), earlier, { outOfOrder: 'append' });

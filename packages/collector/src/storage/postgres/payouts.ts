@@ -20,8 +20,8 @@ export function payoutStore(sql: Sql): PayoutStore {
     unchainedEntries: (limit) =>
       sql.all<UnchainedEntryRow>(
         `SELECT e.id, e.account_id AS "accountId", e.currency, e.kind, e.amount, e.quantity, e.order_id AS "orderId", e.line_id AS "lineId",
-           ev.received_at AS "recordedAt"
-         FROM ledger_entries e JOIN order_events ev ON ev.id = e.event_id
+           coalesce(ev.received_at, e.at) AS "recordedAt"
+         FROM ledger_entries e LEFT JOIN order_events ev ON ev.id = e.event_id
          WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.entry_id = e.id) ORDER BY e.id LIMIT @limit`,
         { limit },
       ),

@@ -57,17 +57,13 @@ function breakdownSql(by: BreakdownBy) {
       WHERE ${filter('o', 'ordered_at')} AND l.attributed
         AND (@tag::text IS NULL OR o.credited_tag = @tag) AND (@marketplace::text IS NULL OR o.marketplace = @marketplace)
       GROUP BY 1, 2`,
-    ledger: ledger('ledger_entries', 'e.kind'),
-    // A rejected order's reversing entries (issue 19): earnings on the day recorded, no units.
-    reversals: ledger('ledger_reversals', "'reversal'::text"),
-  };
-  function ledger(table: string, kind: string) {
-    return `SELECT ${k.ledger} AS key, e.currency, ${kind} AS kind, sum(e.quantity) AS quantity, sum(e.amount) AS amount
-      FROM ${table} e JOIN order_lines l ON l.order_id = e.order_id AND l.line_id = e.line_id
+    // Shipments, returns and a rejected order's reversals (issue 19: earnings on the day recorded, no units).
+    ledger: `SELECT ${k.ledger} AS key, e.currency, e.kind, sum(e.quantity) AS quantity, sum(e.amount) AS amount
+      FROM ledger_entries e JOIN order_lines l ON l.order_id = e.order_id AND l.line_id = e.line_id
         JOIN orders o ON o.order_id = e.order_id LEFT JOIN clicks oc ON oc.id = o.click_id
       WHERE ${filter('e', 'at')} AND (@tag::text IS NULL OR e.tag = @tag) AND (@marketplace::text IS NULL OR e.marketplace = @marketplace)
-      GROUP BY 1, 2, 3`;
-  }
+      GROUP BY 1, 2, 3`,
+  };
 }
 
 /** Report reads: sums of what the domain produced (amounts, pending), never re-derived in SQL. */
@@ -115,7 +111,7 @@ export function reportStore(sql: Sql): ReportStore {
         r.money.push({ currency: l.currency, revenue: l.revenue, pending: l.pending, earnings: 0 });
       }
       type LedgerRow = { key: string | null; currency: string; kind: string; quantity: number; amount: number };
-      for (const e of [...(await sql.all<LedgerRow>(s.ledger, p)), ...(await sql.all<LedgerRow>(s.reversals, p))]) {
+      for (const e of await sql.all<LedgerRow>(s.ledger, p)) {
         const r = row(e.key);
         if (e.kind === 'shipment') r.itemsShipped += e.quantity;
         else if (e.kind === 'return') r.itemsReturned += e.quantity;

@@ -18,9 +18,11 @@ const BUMP = `INSERT INTO daily_totals (account_id, day, tag, marketplace, curre
   ON CONFLICT (account_id, day, tag, marketplace, currency) DO UPDATE SET earnings = daily_totals.earnings + excluded.earnings, pending = daily_totals.pending + excluded.pending`;
 
 export async function after(client: pg.ClientBase): Promise<void> {
+  // The reversals: in `ledger_reversals` before migration 022, in the ledger after it (021 run again).
+  const moved = (await client.query<{ t: string | null }>("SELECT to_regclass('ledger_reversals')::text AS t")).rows[0]?.t === null;
   const reversals = await client.query<{ accountId: string; day: string; tag: string; marketplace: string; currency: string; amount: number }>(
     `SELECT account_id AS "accountId", to_char(to_timestamp(at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, tag, marketplace, currency, sum(amount) AS amount
-     FROM ledger_reversals GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+     FROM ${moved ? "ledger_entries WHERE kind = 'reversal'" : 'ledger_reversals'} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
   );
   for (const r of reversals.rows) await client.query(BUMP, [r.accountId, r.day, r.tag, r.marketplace, r.currency, r.amount, 0]);
   type Row = StoredLine & { orderId: string; accountId: string | null; orderedAt: number; tag: string | null; marketplace: string; currency: string; attributed: boolean };

@@ -5,6 +5,7 @@ import * as m010 from './010_money_out.js';
 import * as m011 from './011_ledger_heads.js';
 import * as m020 from './020_integrity.js';
 import * as m021 from './021_rejected_totals.js';
+import * as m022 from './022_reversals_in_ledger.js';
 import * as m040 from './040_click_signals.js';
 
 /**
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: m011.name, sql: m011.sql, after: m011.after },
   { version: 20, name: m020.name, sql: m020.sql },
   { version: 21, name: m021.name, sql: m021.sql, after: m021.after },
+  { version: 22, name: m022.name, sql: m022.sql, after: m022.after },
   { version: 30, name: m030.name, sql: m030.sql },
   { version: 40, name: m040.name, sql: m040.sql },
 ];
