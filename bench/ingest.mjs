@@ -7,58 +7,20 @@
 // at once, idle but for the one under load, and take turns in short rounds; each figure sums its
 // rounds. CPU per request (the server process's user + system time / requests) is the steadier
 // figure. The tag the clicks carry is registered first, as a real program's are.
-import { execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { CLI, clickBody, clickLoad, cpuMs, startProcess } from './processes.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
-const CLI = new URL('../packages/collector/bin/affil.js', import.meta.url).pathname;
-
-function startProcess(args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-}
 
 const proc = (pid) => readFileSync(`/proc/${pid}/status`, 'utf8');
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(proc(pid))?.[1] ?? 0) / 1024;
 /** The process's user + system CPU time in ms (Linux; clock ticks of 10 ms). */
-const cpuMs = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-
-async function load(url, seconds) {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [{
-      method: 'POST',
-      headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA },
-      setupRequest: (req) => ({
-        ...req,
-        // A click as the SDK sends it now, with its integrity signals and a sub-ID (SPEC §10).
-        body: JSON.stringify({ type: 'click', id: randomUUID(), tag: 'bench-20', url: 'https://www.amazon.com/dp/B08XYZ1234?tag=bench-20', page: 'https://blog.example/post', session: 's1', via: 'click', at: Date.now(), trusted: true, visible: true, framed: false, dwell: 5321, sub: 'post-42' }),
-      }),
-    }],
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
-}
+const load = (url, seconds) => clickLoad(url, { seconds, connections: CONNECTIONS, body: () => clickBody({ signals: true }) });
 
 export async function bench() {
   const dir = mkdtempSync(join(tmpdir(), 'affil-ingest-'));

@@ -9,60 +9,24 @@
 //
 // PostgreSQL: AFFIL_BENCH_PG or AFFIL_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres);
 // the bench makes a database of its own, affil_bench_<random>, and drops it at the end.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
+import { CLI, clickLoad, cpuMs, startProcess } from './processes.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SERVER = process.env.AFFIL_BENCH_PG ?? process.env.AFFIL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
-const CLI = new URL('../packages/collector/bin/affil.js', import.meta.url).pathname;
 const ADAPTER = new URL('../packages/collector/dist/storage/postgres/index.js', import.meta.url).href;
 
-function startProcess(args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-}
-
-const clickBody = () =>
-  JSON.stringify({ type: 'click', id: randomUUID(), tag: 'bench-20', url: 'https://www.amazon.com/dp/B08XYZ1234?tag=bench-20', page: 'https://blog.example/post', session: 's1', via: 'click', at: Date.now() });
-
-async function load(url, seconds, connections = CONNECTIONS) {
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds,
-    requests: [{ method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA }, setupRequest: (req) => ({ ...req, body: clickBody() }) }],
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
-}
-
-/** A process's user + system CPU time in ms (Linux; 0 once it is gone). */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
 
 /** CPU ms of the database's server processes serving `database` (read where the server runs on this machine). */
+const load = (url, seconds, connections = CONNECTIONS) => clickLoad(url, { seconds, connections });
+
 async function databaseCpuMs(client, database) {
   const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
   return rows.reduce((n, r) => n + cpuMs(r.pid), 0);

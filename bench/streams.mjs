@@ -6,57 +6,24 @@
 // process) and one without, and take turns under the same load in short rounds, as the ingest bench
 // does. The shared machine's speed drifts within seconds (other work lands in one turn and not the
 // other), so each round's pair gives a ratio and the budget is on the median of those ratios.
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { CLI, clickLoad, cpuMs, startProcess } from './processes.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 500);
 const KEYS = Math.ceil(STREAMS / 10); // streamsPerKey is 10
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
-const CLI = new URL('../packages/collector/bin/affil.js', import.meta.url).pathname;
 
-function startProcess(args, env = {}, ready = /listening on (\S+)/) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  let out = '';
-  const started = new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m) resolve({ child, url: m[1], output: () => out });
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-  return started;
-}
-
-const cpuMs = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-async function load(url, seconds) {
-  const result = await autocannon({
-    url: `${url}/v1/events`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [{
-      method: 'POST',
-      headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ type: 'click', id: randomUUID(), tag: 'bench-20', url: 'https://www.amazon.com/dp/B08XYZ1234?tag=bench-20', page: 'https://blog.example/post', session: 's1', via: 'click', at: Date.now() }) }),
-    }],
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
-}
-
 /** A program database with the bench account and its tag; answers the account id. */
+const load = (url, seconds) => clickLoad(`${url}/v1/events`, { seconds, connections: CONNECTIONS });
+
 function program(db, config) {
   const cli = (...args) => execFileSync(process.execPath, [CLI, ...args, '--db', db, '--config', config, '--json'], { encoding: 'utf8' });
   const account = JSON.parse(cli('accounts', 'create', 'Bench')).id;

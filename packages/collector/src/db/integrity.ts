@@ -1,17 +1,8 @@
 import type { Db } from './database.js';
 import type { Hold, IntegrityRule } from '../domain/integrity/rules.js';
-import type { HeldOrderRow, OrderHoldRow, ReversalRow, ReviewWrite } from '../storage/integrity-port.js';
+import { holdRow, type HeldOrderRow, type OrderHoldRow, type ReversalRow, type ReviewWrite, type StoredHold } from '../storage/integrity-port.js';
 import { rollupWriter } from './rollups.js';
 import { chainWriter } from './ledger-chain.js';
-
-type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
-const toHold = (r: RawHold): OrderHoldRow => ({
-  orderId: r.orderId,
-  status: r.status,
-  holds: JSON.parse(r.holds) as Hold[],
-  heldAt: r.heldAt,
-  review: r.decidedAt === null ? null : { orderId: r.orderId, decision: r.status === 'rejected' ? 'reject' : 'release', note: r.note ?? '', by: r.decidedBy ?? '', at: r.decidedAt },
-});
 
 /** SQL for program integrity (issue 19): salts, sign-in visitors, holds, reviews, reversals. */
 export function integrityStore(db: Db) {
@@ -35,7 +26,7 @@ export function integrityStore(db: Db) {
   const throughClick = db.prepare<[string], number>('SELECT count(*) FROM orders WHERE click_id = ? AND attributed = 1').pluck();
   const insertHold = db.prepare("INSERT INTO order_holds (order_id, status, holds, held_at) VALUES (?, 'on_hold', ?, ?)");
   const HOLD_COLUMNS = 'order_id AS orderId, status, holds, held_at AS heldAt, decided_at AS decidedAt, decided_by AS decidedBy, note';
-  const holdOf = db.prepare<[string], RawHold>(`SELECT ${HOLD_COLUMNS} FROM order_holds WHERE order_id = ?`);
+  const holdOf = db.prepare<[string], StoredHold>(`SELECT ${HOLD_COLUMNS} FROM order_holds WHERE order_id = ?`);
   const decide = db.prepare<Record<string, unknown>>(`UPDATE order_holds SET status = @status, decided_at = @at, decided_by = @by, note = @note
     WHERE order_id = @orderId AND status = 'on_hold'`);
   // A reversal is a ledger entry of kind `reversal` without an order event (migration 022), chained like every entry.
@@ -76,7 +67,7 @@ export function integrityStore(db: Db) {
     putHold: (row: { orderId: string; holds: readonly Hold[]; at: number }): void => void insertHold.run(row.orderId, JSON.stringify(row.holds), row.at),
     holdOf: (orderId: string): OrderHoldRow | undefined => {
       const r = holdOf.get(orderId);
-      return r && toHold(r);
+      return r && holdRow(r);
     },
     heldAmong: (orderIds: readonly string[]): string[] => {
       const out: string[] = [];

@@ -11,7 +11,19 @@ export interface OrderHoldRow {
   review: ReviewRecord | null;
 }
 
-/** A reversing ledger entry as stored (append-only, like the ledger). */
+/** `order_holds` as both adapters read it: the holds as stored JSON, the decision in its columns. */
+export interface StoredHold { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null }
+
+/** A stored hold as the port answers it (shared by the adapters). */
+export const holdRow = (r: StoredHold): OrderHoldRow => ({
+  orderId: r.orderId,
+  status: r.status,
+  holds: JSON.parse(r.holds) as Hold[],
+  heldAt: r.heldAt,
+  review: r.decidedAt === null ? null : { orderId: r.orderId, decision: r.status === 'rejected' ? 'reject' : 'release', note: r.note ?? '', by: r.decidedBy ?? '', at: r.decidedAt },
+});
+
+/** A rejection's reversing ledger entry as stored (kind `reversal`, no order event). */
 export interface ReversalRow extends ReversingEntry { id: number; orderId: string; at: number }
 
 /** A review decision as storage records it: everything here was decided by the domain (`reviewOrder`). */

@@ -1,16 +1,11 @@
 /**
  * Money out (SPEC §10): the ledger's chained entries, payouts and the entries each covers, payout
  * details of accounts. Rows only: balances, runs, hashes and statements are the domain's. (The
- * chain itself is written with the entries, by `OrderStore.appendEvent`.)
+ * chain itself is written with the entries, by `OrderStore.appendEvent` and `IntegrityStore.decide`.)
  */
 
-/**
- * A ledger entry without a chain link, with the time the collector recorded it (its event's
- * receive time). Entries are chained when written (`OrderStore.appendEvent`), and migration 011
- * chained what earlier versions left; one found later was written behind the collector's back or
- * by a collector of an earlier version still running (`affil verify --db` names it).
- */
-export interface UnchainedEntryRow {
+/** A ledger entry with the time the collector recorded it (its event's receive time; a rejection's reversal: the decision's time). */
+export interface LedgerEntryFacts {
   id: number;
   accountId: string;
   currency: string;
@@ -22,19 +17,18 @@ export interface UnchainedEntryRow {
   recordedAt: number;
 }
 
+/**
+ * A ledger entry without a chain link. Entries are chained when written (`OrderStore.appendEvent`,
+ * `IntegrityStore.decide`), and migrations 011 and 022 chained what earlier versions left; one
+ * found later was written behind the collector's back or by a collector of an earlier version
+ * still running (`affil verify --db` names it).
+ */
+export type UnchainedEntryRow = LedgerEntryFacts;
+
 /** A chained ledger entry with what money out needs to know about it. */
-export interface MoneyEntryRow {
-  id: number;
-  accountId: string;
-  currency: string;
-  kind: string;
-  amount: number;
-  quantity: number;
-  orderId: string;
-  lineId: string;
+export interface MoneyEntryRow extends LedgerEntryFacts {
   /** The merchant's event time (never dates money out). */
   at: number;
-  recordedAt: number;
   reverses: number | null;
   prevHash: string;
   hash: string;

@@ -1,5 +1,5 @@
 import type { Hold, IntegrityRule } from '../../domain/integrity/rules.js';
-import type { HeldOrderRow, IntegrityStore, OrderHoldRow, ReversalRow } from '../integrity-port.js';
+import { holdRow, type HeldOrderRow, type IntegrityStore, type OrderHoldRow, type ReversalRow, type StoredHold } from '../integrity-port.js';
 import type { Sql } from './sql.js';
 import type { ReadAhead } from './events.js';
 import { rollups } from './rollups.js';
@@ -7,14 +7,6 @@ import { appendToChains } from '../../domain/ledger-chain.js';
 import type { LineEntry } from '../../domain/reversals.js';
 import { chainParams, HEADS_JSON, headMap, LINE_ENTRY_COLUMNS, lockChains, storeLinks, type HeadJson } from './ledger-chain.js';
 
-type RawHold = { orderId: string; status: OrderHoldRow['status']; holds: string; heldAt: number; decidedAt: number | null; decidedBy: string | null; note: string | null };
-const toHold = (r: RawHold): OrderHoldRow => ({
-  orderId: r.orderId,
-  status: r.status,
-  holds: JSON.parse(r.holds) as Hold[],
-  heldAt: r.heldAt,
-  review: r.decidedAt === null ? null : { orderId: r.orderId, decision: r.status === 'rejected' ? 'reject' : 'release', note: r.note ?? '', by: r.decidedBy ?? '', at: r.decidedAt },
-});
 const HOLD_COLUMNS = 'order_id AS "orderId", status, holds, held_at AS "heldAt", decided_at AS "decidedAt", decided_by AS "decidedBy", note';
 
 /** SQL for program integrity (issue 19) on PostgreSQL: the SQLite store's statements in PostgreSQL's words. */
@@ -66,8 +58,8 @@ export function integrityStore(sql: Sql, ahead?: ReadAhead): IntegrityStore {
       await sql.defer("INSERT INTO order_holds (order_id, status, holds, held_at) VALUES (@orderId, 'on_hold', @holds, @at)", { orderId: row.orderId, holds: JSON.stringify(row.holds), at: row.at });
     },
     holdOf: async (orderId) => {
-      const r = await sql.get<RawHold>(`SELECT ${HOLD_COLUMNS} FROM order_holds WHERE order_id = @orderId`, { orderId });
-      return r && toHold(r);
+      const r = await sql.get<StoredHold>(`SELECT ${HOLD_COLUMNS} FROM order_holds WHERE order_id = @orderId`, { orderId });
+      return r && holdRow(r);
     },
     heldAmong: async (orderIds) =>
       orderIds.length === 0
