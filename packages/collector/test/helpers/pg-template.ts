@@ -17,14 +17,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await adminQuery(server, `CREATE DATABASE ${name}`);
   const url = new URL(server);
   url.pathname = `/${name}`;
-  const storage = await openStorage(url.toString());
-  await storage.close();
-  const [printed] = await adminQuery(url.toString(), SCHEMA_PRINT);
-  if (typeof printed?.print !== 'string') throw new Error(`no schema print of the template ${name}`);
+  let print: string;
+  try {
+    const storage = await openStorage(url.toString());
+    await storage.close();
+    const [printed] = await adminQuery(url.toString(), SCHEMA_PRINT);
+    if (typeof printed?.print !== 'string') throw new Error(`no schema print of the template ${name}`);
+    print = printed.print;
+  } catch (error) {
+    // A failed setup returns no teardown: drop the half-made template here, not leave it on the server.
+    await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    throw error;
+  }
   // A template must have no sessions when it is copied: mark it so, and let nobody else connect.
   await adminQuery(server, `ALTER DATABASE ${name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
   project.provide('pgTemplate', name);
-  project.provide('pgTemplatePrint', printed.print);
+  project.provide('pgTemplatePrint', print);
   return async () => {
     await adminQuery(server, `ALTER DATABASE ${name} WITH IS_TEMPLATE false`);
     await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
