@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, inject } from 'vitest';
-import { adminQuery } from './pg-admin.js';
+import { adminQuery, adminSession, SCHEMA_PRINT } from './pg-admin.js';
 
 /**
  * The test matrix's switch: the same test files run on SQLite (default) and, with
@@ -68,41 +68,29 @@ const migratedCopies = new Set<string>();
  * file's next test collector; anything else is dropped. On PostgreSQL 15 every DROP DATABASE forces
  * a checkpoint (hundreds of milliseconds on a busy server, once per test collector before this);
  * emptying takes tens. A schema a test changed (a trigger disabled to tamper with the ledger) or a
- * database that cannot be emptied is dropped instead.
+ * database that cannot be emptied is dropped instead. The template's print comes from the global
+ * setup (pg-template.ts), read once per run while the template still took connections.
  */
 export async function releaseDatabase(db: string): Promise<void> {
   if (!ON_POSTGRES || !migratedCopies.has(db)) return dropDatabase(db);
-  try {
-    const [row] = await adminQuery(db, `SELECT (${SCHEMA_PRINT}) AS print, (${EMPTY_ALL}) AS truncate`);
-    templatePrint ??= await printOfTemplate();
-    if (row?.print !== templatePrint) return await dropDatabase(db);
-    await adminQuery(db, String(row?.truncate));
-    spare.push(db);
-  } catch {
-    await dropDatabase(db);
-  }
+  const templatePrint = inject('pgTemplatePrint');
+  // One connection reads the print and empties the tables; a failure on it counts as "not emptied".
+  const emptied = await adminSession(db, async (query) => {
+    const [row] = await query(`SELECT (${SCHEMA_PRINT}) AS print, (${EMPTY_ALL}) AS empty`);
+    if (typeof row?.print !== 'string' || row.print !== templatePrint) return false;
+    await query(`SET session_replication_role = replica; ${String(row.empty)}`);
+    return true;
+  }).catch(() => false);
+  if (emptied) spare.push(db);
+  else await dropDatabase(db);
 }
 
-/** What must equal the template's for a used copy to count as it: tables (partitions of a later month aside), indexes, triggers and whether they fire, functions. */
-const SCHEMA_PRINT = `SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
-  SELECT c.relname || ':' || c.relkind AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = 'public' AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'i', 'I', 'S', 'v', 'm')
-  UNION ALL SELECT t.tgname || ':' || t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND NOT c.relispartition
-  UNION ALL SELECT p.proname || ':' || md5(p.prosrc) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
-) s`;
-
-/** The statement that empties every table but the migration record. */
-const EMPTY_ALL = `SELECT 'TRUNCATE ' || string_agg(format('%I', c.relname), ', ') || ' RESTART IDENTITY CASCADE'
+/**
+ * The statements that empty every table but the migration record and restart the sequences. DELETE
+ * rather than TRUNCATE: a test's tables hold a few rows, and TRUNCATE makes new files for every table
+ * and index (hundreds of milliseconds here); the session runs in replica mode, so neither the
+ * ledger's append-only triggers nor the foreign keys' fire.
+ */
+const EMPTY_ALL = `SELECT string_agg(format('DELETE FROM %I', c.relname), '; ') || '; SELECT count(setval(seqrelid, seqstart, false)) FROM pg_sequence'
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migrations'`;
-
-let templatePrint: unknown;
-/** The template's schema print, read from a new copy (the template takes no connections). */
-async function printOfTemplate(): Promise<unknown> {
-  const probe = await freshDatabase({ migrated: true });
-  try {
-    return (await adminQuery(probe, SCHEMA_PRINT))[0]?.md5;
-  } finally {
-    await dropDatabase(probe);
-  }
-}
