@@ -18,7 +18,8 @@ export type Db = Database.Database;
  * committed transaction survive a crash of this process (kill -9); a power loss or OS crash
  * may lose the last transactions before the next checkpoint, never corrupt the file.
  */
-export function openDatabase(file: string, options: { warn?: (message: string) => void } = {}): Db {
+/** Opens (creating it if new) and migrates a database; `migrated` hears the versions this open applied. */
+export function openDatabase(file: string, options: { warn?: (message: string) => void; migrated?: (applied: number[]) => void } = {}): Db {
   if (file !== ':memory:') prepareFile(file, options.warn);
   let db: Db;
   try {
@@ -34,7 +35,8 @@ export function openDatabase(file: string, options: { warn?: (message: string) =
   // totals) off the read() path; measured by `npm run bench -- attribution`.
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 1073741824');
-  migrate(db);
+  const applied = migrate(db);
+  options.migrated?.(applied);
   return db;
 }
 

@@ -279,7 +279,10 @@ export interface Signals {
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
-/** The schema: its dialect, every migration version recorded as applied, and the newest. */
+/**
+ * The schema: its dialect, the migration versions this opening applied (in order; empty when it was
+ * current already, or when another instance migrated it first), and the newest version recorded.
+ */
 export interface MigrationInfo { dialect: 'sqlite' | 'postgres'; applied: number[]; current: number }
 
 export interface Storage extends Stores {

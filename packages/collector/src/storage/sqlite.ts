@@ -25,8 +25,9 @@ import type { AccountStore, EventStore, Health, OrderStore, ReportStore, SignalC
  * An uncontended write runs at once, synchronously, so the SQLite speed of before is kept.
  */
 export function openSqliteStorage(file: string, options: StorageOptions = {}): Storage {
-  const db = openDatabase(file, options.warn ? { warn: options.warn } : {});
-  return sqliteStorage(db, file, options);
+  let applied: number[] = [];
+  const db = openDatabase(file, { ...(options.warn ? { warn: options.warn } : {}), migrated: (versions) => (applied = versions) });
+  return sqliteStorage(db, file, options, applied);
 }
 
 /** Codes of SQLite and file-system errors that are the store's, not the request's. */
@@ -165,7 +166,8 @@ function localSignals(): Signals {
   };
 }
 
-export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}): Storage {
+/** The port over an open, migrated database; `applied`: the migrations its opening applied. */
+export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}, applied: number[] = []): Storage {
   const sync = syncStores(db);
   const mutex = serial();
   const write = <R>(job: () => R) => mutex.run(job);
@@ -173,7 +175,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
   const probe = db.prepare("INSERT INTO settings (key, value) VALUES ('health_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-  const migrations = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
+  const current = (db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
 
   // Inside a transaction the mutex is already held: the tx's stores call the connection directly.
   const inTx: Tx = {
@@ -240,7 +242,7 @@ export function sqliteStorage(db: Db, file: string, options: StorageOptions = {}
       return () => void checkpointer.stop();
     },
     describe: () => `SQLite ${file}`,
-    migrations: { dialect: 'sqlite', applied: migrations, current: migrations.at(-1) ?? 0 },
+    migrations: { dialect: 'sqlite', applied, current },
     close: () =>
       mutex.hold(async () => {
         if (closed) return;

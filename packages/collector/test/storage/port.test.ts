@@ -26,6 +26,19 @@ describe(`storage port (${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'})`, () => {
     expect(storage.migrations.current).toBeGreaterThanOrEqual(1);
   });
 
+  it('reports the migrations its opening applied: all of them on a new database, none on the next open', async () => {
+    const db = await freshDatabase();
+    const first = await openStorage(db);
+    const { applied, current } = first.migrations;
+    await first.close();
+    expect(applied.length).toBeGreaterThan(5);
+    expect(applied).toEqual([...applied].sort((a, b) => a - b));
+    expect(current).toBe(applied.at(-1));
+    const again = await openStorage(db);
+    expect(again.migrations).toMatchObject({ applied: [], current });
+    await again.close();
+  });
+
   it('commits all of a transaction, or none of it when it throws', async () => {
     await storage.transaction(async (tx) => {
       await tx.lock('bootstrap', 'order:O-1');
