@@ -96,7 +96,10 @@ export function migrate(db: Db): number[] {
 }
 
 function runMigration(db: Db, migration: Migration): void {
+  // A rebuild must leave no reference broken that was whole before (one broken already is not its doing).
+  const brokenReferences = () => (migration.rebuildsTables ? (db.pragma('foreign_key_check') as { table: string; parent: string }[]) : []);
   db.transaction(() => {
+    const before = brokenReferences().length;
     db.exec(migration.sql);
     if (migration.after === 'daily_totals') foldIntoDailyTotals(db);
     if (migration.after === 'line_pending') backfillLineAmounts(db);
@@ -107,10 +110,8 @@ function runMigration(db: Db, migration: Migration): void {
       migration.name,
       Date.now(),
     );
-    if (migration.rebuildsTables) {
-      const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
-      if (broken.length > 0) throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length} broken references, e.g. ${broken[0]!.table} → ${broken[0]!.parent}: not applied`);
-    }
+    const broken = brokenReferences();
+    if (broken.length > before) throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length - before} more broken references (${broken.length} in all, e.g. ${broken[0]!.table} → ${broken[0]!.parent}): not applied`);
   })();
 }
 

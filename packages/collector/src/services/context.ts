@@ -7,7 +7,7 @@ import type { Revocations } from './revocations.js';
 export interface Observer {
   events(counts: { accepted: number; duplicates: number; rejected: number }): void;
   order(attributed: boolean): void;
-  ledgerEntries(kind: 'shipment' | 'return', count: number): void;
+  ledgerEntries(kind: 'shipment' | 'return' | 'reversal', count: number): void;
 }
 
 /** What every service needs: the program's rules, the store and a clock. */

@@ -168,6 +168,7 @@ export async function reviewHold(ctx: Context, orderId: string, body: unknown, p
     return { order, outcome, queued: postbacks > 0 || announced };
   });
   if (done.queued) wakeDeliveries(ctx.storage);
+  if (done.outcome.reversals.length > 0) ctx.observe.ledgerEntries('reversal', done.outcome.reversals.length);
   const event: ReviewEvent = {
     type: 'order.reviewed', orderId, accountId: done.order.accountId, decision: done.outcome.record.decision,
     status: done.outcome.hold, at: new Date(done.outcome.record.at).toISOString(),

@@ -20,6 +20,14 @@ import { chainUnchained as chainUnchainedSqlite } from '../db/ledger-chain.js';
 
 /** Bookkeeping of each side, never copied: its own migrations, SQLite's sequence table, PostgreSQL's in-flight signals. */
 const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'signal_payloads']);
+/**
+ * A source made before migration 022 keeps a rejection's reversing entries in `ledger_reversals`;
+ * the target (always current) keeps them in the ledger, kind `reversal`, without an order event.
+ * The copy moves them over as 022 does: in their order, after every copied entry, then chained.
+ */
+const LEGACY_REVERSALS = 'ledger_reversals';
+const REVERSAL_COLUMNS = ['order_id', 'line_id', 'account_id', 'tag', 'marketplace', 'currency', 'quantity', 'amount', 'at'];
+
 /** Tables one side derives from others: PostgreSQL's `event_ids` (an event id counts once, ever) from the raw event tables. */
 const DERIVED: Record<string, string> = {
   event_ids: PARTITIONED.map((t) => `SELECT id, at FROM ${t}`).join(' UNION ALL '),
@@ -42,11 +50,13 @@ interface Side {
   /** Parent tables first (foreign keys). */
   order(names: string[]): Promise<string[]>;
   count(table: string): Promise<number>;
+  /** Sum and count of ledger entries per account and currency (with a pre-022 side's `ledger_reversals`). */
   ledger(): Promise<Map<string, string>>;
   close(): Promise<void>;
 }
 interface Source extends Side {
-  rows(table: string, columns: string[], batch: number): AsyncIterable<Row[]>;
+  /** The table's rows in batches (in `orderBy` order when given). */
+  rows(table: string, columns: string[], batch: number, orderBy?: string): AsyncIterable<Row[]>;
 }
 interface Target extends Side {
   begin(): Promise<void>;
@@ -60,7 +70,10 @@ interface Target extends Side {
   rollback(): Promise<void>;
 }
 
-const LEDGER_SQL = 'SELECT account_id, currency, sum(amount) AS amount, count(*) AS n FROM ledger_entries GROUP BY account_id, currency';
+const ledgerSql = (legacyReversals: boolean) =>
+  `SELECT account_id, currency, sum(amount) AS amount, count(*) AS n FROM (SELECT account_id, currency, amount FROM ledger_entries${
+    legacyReversals ? ` UNION ALL SELECT account_id, currency, amount FROM ${LEGACY_REVERSALS}` : ''
+  }) e GROUP BY account_id, currency`;
 const ledgerKey = (r: Row) => `${String(r.account_id)} ${String(r.currency)}`;
 
 function topological(names: string[], edges: [string, string][]): string[] {
@@ -106,11 +119,12 @@ function sqliteSide(file: string, mode: 'source' | 'target'): Source & Target {
       return Number((db.prepare(`SELECT count(*) AS n FROM ${q(table)}`).get() as { n: number }).n);
     },
     async ledger() {
-      return new Map((db.prepare(LEDGER_SQL).all() as Row[]).map((r) => [ledgerKey(r), `${String(r.amount)} in ${String(r.n)} entries`]));
+      const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(LEGACY_REVERSALS) !== undefined;
+      return new Map((db.prepare(ledgerSql(legacy)).all() as Row[]).map((r) => [ledgerKey(r), `${String(r.amount)} in ${String(r.n)} entries`]));
     },
-    async *rows(table, columns, batch) {
+    async *rows(table, columns, batch, orderBy) {
       let rows: Row[] = [];
-      for (const row of db.prepare(`SELECT ${columns.map(q).join(', ')} FROM ${q(table)}`).iterate() as Iterable<Row>) {
+      for (const row of db.prepare(`SELECT ${columns.map(q).join(', ')} FROM ${q(table)}${orderBy ? ` ORDER BY ${q(orderBy)}` : ''}`).iterate() as Iterable<Row>) {
         rows.push(row);
         if (rows.length >= batch) {
           yield rows;
@@ -196,12 +210,13 @@ async function postgresSide(url: string, mode: 'source' | 'target'): Promise<Sou
       return Number((await client.query<{ n: number }>(`SELECT count(*) AS n FROM ${q(table)}`)).rows[0]!.n);
     },
     async ledger() {
-      const { rows } = await client.query(LEDGER_SQL);
+      const legacy = (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [LEGACY_REVERSALS])).rows[0]?.t != null;
+      const { rows } = await client.query(ledgerSql(legacy));
       return new Map(rows.map((r: Row) => [ledgerKey(r), `${String(r.amount)} in ${String(r.n)} entries`]));
     },
-    async *rows(table, columns, batch) {
+    async *rows(table, columns, batch, orderBy) {
       const name = `copy_${cursor++}`;
-      await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR SELECT ${columns.map(q).join(', ')} FROM ${q(table)}`);
+      await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR SELECT ${columns.map(q).join(', ')} FROM ${q(table)}${orderBy ? ` ORDER BY ${q(orderBy)}` : ''}`);
       for (;;) {
         const { rows } = await client.query<Row>(`FETCH ${batch} FROM ${name}`);
         if (rows.length === 0) break;
@@ -307,6 +322,9 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
     say(`copying ${source.describe} → ${target.describe}`);
     const sourceTables = new Map((await source.tables()).filter((t) => !SKIP.has(t.name)).map((t) => [t.name, t]));
     const targetTables = new Map((await target.tables()).filter((t) => !SKIP.has(t.name)).map((t) => [t.name, t]));
+    // A source made before migration 022: its reversals are moved into the ledger below, not copied as a table.
+    const legacyReversals = sourceTables.has(LEGACY_REVERSALS) && !targetTables.has(LEGACY_REVERSALS);
+    if (legacyReversals) sourceTables.delete(LEGACY_REVERSALS);
     for (const [name, table] of sourceTables) {
       if (DERIVED[name] && !targetTables.has(name)) continue;
       const there = targetTables.get(name);
@@ -330,6 +348,7 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
     }
 
     let chained = 0;
+    let moved = 0;
     await target.begin();
     try {
       if (existing.length > 0) {
@@ -357,7 +376,15 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
         say(`  ${name}: derived from the event tables`);
       }
       await target.finish([...targetTables.values()]);
-      // A source made before migration 011 may hold entries it never chained (chained lazily then).
+      if (legacyReversals) {
+        // After `finish`: the target's ids go on past the copied entries.
+        for await (const rows of source.rows(LEGACY_REVERSALS, REVERSAL_COLUMNS, batch, 'id')) {
+          await target.insert(targetTables.get('ledger_entries')!, [...REVERSAL_COLUMNS, 'kind', 'event_id'], rows.map((r) => ({ ...r, kind: 'reversal', event_id: null })));
+          moved += rows.length;
+        }
+        say(`  ${LEGACY_REVERSALS}: ${moved} reversing entr${moved === 1 ? 'y' : 'ies'} of a source made before migration 022, moved into ledger_entries (kind reversal)`);
+      }
+      // A source made before migration 011 may hold entries it never chained (chained lazily then), one before 022 its reversals.
       chained = await target.chain();
       if (chained > 0) say(`  ledger_chain: ${chained} ledger entr${chained === 1 ? 'y' : 'ies'} the source left unchained, chained`);
       await target.commit();
@@ -368,10 +395,12 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
 
     // Verification: the source's snapshot against the committed target.
     const report: CopyReport = { tables: [], ledger: [], ok: true };
+    // Rows the target holds beyond the source's: links made for what the source left unchained, its moved reversals.
+    const added = (name: string) => (name === 'ledger_chain' ? chained : name === 'ledger_entries' ? moved : 0);
     for (const name of copied) {
       const [s, t] = [await source.count(name), await target.count(name)];
       report.tables.push({ table: name, source: s, target: t });
-      if (s + (name === 'ledger_chain' ? chained : 0) !== t) report.ok = false;
+      if (s + added(name) !== t) report.ok = false;
     }
     const [ls, lt] = [await source.ledger(), await target.ledger()];
     for (const key of new Set([...ls.keys(), ...lt.keys()])) {
@@ -382,8 +411,9 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
     }
     say('verification (source = target):');
     for (const r of report.tables) {
-      const expected = r.source + (r.table === 'ledger_chain' ? chained : 0);
-      say(`  ${r.table.padEnd(20)} ${String(r.source).padStart(10)} ${String(r.target).padStart(10)}${expected === r.target ? (expected === r.source ? '' : `  (+${chained} chained)`) : '  MISMATCH'}`);
+      const expected = r.source + added(r.table);
+      const note = r.table === 'ledger_chain' ? `  (+${chained} chained)` : `  (+${moved} moved reversals)`;
+      say(`  ${r.table.padEnd(20)} ${String(r.source).padStart(10)} ${String(r.target).padStart(10)}${expected === r.target ? (expected === r.source ? '' : note) : '  MISMATCH'}`);
     }
     for (const r of report.ledger) say(`  ledger ${r.accountId} ${r.currency}: ${r.source} | ${r.target}${r.source === r.target ? '' : '  MISMATCH'}`);
     say(report.ok ? 'copy verified: every table and every ledger sum match' : 'copy NOT verified: see MISMATCH above');

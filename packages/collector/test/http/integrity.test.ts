@@ -427,6 +427,7 @@ describe('integrity and money out', () => {
     const reversals = (rejected.body.ledger as Json[]).filter((e) => e.kind === 'reversal');
     expect(reversals.map((e) => [typeof e.id, e.lineId, e.amount])).toEqual([['number', '1', -1996], ['number', '2', -117]]);
     expect(await balance()).toEqual({ pending: 0, maturing: 2113, payable: 0, inPayout: 0, paid: 0, onHold: 0, carriedForward: 0 });
+    expect((await c.admin('GET', '/metrics')).text).toMatch(/^affil_ledger_entries_total\{kind="reversal"\} 2$/m);
 
     // November's statement lists both orders' shipments and the two reversals, chained, and ties out.
     const reply = await c.admin('GET', `/v1/statements?month=2026-11&account=${jane.id}&currency=USD`);

@@ -272,6 +272,28 @@ describe('migration 022: a rejection\'s reversals move into the ledger', () => {
     return shipment!;
   }
 
+  it('affil db copy from a database made before migration 022 (left as it is) moves its reversals into the target\'s ledger, chained; the copy verifies', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'affil-copy-022-'));
+    try {
+      const source = join(dir, 'old.db');
+      const shipment = await beforeMigration022(source);
+      const target = await freshDatabase();
+      const lines: string[] = [];
+      const report = await copyDatabase(source, target, { progress: (l) => void lines.push(l) });
+      expect(report.ok, lines.join('\n')).toBe(true);
+      expect(report.ledger).toEqual([{ accountId: 'acc_1', currency: 'USD', source: '0 in 2 entries', target: '0 in 2 entries' }]);
+      expect(lines.join('\n')).toContain('ledger_reversals: 1 reversing entry of a source made before migration 022, moved into ledger_entries');
+      const storage = await openStorage(target);
+      open.push(storage);
+      const rows = await storage.payouts.moneyEntries('acc_1');
+      expect(rows.map((r) => [r.id, r.kind, r.amount, r.recordedAt, r.reverses])).toEqual([[1, 'shipment', 1996, SHIPPED, null], [2, 'reversal', -1996, REJECTED, 1]]);
+      expect(rows[0]!.hash).toBe(shipment.hash);
+      expect(await ledgerProblems(ctxOf(storage))).toEqual({ entries: 2, chains: 1, problems: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('moves each reversal into the ledger as kind reversal at its own time, chained after the head, naming its shipment; balances net it; ledger_reversals goes', { timeout: 60_000 }, async () => {
     const db = await freshDatabase();
     const shipment = await beforeMigration022(db);
