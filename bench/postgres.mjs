@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { CLI, clickLoad, cpuMs, startProcess } from './processes.mjs';
+import { pgOnce } from './pg-once.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -30,16 +31,6 @@ const load = (url, seconds, connections = CONNECTIONS) => clickLoad(url, { secon
 async function databaseCpuMs(client, database) {
   const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
   return rows.reduce((n, r) => n + cpuMs(r.pid), 0);
-}
-
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: SERVER });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
 }
 
 const withDatabase = (name) => {
@@ -70,7 +61,7 @@ async function recordSoonRate(url, adapters, seconds, callers = 64) {
 export async function bench() {
   const name = `affil_bench_${randomBytes(5).toString('hex')}`;
   try {
-    await admin(`CREATE DATABASE ${name}`);
+    await pgOnce(SERVER, `CREATE DATABASE ${name}`);
   } catch (error) {
     return [{ name: `skipped: no PostgreSQL at ${new URL(SERVER).host} (${error.message}); set AFFIL_BENCH_PG`, value: '-', unit: '' }];
   }
@@ -155,7 +146,7 @@ export async function bench() {
       { name: 'recordSoon, two adapters on one database', value: Math.round(two), unit: 'ev/s' },
     );
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await pgOnce(SERVER, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
   return rows;
 }

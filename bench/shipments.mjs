@@ -14,22 +14,12 @@ import { DEFAULT_PROGRAM } from '../packages/collector/dist/config.js';
 import { receiveOrder, receiveOrderEvent } from '../packages/collector/dist/services/orders.js';
 import { createAccount, createTag } from '../packages/collector/dist/services/accounts.js';
 import { percentile } from './stats.mjs';
+import { pgOnce } from './pg-once.mjs';
 
 const ORDERS = Number(process.env.BENCH_SHIPMENTS ?? 600);
 const WARMUP = 50;
 const INFLIGHT = 8;
 const SERVER = process.env.AFFIL_BENCH_PG ?? process.env.AFFIL_TEST_PG;
-
-async function pgAdmin(sql) {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: SERVER });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function run(label, db) {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -130,13 +120,13 @@ export async function bench() {
   }
   if (SERVER) {
     const name = `affil_bench_${randomBytes(6).toString('hex')}`;
-    await pgAdmin(`CREATE DATABASE ${name}`);
+    await pgOnce(SERVER, `CREATE DATABASE ${name}`);
     try {
       const u = new URL(SERVER);
       u.pathname = `/${name}`;
       results.push(...(await run('PostgreSQL', u.toString())));
     } finally {
-      await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await pgOnce(SERVER, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }
   }
   results.push({ name: 'machine load average (1 min) while measured', value: (await import('node:os')).loadavg()[0].toFixed(1), unit: '' });

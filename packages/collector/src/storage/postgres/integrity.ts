@@ -78,8 +78,8 @@ export function integrityStore(sql: Sql, ahead?: ReadAhead): IntegrityStore {
           // chained like every entry: under its chain's lock (the service took it already; taken
           // again, it is the same lock) before its id is handed out.
           await lockChains(tx, entries);
-          // Each entry's id is handed out beside its position (`n`), so ids pair with entries exactly.
-          const ids = await tx.all<{ id: number; n: number }>(
+          // Each entry's id is handed out beside its position (`n`) and answered in that order, so ids pair with entries exactly.
+          const ids = await tx.all<{ id: number }>(
             `WITH r AS (
                SELECT u.*, nextval(pg_get_serial_sequence('ledger_entries', 'id')) AS id
                FROM unnest(@lineId::text[], @accountId::text[], @tag::text[], @marketplace::text[], @currency::text[], @quantity::bigint[], @amount::bigint[])
@@ -87,14 +87,14 @@ export function integrityStore(sql: Sql, ahead?: ReadAhead): IntegrityStore {
              ins AS (
                INSERT INTO ledger_entries (id, event_id, order_id, line_id, account_id, tag, marketplace, currency, kind, quantity, amount, at)
                SELECT id, NULL, @orderId, line_id, account_id, tag, marketplace, currency, 'reversal', quantity, amount, @at FROM r)
-             SELECT id, n FROM r ORDER BY n`,
+             SELECT id FROM r ORDER BY n`,
             {
               orderId: record.orderId, at: record.at,
               ...Object.fromEntries((['lineId', 'accountId', 'tag', 'marketplace', 'currency', 'quantity', 'amount'] as const).map((f) => [f, entries.map((e) => e[f])])),
             },
           );
           const written = entries.map((e, i) => ({
-            id: Number(ids.find((x) => Number(x.n) === i + 1)!.id), account: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount, quantity: e.quantity,
+            id: Number(ids[i]!.id), account: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount, quantity: e.quantity,
             orderId: record.orderId, lineId: e.lineId, recordedAt: record.at,
           }));
           const heads = (await tx.get<{ heads: HeadJson[] | null }>(`SELECT ${HEADS_JSON} AS heads`, chainParams(written)))!.heads;
